@@ -763,12 +763,17 @@ def cox_hazard_ratio(
 
 def summarise_arm(
     sample: SurvivalSample,
+    *,
     ci_level: float = 0.95,
     landmark_months: float | None = None,
     tau_months: float | None = None,
     ticks_months: tuple[float, ...] = (),
 ) -> ArmSummary:
-    """KM, median, landmark S(t), RMST(tau) and the at-risk row of one arm, all at ``ci_level``."""
+    """KM, median, landmark S(t), RMST(tau) and the at-risk row of one arm, all at ``ci_level``.
+
+    Keyword-only parameters keep ``lru_cache`` keys canonical (positional and keyword calls
+    would otherwise be cached separately). ``ticks_months`` must be a tuple to be hashable.
+    """
     km = kaplan_meier(sample, ci_level)
     return ArmSummary(
         label=sample.label,
@@ -785,6 +790,7 @@ def summarise_arm(
 def compare_arms(
     arm: SurvivalSample,
     reference: SurvivalSample,
+    *,
     ci_level: float = 0.95,
     tau_months: float | None = None,
 ) -> ArmComparison:
