@@ -1,0 +1,116 @@
+"""ESCC first-line trial explorer: Dash app factory and entry point.
+
+``create_app()`` builds a fresh, fully wired app (tests build many); ``app = create_app()`` is
+the module-level instance and ``server = app.server`` is what gunicorn serves::
+
+    python app.py                       # embedded server on 127.0.0.1:8050, debug off
+    python app.py --debug               # developer mode: Dash dev tools and reloader
+    gunicorn -c gunicorn.conf.py app:server
+
+Start-up loads and validates the evidence base; a malformed data file raises
+``DataValidationError`` naming file, key and rule, so no request is ever served from bad data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import flask
+from dash import Dash
+
+from components import hardening, shell
+from components.settings import APP_NAME, Settings, load_settings
+from components.views import default_views
+from data import Registry, load_registry
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+log = logging.getLogger("escc")
+
+
+def create_app(settings: Settings | None = None, registry: Registry | None = None) -> Dash:
+    """Build the app: load data, lay out the shell, register callbacks, harden the server."""
+    settings = settings if settings is not None else load_settings()
+    registry = registry if registry is not None else load_registry(settings.data_dir)
+    views = default_views()
+
+    # Our own Flask instance without Flask's default /static route: every route the app serves
+    # is one we chose (SEC-05).
+    flask_server = flask.Flask(__name__, static_folder=None)
+    app = Dash(
+        __name__,
+        server=flask_server,
+        title=APP_NAME,
+        update_title=None,
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        compress=False,
+        on_error=hardening.install_error_banner_logging(shell.show_error_banner),
+        health_endpoint="health",
+        enable_mcp=False,
+        suppress_callback_exceptions=False,
+        meta_tags=[
+            {"name": "viewport", "content": "width=device-width, initial-scale=1"},
+            {"name": "description", "content": "First-line ESCC trial evidence explorer"},
+        ],
+    )
+    app.layout = shell.layout(views, settings, registry.data_version)
+    # Pages are rendered by the router, so the callbacks' components are not in the initial
+    # layout; the validation layout lists them all for Dash's callback checks.
+    app.validation_layout = [
+        shell.layout(views, settings, registry.data_version),
+        *(shell.render_view(view, registry, {}) for view in views),
+    ]
+    shell.register_callbacks(app, registry, views)
+    for view in views:
+        if view.register_callbacks is not None:
+            view.register_callbacks(app, registry)
+    hardening.apply_hardening(app, settings)
+    return app
+
+
+def _configure_logging() -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+
+
+_configure_logging()
+app = create_app()
+server = app.server
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=APP_NAME)
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="developer mode (Dash dev tools, hot reload); never use on a shared network",
+    )
+    args = parser.parse_args(argv)
+    settings = load_settings(debug=args.debug)
+    run_kwargs: dict[str, Any] = {"host": settings.host, "port": settings.port}
+    if args.debug:
+        target = create_app(settings)
+        target.run(debug=True, **run_kwargs)
+    else:
+        # Explicit False everywhere: Dash would otherwise read DASH_DEBUG and friends (SEC-08).
+        app.run(
+            debug=False,
+            dev_tools_ui=False,
+            dev_tools_props_check=False,
+            dev_tools_hot_reload=False,
+            dev_tools_serve_dev_bundles=False,
+            dev_tools_silence_routes_logging=True,
+            **run_kwargs,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

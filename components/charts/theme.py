@@ -1,0 +1,77 @@
+"""Visual conventions shared by every chart builder (no dash imports here).
+
+Colours come from the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"), which stays
+distinguishable under the common colour-vision deficiencies. Arms keep the same colour in every
+view because the colour is assigned from the arm's position in the registry, not from the order
+of the current selection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Okabe–Ito, with black moved last so that it is used for the rarest (7th+) series.
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow (weak on white: used last among colours)
+    "#000000",
+)
+
+# Line dashes give a second, colour-independent cue when more arms than colours are shown.
+DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
+FONT_FAMILY = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class ChartTheme:
+    """Sizes for one rendering target (screen, or slides for export)."""
+
+    name: str
+    font_size: int
+    title_size: int
+    line_width: float
+    marker_size: int
+    background: str
+
+    def layout(self) -> dict[str, object]:
+        return {
+            "font": {"family": FONT_FAMILY, "size": self.font_size, "color": "#1f2328"},
+            "title": {"font": {"size": self.title_size}},
+            "paper_bgcolor": self.background,
+            "plot_bgcolor": self.background,
+            "hoverlabel": {"font": {"family": FONT_FAMILY}},
+        }
+
+
+SCREEN = ChartTheme(
+    name="screen", font_size=13, title_size=16, line_width=2.0, marker_size=7, background="#ffffff"
+)
+PRESENTATION = ChartTheme(
+    name="presentation",
+    font_size=20,
+    title_size=26,
+    line_width=3.5,
+    marker_size=11,
+    background="#ffffff",
+)
+
+
+def colour_for(index: int) -> str:
+    """Colour for the arm at ``index`` in the registry's stable arm order."""
+    return OKABE_ITO[index % len(OKABE_ITO)]
+
+
+def dash_for(index: int) -> str:
+    return DASHES[(index // len(OKABE_ITO)) % len(DASHES)]
+
+
+def colour_map(keys: Sequence[str]) -> dict[str, str]:
+    """Stable colours for an ordered, complete list of keys (e.g. every arm in the registry)."""
+    return {key: colour_for(i) for i, key in enumerate(keys)}

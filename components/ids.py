@@ -1,0 +1,37 @@
+"""Component IDs, defined once (STYLE principle 7).
+
+A test checks that every value here is unique and that every callback's inputs, outputs and
+states refer to IDs that exist in the layout. Panels import these names; no ID is ever built by
+string concatenation.
+"""
+
+from __future__ import annotations
+
+# App shell
+URL = "url"  # read-only location: pathname drives the router
+URL_SYNC = "url-sync"  # written by panels to mirror their controls into the query string
+PAGE = "page-content"
+NAV = "nav"
+ERROR_BANNER = "error-banner"
+ERROR_BANNER_TEXT = "error-banner-text"
+FOOTER = "footer"
+FOOTER_VERSIONS = "footer-versions"
+PAGE_MESSAGE = "page-message"  # in-page notice for invalid selections restored from a URL
+
+# Trials view
+TRIALS_TABLE = "trials-table"
+TRIALS_CLASS_FILTER = "trials-class-filter"
+TRIALS_DETAIL = "trials-detail"
+TRIALS_DETAIL_SELECT = "trials-detail-select"
+EVIDENCE_DOWNLOAD_BUTTON = "evidence-download-button"
+EVIDENCE_DOWNLOAD_FORMAT = "evidence-download-format"
+EVIDENCE_DOWNLOAD = "evidence-download"
+
+
+def all_ids() -> dict[str, str]:
+    """Every ID constant in this module, by constant name."""
+    return {
+        name: value
+        for name, value in globals().items()
+        if name.isupper() and isinstance(value, str)
+    }

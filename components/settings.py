@@ -1,0 +1,194 @@
+"""Every limit and deployment knob, in one place (STYLE principle 11).
+
+Each setting has a default suited to a single-machine install, an environment variable that
+overrides it, and a one-line explanation. ``README.md`` documents the same table; a test fails
+when a setting here is missing from the README, so the two cannot drift apart.
+
+Settings are read once, in :func:`load_settings`, and frozen. Nothing reads ``os.environ``
+anywhere else in the app.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+APP_NAME = "ESCC first-line trial explorer"
+APP_SHORT_NAME = "ESCC explorer"
+APP_VERSION = "0.1.0"
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the app cannot use."""
+
+
+@dataclass(frozen=True)
+class SettingDoc:
+    env: str
+    default: str
+    help: str
+
+
+# The documented table. ``load_settings`` parses exactly these variables.
+SETTING_DOCS: tuple[SettingDoc, ...] = (
+    SettingDoc("ESCC_HOST", "127.0.0.1", "Interface `python app.py` binds to (embedded server)."),
+    SettingDoc("ESCC_PORT", "8050", "Port for `python app.py` and the default gunicorn bind."),
+    SettingDoc(
+        "ESCC_MAX_REQUEST_BYTES",
+        "262144",
+        "Largest request body accepted; larger bodies get 413 before any parsing (SEC-03).",
+    ),
+    SettingDoc(
+        "ESCC_TRUSTED_ORIGINS",
+        "",
+        "Comma-separated extra origins (scheme://host[:port]) allowed to POST callbacks, "
+        "besides the app's own origin (SEC-04).",
+    ),
+    SettingDoc(
+        "ESCC_CALLBACK_BUDGET_S",
+        "10",
+        "Seconds a callback may run before it is reported as slow in the log.",
+    ),
+    SettingDoc(
+        "ESCC_CACHE_DIR",
+        "",
+        "Folder for the background-callback cache (diskcache); empty = a folder under the "
+        "system temp directory.",
+    ),
+    SettingDoc(
+        "ESCC_GIT_SHA",
+        "",
+        "App revision shown in the footer; when empty it is read from the checkout's .git.",
+    ),
+    SettingDoc(
+        "ESCC_DATA_DIR",
+        "",
+        "Folder holding the evidence base (trial files and MANIFEST.toml); empty = the "
+        "project's data/ folder.",
+    ),
+    SettingDoc(
+        "ESCC_WORKERS",
+        "",
+        "gunicorn worker count; empty = min(2 x cores + 1, memory budget / 300 MB).",
+    ),
+    SettingDoc(
+        "ESCC_BIND",
+        "",
+        "gunicorn bind address; empty = ESCC_HOST:ESCC_PORT (use 0.0.0.0:8050 in a container).",
+    ),
+    SettingDoc(
+        "ESCC_MEMORY_BUDGET_MB",
+        "2048",
+        "Memory gunicorn may use in total; caps the default worker count at budget / 300 MB.",
+    ),
+    SettingDoc(
+        "ESCC_FORWARDED_ALLOW_IPS",
+        "127.0.0.1",
+        "Proxy addresses whose X-Forwarded-* headers gunicorn trusts.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Frozen runtime configuration. Build with :func:`load_settings`."""
+
+    host: str = "127.0.0.1"
+    port: int = 8050
+    max_request_bytes: int = 262_144
+    trusted_origins: tuple[str, ...] = ()
+    callback_budget_s: float = 10.0
+    cache_dir: Path | None = None
+    data_dir: Path | None = None
+    git_sha: str = ""
+    debug: bool = False
+
+    @property
+    def version_label(self) -> str:
+        sha = self.git_sha[:10] if self.git_sha else "unknown revision"
+        return f"v{APP_VERSION} ({sha})"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r}: expected an integer") from exc
+    if not lo <= value <= hi:
+        raise SettingsError(f"{name}={value}: must be between {lo} and {hi}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, lo: float, hi: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r}: expected a number") from exc
+    if not lo <= value <= hi:
+        raise SettingsError(f"{name}={value}: must be between {lo} and {hi}")
+    return value
+
+
+def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("ESCC_TRUSTED_ORIGINS", "").strip()
+    if not raw:
+        return ()
+    out = []
+    for part in raw.split(","):
+        origin = part.strip().rstrip("/")
+        if not origin.startswith(("http://", "https://")) or "/" in origin.split("://", 1)[1]:
+            raise SettingsError(
+                f"ESCC_TRUSTED_ORIGINS: {origin!r} is not of the form scheme://host[:port]"
+            )
+        out.append(origin)
+    return tuple(out)
+
+
+def read_git_sha(root: Path = PROJECT_ROOT) -> str:
+    """Return the checked-out commit from ``.git`` without running git (empty if unknown)."""
+    git = root / ".git"
+    try:
+        head = (git / "HEAD").read_text(encoding="ascii").strip()
+        if not head.startswith("ref: "):
+            return head
+        ref = head[5:]
+        ref_file = git / ref
+        if ref_file.is_file():
+            return ref_file.read_text(encoding="ascii").strip()
+        packed = git / "packed-refs"
+        if packed.is_file():
+            for line in packed.read_text(encoding="ascii").splitlines():
+                if line.endswith(" " + ref):
+                    return line.split(" ", 1)[0]
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return ""
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, debug: bool = False) -> Settings:
+    """Parse the documented environment variables; raise :class:`SettingsError` on bad values."""
+    env = os.environ if env is None else env
+    cache_raw = env.get("ESCC_CACHE_DIR", "").strip()
+    data_raw = env.get("ESCC_DATA_DIR", "").strip()
+    host = env.get("ESCC_HOST", "").strip() or "127.0.0.1"
+    return Settings(
+        host=host,
+        port=_int(env, "ESCC_PORT", 8050, 1, 65535),
+        max_request_bytes=_int(env, "ESCC_MAX_REQUEST_BYTES", 262_144, 16_384, 16 * 1024 * 1024),
+        trusted_origins=_origins(env),
+        callback_budget_s=_float(env, "ESCC_CALLBACK_BUDGET_S", 10.0, 0.1, 600.0),
+        cache_dir=Path(cache_raw) if cache_raw else None,
+        data_dir=Path(data_raw) if data_raw else None,
+        git_sha=env.get("ESCC_GIT_SHA", "").strip() or read_git_sha(),
+        debug=debug,
+    )

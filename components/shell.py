@@ -1,0 +1,234 @@
+"""App shell: header, navigation, error banner, routed page area, footer.
+
+Routing is done here rather than with Dash pages, because ``dash.register_page`` and the global
+``@callback`` bind to the first app created (E7) and the app must be buildable many times in
+tests. ``url`` (read) drives the router from its pathname; panels mirror their controls into the
+query string through ``url-sync`` (write, no reload), so a copied link restores the view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import dash_mantine_components as dmc
+from dash import Dash, Input, Output, State, dcc, html, set_props
+
+from components import ids
+from components.settings import APP_NAME, Settings
+
+# Query strings longer than this, or with more keys, are ignored as a whole (SEC-02).
+MAX_QUERY_CHARS = 2000
+MAX_QUERY_KEYS = 40
+
+LayoutFn = Callable[[Any, Mapping[str, str]], Any]
+RegisterFn = Callable[[Dash, Any], None]
+
+
+@dataclass(frozen=True)
+class View:
+    """One navigable view. ``layout(registry, query)`` must never raise on any query."""
+
+    key: str
+    path: str
+    label: str
+    description: str
+    layout: LayoutFn | None = None
+    register_callbacks: RegisterFn | None = None
+
+
+def parse_query(search: object) -> tuple[dict[str, str], str | None]:
+    """Parse ``?a=b&c=d`` defensively; return (params, message-or-None).
+
+    Anything that is not a short, well-formed query string yields no parameters and a message
+    that the view shows instead of failing.
+    """
+    if search in (None, ""):
+        return {}, None
+    if not isinstance(search, str) or len(search) > MAX_QUERY_CHARS:
+        return {}, "The link's settings were too long or malformed and were ignored."
+    try:
+        pairs = parse_qsl(
+            search.lstrip("?"), keep_blank_values=False, max_num_fields=MAX_QUERY_KEYS
+        )
+    except ValueError:
+        return {}, "The link's settings were too long or malformed and were ignored."
+    params: dict[str, str] = {}
+    for key, value in pairs:
+        params.setdefault(key, value)
+    return params, None
+
+
+def coming_soon(view: View) -> Any:
+    return dmc.Stack(
+        [
+            dmc.Title(view.label, order=2),
+            dmc.Alert(
+                [
+                    dmc.Text(view.description),
+                    dmc.Text(
+                        "This view is being built. The evidence it will show is already in the "
+                        "data table of the Trials view.",
+                        size="sm",
+                        c="dimmed",
+                    ),
+                ],
+                title="Coming soon",
+                color="blue",
+                variant="light",
+            ),
+        ],
+        gap="md",
+    )
+
+
+def not_found(pathname: str) -> Any:
+    return dmc.Stack(
+        [
+            dmc.Title("Page not found", order=2),
+            dmc.Text(
+                "There is no view at this address. Use the navigation on the left.", size="sm"
+            ),
+        ]
+    )
+
+
+def render_view(view: View, registry: Any, query: Mapping[str, str]) -> Any:
+    if view.layout is None:
+        return coming_soon(view)
+    return view.layout(registry, query)
+
+
+def _header() -> Any:
+    return dmc.AppShellHeader(
+        dmc.Group(
+            [
+                dmc.Stack(
+                    [
+                        dmc.Title(APP_NAME, order=1, size="h3"),
+                        dmc.Text(
+                            "Advanced oesophageal squamous cell carcinoma: first-line trials, "
+                            "from the publications",
+                            size="xs",
+                            c="dimmed",
+                        ),
+                    ],
+                    gap=0,
+                ),
+            ],
+            h="100%",
+            px="md",
+            justify="space-between",
+        )
+    )
+
+
+def _navbar(views: Sequence[View]) -> Any:
+    links = [
+        dmc.NavLink(
+            label=view.label,
+            description=None if view.layout is not None else "coming soon",
+            href=view.path,
+            active="exact",
+        )
+        for view in views
+    ]
+    return dmc.AppShellNavbar(dmc.Stack(links, gap=2), p="xs", id=ids.NAV)
+
+
+def _footer(settings: Settings, data_version: str) -> Any:
+    return dmc.AppShellFooter(
+        dmc.Group(
+            [
+                dmc.Text(
+                    "Summarises published trial evidence. Not for patient-specific decisions; "
+                    "cross-trial comparisons are not randomised.",
+                    size="xs",
+                    c="dimmed",
+                ),
+                dmc.Text(
+                    f"App {settings.version_label} · data {data_version}",
+                    size="xs",
+                    id=ids.FOOTER_VERSIONS,
+                ),
+            ],
+            justify="space-between",
+            h="100%",
+            px="md",
+        ),
+        id=ids.FOOTER,
+    )
+
+
+def error_banner() -> Any:
+    return dmc.Alert(
+        dmc.Text("", id=ids.ERROR_BANNER_TEXT, size="sm"),
+        id=ids.ERROR_BANNER,
+        title="Something went wrong",
+        color="red",
+        withCloseButton=True,
+        hide=True,
+        mb="md",
+    )
+
+
+def show_error_banner(request_ref: str) -> None:
+    """Reveal the banner from inside a failing callback (used by the global ``on_error``)."""
+    set_props(ids.ERROR_BANNER, {"hide": False})
+    set_props(
+        ids.ERROR_BANNER_TEXT,
+        {
+            "children": (
+                "This part of the page could not be computed, so it was left as it was. "
+                f"Nothing you chose was lost. If it keeps happening, quote reference {request_ref}."
+            )
+        },
+    )
+
+
+def layout(views: Sequence[View], settings: Settings, data_version: str) -> Any:
+    return dmc.MantineProvider(
+        [
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Location(id=ids.URL_SYNC, refresh=False),
+            dmc.AppShell(
+                [
+                    _header(),
+                    _navbar(views),
+                    dmc.AppShellMain(
+                        [error_banner(), html.Div(id=ids.PAGE)],
+                    ),
+                    _footer(settings, data_version),
+                ],
+                header={"height": 64},
+                navbar={"width": 230, "breakpoint": "sm"},
+                footer={"height": 36},
+                padding="md",
+            ),
+        ],
+        theme={"fontFamily": "DejaVu Sans, Liberation Sans, Arial, sans-serif"},
+    )
+
+
+def register_callbacks(app: Dash, registry: Any, views: Sequence[View]) -> None:
+    by_path = {view.path: view for view in views}
+
+    @app.callback(
+        Output(ids.PAGE, "children"),
+        Input(ids.URL, "pathname"),
+        State(ids.URL, "search"),
+    )
+    def route(pathname: object, search: object) -> Any:
+        view = by_path.get(pathname) if isinstance(pathname, str) else None
+        if view is None:
+            if pathname in (None, "", "/"):
+                view = views[0]
+            else:
+                return not_found(str(pathname)[:200])
+        query, message = parse_query(search)
+        page = render_view(view, registry, query)
+        if message:
+            return [dmc.Alert(message, color="yellow", mb="md", id=ids.PAGE_MESSAGE), page]
+        return page
