@@ -1,0 +1,70 @@
+"""KM figure builder: clinical conventions are in the figure, and the JSON stays small."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from analysis.survival import SurvivalSample, summarise_arm
+from components.charts.km import KMCurve, KMOptions, build_km_figure
+from components.charts.theme import colour_for
+
+TICKS = tuple(float(t) for t in range(0, 37, 3))
+
+
+def _curve(i: int, n: int = 600) -> KMCurve:
+    rng = np.random.default_rng(100 + i)
+    t = rng.exponential(12 + 3 * i, n)
+    c = rng.uniform(0, 36, n)
+    sample = SurvivalSample.from_arrays(np.minimum(t, c), (t <= c).astype(int), label=f"arm {i}")
+    arm = summarise_arm(sample, ticks_months=TICKS)
+    return KMCurve(
+        key=f"k{i}",
+        label=f"Trial {i} arm",
+        colour=colour_for(i),
+        km=arm.km,
+        at_risk=arm.at_risk,
+        median=arm.median,
+        grade="B",
+    )
+
+
+def test_steps_axis_and_at_risk_alignment() -> None:
+    curves = [_curve(0), _curve(1)]
+    fig = build_km_figure(curves, KMOptions(show_at_risk=True, footnote="Sources: x"))
+    lines = [t for t in fig.data if t.mode == "lines" and t.showlegend is not False]
+    assert [t.line.shape for t in lines] == ["hv", "hv"]
+    assert lines[0].y[0] == 100.0 and lines[0].x[0] == 0.0
+    assert tuple(fig.layout.yaxis.range) == (0, 101)
+    table = [t for t in fig.data if t.mode == "text"]
+    for curve, row in zip(curves, table, strict=True):
+        assert tuple(row.x) == curve.at_risk.ticks_months
+        assert [int(v) for v in row.text] == list(curve.at_risk.n_at_risk)
+        assert row.xaxis == "x2"  # same ticks as the curves (shared x axis)
+    assert tuple(fig.layout.xaxis.tickvals) == tuple(fig.layout.xaxis2.tickvals)
+    assert any("Sources: x" in (a.text or "") for a in fig.layout.annotations)
+
+
+def test_optional_layers_toggle() -> None:
+    curve = _curve(2)
+    plain = build_km_figure(
+        [curve], KMOptions(show_ci=False, show_censor_marks=False, show_at_risk=False)
+    )
+    rich = build_km_figure(
+        [curve],
+        KMOptions(show_ci=True, show_censor_marks=True, show_median_lines=True, show_at_risk=True),
+    )
+    assert len(plain.data) == 1
+    assert any(t.fill == "tonexty" for t in rich.data)
+    assert any(t.mode == "markers" for t in rich.data)
+    assert len(rich.layout.shapes) == 2  # median drop lines
+
+
+@pytest.mark.parametrize(("arms", "budget_kb"), [(2, 150), (6, 300)])
+def test_payload_budget(arms: int, budget_kb: int) -> None:
+    """PERF-05: a KM figure with CI bands for 600-patient arms stays within budget."""
+    fig = build_km_figure([_curve(i) for i in range(arms)], KMOptions(show_ci=True))
+    size_kb = len(json.dumps(fig.to_plotly_json(), default=str)) / 1024
+    assert size_kb <= budget_kb
