@@ -283,9 +283,12 @@ class AtRiskTable:
 
 @dataclass(frozen=True)
 class ArmSummary:
-    """Everything the results table and the KM figure need for one arm."""
+    """Everything the results table and the KM figure need for one arm.
 
-    label: str
+    Carries no label: results are cached by data content, and the same data may be shown under
+    different names; the caller pairs a summary with its arm id.
+    """
+
     n_patients: int
     n_events: int
     km: KaplanMeierResult
@@ -776,7 +779,6 @@ def summarise_arm(
     """
     km = kaplan_meier(sample, ci_level)
     return ArmSummary(
-        label=sample.label,
         n_patients=sample.n_patients,
         n_events=sample.n_events,
         km=km,
