@@ -79,9 +79,10 @@ def wilson(successes: int, n: int, ci_level: float = 0.95) -> ProportionInterval
     denominator = 1.0 + z * z / total
     centre = (p + z * z / (2.0 * total)) / denominator
     half = z * math.sqrt(p * (1.0 - p) / total + z * z / (4.0 * total * total)) / denominator
-    return ProportionInterval(
-        x, total, p, max(0.0, centre - half), min(1.0, centre + half), level, "wilson"
-    )
+    # At x = 0 (x = n) the lower (upper) limit is exactly 0 (1); the subtraction leaves ~1e-17.
+    lower = 0.0 if x == 0 else max(0.0, centre - half)
+    upper = 1.0 if x == total else min(1.0, centre + half)
+    return ProportionInterval(x, total, p, lower, upper, level, "wilson")
 
 
 @dataclass(frozen=True)
