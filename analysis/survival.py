@@ -46,10 +46,17 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import chi2 as chi2_dist
-from scipy.stats import norm
+from scipy.special import chdtrc
 
-from analysis.types import BoolArray, FloatArray, IntArray, check_ci_level, readonly, two_sided_z
+from analysis.types import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    check_ci_level,
+    readonly,
+    two_sided_normal_p,
+    two_sided_z,
+)
 
 # R uses sqrt(machine epsilon) when deciding whether a survival value "is" 0.5 (survmean/minmin).
 _HALF_TOLERANCE = math.sqrt(np.finfo(float).eps)
@@ -534,7 +541,7 @@ def rmst_difference(
     diff = rmst_a - rmst_r
     se = math.sqrt(var_a + var_r)
     z = two_sided_z(level)
-    p_value = float(2.0 * norm.sf(abs(diff) / se)) if se > 0 else (1.0 if diff == 0 else 0.0)
+    p_value = two_sided_normal_p(diff / se) if se > 0 else (1.0 if diff == 0 else 0.0)
     return RmstDifference(
         difference_months=diff,
         se_months=se,
@@ -612,7 +619,7 @@ def log_rank_test(arm: SurvivalSample, reference: SurvivalSample) -> LogRankResu
     return LogRankResult(
         chi2=stat,
         df=1,
-        p_value=float(chi2_dist.sf(stat, 1)),
+        p_value=float(chdtrc(1, stat)),
         observed_arm=observed_arm,
         expected_arm=e_arm,
         observed_reference=observed_ref,
@@ -751,7 +758,7 @@ def cox_hazard_ratio(
         log_hr=beta,
         se_log_hr=se,
         wald_z=wald,
-        p_value=float(2.0 * norm.sf(abs(wald))),
+        p_value=two_sided_normal_p(wald),
         n_patients=n_patients,
         n_events=n_events,
         estimable=True,

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -44,7 +44,13 @@ def check_ci_level(ci_level: float) -> float:
 def two_sided_z(ci_level: float) -> float:
     """Standard-normal quantile z such that P(|Z| <= z) = ``ci_level`` (1.959964 for 0.95)."""
     level = check_ci_level(ci_level)
-    return float(norm.ppf(0.5 + level / 2.0))
+    # scipy.special ufuncs: same numbers as scipy.stats.norm, ~50x less call overhead.
+    return float(ndtri(0.5 + level / 2.0))
+
+
+def two_sided_normal_p(z: float) -> float:
+    """Two-sided p-value 2 * P(Z > |z|) for a standard-normal statistic."""
+    return float(2.0 * ndtr(-abs(z)))
 
 
 def readonly(array: ArrayT) -> ArrayT:
