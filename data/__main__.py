@@ -1,0 +1,7 @@
+"""``python -m data validate|export|manifest``."""
+
+import sys
+
+from data.cli import main
+
+sys.exit(main())
