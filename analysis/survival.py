@@ -439,8 +439,9 @@ def median_survival(km: KaplanMeierResult) -> MedianSurvival:
 def landmark_survival(km: KaplanMeierResult, time_months: float) -> LandmarkSurvival:
     """S(t) and its log-log CI at ``time_months`` (right-continuous step, as R summary(fit, times)).
 
-    Before the first observed time S = 1 with CI 1-1. Beyond the last follow-up time the value is
-    reported only if the curve has reached 0; otherwise ``survival`` is ``None``.
+    Before the first observed time S = 1 with CI 1-1. Where S = 0 the CI is 0-0 (R: NA, the
+    log-log band is undefined). Beyond the last follow-up time the value is reported only if the
+    curve has reached 0; otherwise ``survival`` is ``None``. ``n_at_risk`` counts T >= t.
     """
     t = float(time_months)
     if not math.isfinite(t) or t < 0:
