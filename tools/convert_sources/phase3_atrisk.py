@@ -239,7 +239,9 @@ def keynote590() -> Builder:
     y = P3["keynote_590"]
     b = Builder("keynote590", {})
     p3_publications(b, ["KN590_JJAMS", "KN590_M3", "KN590_LANCET_ABS", "KN590_CTGOV", "KN590_5Y",
-                        "MCBS_310", "WJGO2025_T1", "ESMOOPEN2022_MA_T1"])
+                        "MCBS_310", "WJGO2025_T1", "ESMOOPEN2022_MA_T1"],
+                    extra={"KN590_JJAMS": {"doi": None,
+                                           "reports_on_doi": "10.1016/S0140-6736(21)01234-4"}})
     b.add("publications", {
         "key": "sun2021_lancet", "citation": "Sun JM et al. Lancet 2021;398:759-771", "year": 2021,
         "level": "primary publication",
