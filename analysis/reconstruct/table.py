@@ -1,0 +1,509 @@
+"""Grade B: pseudo-IPD from a numbers-at-risk table and published anchors, without a curve.
+
+Inputs per arm: the at-risk table ``n_i`` at times ``t_i`` (first row N at time 0), optionally the
+cumulative numbers censored printed under the figure, the total number of events ``D``, the
+median and landmark survival rates. Between two table times the ``L_i = n_i - n_{i+1}``
+patients who leave the risk set are either events ``d_i`` or censorings ``c_i``; the task is to
+split them and then to place the times.
+
+1. Printed censored counts, when complete, settle the split exactly: ``c_i`` is the difference
+   of consecutive cumulative counts and ``d_i = L_i - c_i`` (KEYNOTE-590 and ORIENT-15 print them).
+
+2. Otherwise the split comes from a penalised least-squares fit. Within interval ``i`` the
+   observed exit rate ``x_i = ln(n_i / n_{i+1}) / (t_{i+1} - t_i)`` is the sum of the event hazard
+   ``lambda_i`` and the censoring hazard ``h_i >= 0`` (both constant in the interval), so
+   ``S(t_{i+1}) = S(t_i) exp(-lambda_i (t_{i+1} - t_i))`` and the expected events are
+   ``d_i = L_i lambda_i / x_i``. The unknowns ``ln lambda_i`` (bounded so that ``h_i >= 0``)
+   minimise
+
+   * ((S(anchor) - published) / 0.005)^2 for the median (S = 0.5 there) and each landmark;
+   * ((sum of expected events - D) / 0.5)^2 when D is given;
+   * ((ln lambda_{i+1} - ln lambda_i) / 0.3)^2: the event hazard changes smoothly from one
+     interval to the next, so a sudden rise of the exit rate late in follow-up is read as the
+     onset of administrative censoring rather than as a jump in mortality;
+   * (h_i / 0.01)^2 for intervals that end before the minimum follow-up, when it is known:
+     administrative censoring cannot happen before every patient has been followed that long;
+   * ((h_i^arm1 - h_i^arm2) / 0.05)^2 when two arms share the table times (randomisation gives
+     both arms the same accrual and cut-off, hence the same administrative censoring).
+
+   Patients still at risk at the last table time are followed to the end of follow-up (the
+   longest follow-up of the uniform-accrual window of ``analysis.reconstruct.censoring``, or one
+   more table step when unknown) with the last interval's hazard and uniform censoring.
+   The penalties were chosen by measuring alternatives against grade-A reconstructions of the
+   digitised curves of five ESCC trials (notes/issue-04.md): event-hazard smoothness recovered
+   the curves best; a uniform-accrual prior on the censoring hazard made them worse whenever the
+   real accrual was not uniform (e.g. CheckMate 648), so the accrual model is used only for the
+   minimum follow-up and the end of follow-up.
+
+3. The expected counts are rounded to whole numbers by largest remainders so that the events add
+   up to D exactly when it is given, never exceeding ``L_i`` in an interval. The table is
+   reproduced exactly: every ``n_i`` of the result equals the published one.
+
+4. Times are placed deterministically (``analysis.reconstruct.placement``): censorings evenly
+   within their interval, events at quantiles of a constant-hazard path with knots at the median
+   and landmarks that fall inside the interval; then the event at which the KM curve reaches 0.5
+   is moved onto the published median when the order of events allows it.
+
+Assumptions: censoring is non-informative; the event hazard is piecewise constant between
+table times and varies smoothly; the published anchors are KM estimates of the same data.
+What cannot work: PFS curves whose hazard jumps at scan times and whose early censoring is heavy
+are reproduced less well without printed censored counts (measured in the note). Units: months.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from analysis.reconstruct.censoring import FollowUp, prob_event_before_censoring
+from analysis.reconstruct.guyot import allocate, prepare_table
+from analysis.reconstruct.placement import place_censorings, place_events, snap_median
+from analysis.reconstruct.types import (
+    FloatArray,
+    IntArray,
+    Landmark,
+    ReconstructedIPD,
+    ReconstructionInputError,
+    make_ipd,
+)
+
+#: Standard deviations of the fit residuals (module docstring, step 2).
+ANCHOR_SD = 0.005
+EVENTS_SD = 0.5
+LOG_HAZARD_STEP_SD = 0.3
+EARLY_CENSORING_SD_PER_MONTH = 0.01
+ARM_CENSORING_TIE_SD_PER_MONTH = 0.05
+#: Arms are tied only over intervals that end with at least this many at risk in both arms.
+MIN_AT_RISK_FOR_TIE = 10
+#: Lower bound of the event hazard (per month) in the fit.
+MIN_HAZARD = 1e-5
+#: Grid used to invert the event-time distribution after the last table time.
+TAIL_GRID_POINTS = 401
+
+METHOD_B = (
+    "Numbers-at-risk reconstruction: events/censorings per interval from printed censored "
+    "counts or a penalised fit (smooth event hazard, anchors, total events), quantile placement"
+)
+METHOD_B_EXACT = (
+    "Numbers-at-risk reconstruction: events/censorings per interval from the printed censored "
+    "counts, quantile placement with anchors"
+)
+
+
+@dataclass(frozen=True)
+class TableArm:
+    """Grade B inputs for one arm (times in months).
+
+    Attributes:
+        time_months: at-risk table times, starting at 0.
+        n_at_risk: numbers at risk at those times (the first is N).
+        censored_cumulative: cumulative censored counts printed at the same times; None for a
+            time where nothing is printed, or None altogether.
+        total_events: published number of events (constraint; matched exactly).
+        median_months: published median; None when not reported or not reached.
+        median_not_reached: True when the paper reports the median as not reached.
+        landmarks: published landmark survival rates (fractions).
+        label: arm name used in messages.
+    """
+
+    time_months: tuple[float, ...]
+    n_at_risk: tuple[int, ...]
+    censored_cumulative: tuple[int | None, ...] | None = None
+    total_events: int | None = None
+    median_months: float | None = None
+    median_not_reached: bool = False
+    landmarks: tuple[Landmark, ...] = ()
+    label: str = ""
+
+
+@dataclass
+class _Problem:
+    """Pre-processed arm: arrays and the fit's view of the table."""
+
+    arm: TableArm
+    t: FloatArray
+    n: FloatArray
+    dt: FloatArray
+    x: FloatArray
+    free: list[int]
+    closed: bool
+    tail_width: float
+    min_followup: float | None
+    cens_cum: list[float | None]
+    exact: bool
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n_total(self) -> int:
+        return int(self.n[0])
+
+    def hazards(self, theta: FloatArray) -> FloatArray:
+        lam = np.zeros(self.t.size - 1)
+        lam[self.free] = np.exp(theta)
+        return lam
+
+    def survival_at(self, lam: FloatArray, when: float) -> float:
+        cum = np.concatenate(([0.0], np.cumsum(lam * self.dt)))
+        if when >= self.t[-1]:
+            last = lam[-1] if lam.size else 0.0
+            return float(math.exp(-cum[-1] - last * (when - self.t[-1])))
+        i = int(np.searchsorted(self.t, when, side="right") - 1)
+        return float(math.exp(-cum[i] - lam[i] * (when - self.t[i])))
+
+    def expected_events(self, lam: FloatArray) -> tuple[FloatArray, float]:
+        """Expected events per interval and after the last table time."""
+        d = np.zeros(self.t.size - 1)
+        for i in range(self.t.size - 1):
+            loss = self.n[i] - self.n[i + 1]
+            if loss <= 0:
+                continue
+            if math.isfinite(self.x[i]):
+                d[i] = loss * min(lam[i] / self.x[i], 1.0)
+            else:
+                d[i] = self.n[i] * prob_event_before_censoring(lam[i], self.dt[i])
+        tail = 0.0
+        if not self.closed:
+            last = lam[-1] if lam.size else 0.0
+            tail = self.n[-1] * prob_event_before_censoring(last, self.tail_width)
+        return d, tail
+
+    def censor_hazard(self, lam: FloatArray) -> FloatArray:
+        return np.where(np.isfinite(self.x), self.x - lam, np.nan)
+
+
+def _problem(arm: TableArm, followup: FollowUp | None, source: str) -> _Problem:
+    table = prepare_table(arm.time_months, arm.n_at_risk, source=source)
+    t = table.time_months
+    n = table.n_at_risk.astype(np.float64)
+    warnings = list(table.warnings)
+    k = t.size
+    dt = np.diff(t)
+    x = np.zeros(k - 1)
+    for i in range(k - 1):
+        if n[i + 1] > 0:
+            x[i] = math.log(n[i] / n[i + 1]) / dt[i]
+        else:
+            x[i] = math.inf
+    free = [i for i in range(k - 1) if n[i + 1] < n[i]]
+    closed = bool(n[-1] == 0)
+    lo, hi = followup.window() if followup is not None else (None, None)
+    step = float(dt[-1]) if dt.size else 1.0
+    tail_width = (hi - t[-1]) if hi is not None and hi > t[-1] else step
+    cens: list[float | None] = [None] * k
+    if arm.censored_cumulative is not None:
+        given = list(arm.censored_cumulative)
+        if len(given) != len(arm.time_months):
+            raise ReconstructionInputError(
+                f"{len(given)} censored counts for {len(arm.time_months)} at-risk times",
+                source=source,
+            )
+        # prepare_table sorts rows and drops rows after the first zero; follow it.
+        order = np.argsort(np.asarray(arm.time_months, dtype=np.float64), kind="stable")
+        for j in range(k):
+            value = given[int(order[j])]
+            cens[j] = None if value is None else float(value)
+    if cens[0] is None and any(c is not None for c in cens):
+        cens[0] = 0.0
+    exact = all(c is not None for c in cens) and k > 1
+    prev: float | None = None
+    for j, c in enumerate(cens):
+        if c is None:
+            continue
+        if c < 0 or c != math.floor(c):
+            raise ReconstructionInputError(
+                f"censored count {c:g} is not a whole number >= 0", source=source, row=j + 1
+            )
+        if prev is not None and c < prev:
+            raise ReconstructionInputError(
+                f"cumulative censored count decreases from {prev:g} to {c:g}",
+                source=source,
+                row=j + 1,
+            )
+        prev = c
+    if exact:
+        for i in range(k - 1):
+            c_i = float(cens[i + 1] or 0.0) - float(cens[i] or 0.0)
+            if c_i > n[i] - n[i + 1]:
+                raise ReconstructionInputError(
+                    f"{c_i:g} censored between {t[i]:g} and {t[i + 1]:g} months but only "
+                    f"{n[i] - n[i + 1]:g} left the risk set",
+                    source=source,
+                    row=i + 2,
+                )
+    return _Problem(
+        arm=arm,
+        t=t,
+        n=n,
+        dt=dt,
+        x=x,
+        free=free,
+        closed=closed,
+        tail_width=float(tail_width),
+        min_followup=lo,
+        cens_cum=cens,
+        exact=exact,
+        warnings=warnings,
+    )
+
+
+def _arm_residuals(p: _Problem, theta: FloatArray) -> list[float]:
+    lam = p.hazards(theta)
+    res: list[float] = []
+    arm = p.arm
+    if arm.median_months is not None:
+        res.append((p.survival_at(lam, arm.median_months) - 0.5) / ANCHOR_SD)
+    elif arm.median_not_reached:
+        res.append(min(p.survival_at(lam, float(p.t[-1])) - 0.5, 0.0) / ANCHOR_SD)
+    for lm in arm.landmarks:
+        res.append((p.survival_at(lam, lm.time_months) - lm.survival) / ANCHOR_SD)
+    d, tail = p.expected_events(lam)
+    if arm.total_events is not None:
+        res.append((float(d.sum()) + tail - arm.total_events) / EVENTS_SD)
+    if any(c is not None for c in p.cens_cum):
+        cum_c = np.concatenate(([0.0], np.cumsum(p.n[:-1] - p.n[1:] - d)))
+        for j, c in enumerate(p.cens_cum):
+            if c is not None and j > 0:
+                res.append((cum_c[j] - c) / EVENTS_SD)
+    if theta.size > 1:
+        res.extend((np.diff(theta) / LOG_HAZARD_STEP_SD).tolist())
+    if p.min_followup is not None:
+        h = p.censor_hazard(lam)
+        res.extend(
+            float(h[i]) / EARLY_CENSORING_SD_PER_MONTH
+            for i in p.free
+            if math.isfinite(h[i]) and p.t[i + 1] <= p.min_followup
+        )
+    return res
+
+
+def _fit(problems: list[_Problem], *, tie_arms: bool) -> list[FloatArray]:
+    """Event hazards per interval for every arm (module docstring, step 2)."""
+    sizes = [len(p.free) for p in problems]
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(int)
+    tie = (
+        tie_arms
+        and len(problems) == 2
+        and problems[0].t.size == problems[1].t.size
+        and bool(np.all(problems[0].t == problems[1].t))
+    )
+
+    def residuals(theta: FloatArray) -> FloatArray:
+        out: list[float] = []
+        for j, p in enumerate(problems):
+            out.extend(_arm_residuals(p, theta[offsets[j] : offsets[j + 1]]))
+        if tie:
+            p0, p1 = problems
+            h0 = p0.censor_hazard(p0.hazards(theta[offsets[0] : offsets[1]]))
+            h1 = p1.censor_hazard(p1.hazards(theta[offsets[1] : offsets[2]]))
+            out.extend(
+                float(h0[i] - h1[i]) / ARM_CENSORING_TIE_SD_PER_MONTH
+                for i in range(h0.size)
+                if math.isfinite(h0[i])
+                and math.isfinite(h1[i])
+                and min(p0.n[i + 1], p1.n[i + 1]) >= MIN_AT_RISK_FOR_TIE
+            )
+        return np.asarray(out if out else [0.0], dtype=np.float64)
+
+    lower: list[float] = []
+    upper: list[float] = []
+    start: list[float] = []
+    for p in problems:
+        for i in p.free:
+            if math.isfinite(p.x[i]):
+                top = math.log(max(p.x[i], MIN_HAZARD * 10))
+            else:
+                prev = [p.x[j] for j in range(i) if math.isfinite(p.x[j]) and p.x[j] > 0]
+                top = math.log(max(10.0 * (prev[-1] if prev else 1.0), MIN_HAZARD * 10))
+            lower.append(math.log(MIN_HAZARD))
+            upper.append(top)
+            guess = p.x[i] * 0.8 if math.isfinite(p.x[i]) else math.exp(top) / 20.0
+            start.append(min(max(math.log(max(guess, MIN_HAZARD)), lower[-1]), upper[-1]))
+    if not start:
+        return [np.zeros(p.t.size - 1) for p in problems]
+    lo = np.asarray(lower)
+    hi = np.asarray(upper)
+    x0 = np.clip(np.asarray(start), lo, hi)
+    solution = least_squares(residuals, x0, bounds=(lo, hi), method="trf")
+    return [
+        problems[j].hazards(solution.x[offsets[j] : offsets[j + 1]]) for j in range(len(problems))
+    ]
+
+
+def _exact_hazards(p: _Problem) -> FloatArray:
+    """Event hazards implied by exact per-interval event counts (for the placement shape)."""
+    lam = np.zeros(p.t.size - 1)
+    for i in range(p.t.size - 1):
+        loss = p.n[i] - p.n[i + 1]
+        c_i = float(p.cens_cum[i + 1] or 0.0) - float(p.cens_cum[i] or 0.0)
+        d_i = loss - c_i
+        if d_i <= 0:
+            continue
+        if p.n[i + 1] > 0 and loss > 0:
+            mean_at_risk = loss / math.log(p.n[i] / p.n[i + 1])
+        else:
+            mean_at_risk = max(p.n[i] / 2.0, 1.0)
+        lam[i] = d_i / (mean_at_risk * p.dt[i])
+    return lam
+
+
+def _integer_events(p: _Problem, lam: FloatArray) -> tuple[list[int], int]:
+    """Whole events per interval and after the last table time (module docstring, step 3)."""
+    k = p.t.size
+    losses = [int(p.n[i] - p.n[i + 1]) for i in range(k - 1)]
+    tail_cap = 0 if p.closed else int(p.n[-1])
+    total = p.arm.total_events
+    if p.exact:
+        d = [
+            losses[i] - round(float(p.cens_cum[i + 1] or 0.0) - float(p.cens_cum[i] or 0.0))
+            for i in range(k - 1)
+        ]
+        if p.closed:
+            if total is not None and total != sum(d):
+                p.warnings.append(
+                    f"printed censored counts imply {sum(d)} events, not the {total} given; "
+                    "the censored counts were used"
+                )
+            return d, 0
+        if total is None:
+            _, tail_real = p.expected_events(lam)
+            return d, min(round(tail_real), tail_cap)
+        tail = total - sum(d)
+        if not 0 <= tail <= tail_cap:
+            p.warnings.append(
+                f"total events {total} cannot be met: the censored counts give {sum(d)} events "
+                f"with {tail_cap} still at risk at the last table time"
+            )
+            tail = min(max(tail, 0), tail_cap)
+        return d, tail
+    real, tail_real = p.expected_events(lam)
+    weights = [*real.tolist(), tail_real]
+    caps = [*losses, tail_cap]
+    if total is None:
+        target = round(sum(weights))
+    else:
+        target = total
+        if target > sum(caps):
+            p.warnings.append(
+                f"total events {total} exceed the {sum(caps)} patients who can have an event; "
+                "reduced"
+            )
+            target = sum(caps)
+    counts = allocate(target, weights, caps)
+    return counts[:-1], counts[-1]
+
+
+def _tail_times(
+    start: float, width: float, hazard: float, n_events: int, n_censored: int
+) -> tuple[list[float], list[float]]:
+    """Times after the last table time: constant hazard, uniform end of follow-up.
+
+    Events follow the density ``hazard * exp(-hazard s) * (1 - s / width)`` and censorings
+    ``exp(-hazard s) / width`` on ``[0, width]``, each at its ``(k - 1/2) / count`` quantiles.
+    """
+    if width <= 0:
+        return [start] * n_events, [start] * n_censored
+    s = np.linspace(0.0, width, TAIL_GRID_POINTS)
+    surv = np.exp(-max(hazard, 0.0) * s)
+    ev_density = max(hazard, 1e-12) * surv * (1.0 - s / width)
+    cen_density = surv / width
+
+    def quantiles(density: FloatArray, count: int) -> list[float]:
+        if count <= 0:
+            return []
+        cdf = np.concatenate(([0.0], np.cumsum((density[1:] + density[:-1]) / 2 * np.diff(s))))
+        if cdf[-1] <= 0:
+            return [start] * count
+        cdf = cdf / cdf[-1]
+        probs = (np.arange(count) + 0.5) / count
+        return [start + float(v) for v in np.interp(probs, cdf, s)]
+
+    return quantiles(ev_density, n_events), quantiles(cen_density, n_censored)
+
+
+def _place(
+    p: _Problem, lam: FloatArray, events: list[int], tail_events: int
+) -> tuple[FloatArray, IntArray]:
+    """Event and censoring times for the whole arm (module docstring, step 4)."""
+    k = p.t.size
+    cum = np.concatenate(([0.0], np.cumsum(lam * p.dt)))
+    anchors: list[tuple[float, float]] = []
+    if p.arm.median_months is not None:
+        anchors.append((p.arm.median_months, math.log(0.5)))
+    anchors.extend((lm.time_months, math.log(max(lm.survival, 1e-9))) for lm in p.arm.landmarks)
+    ev_times: list[float] = []
+    cen_times: list[float] = []
+    for i in range(k - 1):
+        a, b = float(p.t[i]), float(p.t[i + 1])
+        drop = cum[i + 1] - cum[i]
+        knots = []
+        if drop > 0:
+            fractions = [(ta, (-ls - cum[i]) / drop) for ta, ls in anchors if a < ta < b]
+            knots = [(ta, f) for ta, f in fractions if 0.0 < f < 1.0]
+        loss = int(p.n[i] - p.n[i + 1])
+        ev_times.extend(place_events(a, b, events[i], knots))
+        cen_times.extend(place_censorings(a, b, loss - events[i]))
+    if not p.closed:
+        hazard = float(lam[-1]) if lam.size else 0.0
+        tail_ev, tail_cen = _tail_times(
+            float(p.t[-1]), p.tail_width, hazard, tail_events, int(p.n[-1]) - tail_events
+        )
+        ev_times.extend(tail_ev)
+        cen_times.extend(tail_cen)
+    times = np.asarray(ev_times + cen_times, dtype=np.float64)
+    flags = np.concatenate((np.ones(len(ev_times)), np.zeros(len(cen_times)))).astype(np.int64)
+    if p.arm.median_months is not None:
+        times = snap_median(times, flags, p.arm.median_months)
+    return times, flags
+
+
+def reconstruct_arms_from_tables(
+    arms: Sequence[TableArm],
+    *,
+    followup: FollowUp | None = None,
+    tie_arms: bool = True,
+    sources: Sequence[str] | None = None,
+) -> tuple[ReconstructedIPD, ...]:
+    """Grade B reconstruction of one or more arms of the same analysis (module docstring).
+
+    Args:
+        arms: one ``TableArm`` per arm.
+        followup: follow-up facts of the analysis (same for all arms).
+        tie_arms: tie the censoring hazards of two arms with identical table times.
+        sources: names for error messages, one per arm (default "arm 1", "arm 2", ...).
+
+    Returns:
+        One ``ReconstructedIPD`` (grade "B") per arm, in input order.
+    """
+    names = list(sources) if sources is not None else [f"arm {j + 1}" for j in range(len(arms))]
+    problems = [_problem(a, followup, names[j]) for j, a in enumerate(arms)]
+    to_fit = [p for p in problems if not p.exact]
+    fitted = _fit(to_fit, tie_arms=tie_arms) if to_fit else []
+    hazards: list[FloatArray] = []
+    it = iter(fitted)
+    for p in problems:
+        hazards.append(_exact_hazards(p) if p.exact else next(it))
+    results = []
+    for p, lam in zip(problems, hazards, strict=True):
+        events, tail = _integer_events(p, lam)
+        times, flags = _place(p, lam, events, tail)
+        results.append(
+            make_ipd(
+                times,
+                flags,
+                grade="B",
+                method=METHOD_B_EXACT if p.exact else METHOD_B,
+                warnings=p.warnings,
+            )
+        )
+    return tuple(results)
+
+
+def reconstruct_from_table(
+    arm: TableArm, *, followup: FollowUp | None = None, source: str = "arm"
+) -> ReconstructedIPD:
+    """Grade B reconstruction of a single arm (see ``reconstruct_arms_from_tables``)."""
+    return reconstruct_arms_from_tables([arm], followup=followup, sources=[source])[0]
