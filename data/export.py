@@ -76,11 +76,12 @@ def export_bytes(registry: Registry, fmt: Literal["csv", "json"]) -> bytes:
     if fmt != "csv":
         raise ValueError(f"unknown export format {fmt!r}; use 'csv' or 'json'")
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
     meta = _meta(registry)
-    writer.writerow([f"# {meta['title']}"])
-    writer.writerow([f"# data_version={meta['data_version']}; encoding=UTF-8; rows={len(rows)}"])
-    writer.writerow([f"# {PROVENANCE_NOTE}"])
+    # Header lines are written raw (not as CSV cells) so that each one starts with '#'.
+    buffer.write(f"# {meta['title']}\r\n")
+    buffer.write(f"# data_version={meta['data_version']}; encoding=UTF-8; rows={len(rows)}\r\n")
+    buffer.write(f"# {PROVENANCE_NOTE}\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(list(EXPORT_COLUMNS))
     for row in rows:
         writer.writerow([neutralise_cell(_cell_text(row[c])) for c in EXPORT_COLUMNS])

@@ -227,6 +227,8 @@ def _expand(
                 located = origin.locate((*loc, "at_risk", index))
             if located is None:
                 located = origin.locate(loc)
+                if located is not None:
+                    located = (located[0], f"{located[1]}.{field}")
             if located is not None:
                 out.append(Problem(located[0], located[1], rule, detail))
             else:

@@ -474,7 +474,8 @@ class Publication(Frozen):
             problems.append(("url", "identifier-format", f"url must be https://: {self.url!r}"))
         if self.published is not None and not _DATE_RE.match(self.published):
             problems.append(("published", "identifier-format", "published must be YYYY-MM[-DD]"))
-        if not (self.doi or self.pmid or self.url or self.reports_on_doi):
+        https_url = self.url if self.url and self.url.startswith("https://") else None
+        if not (self.doi or self.pmid or https_url or self.reports_on_doi):
             problems.append(
                 (
                     "key",
