@@ -392,3 +392,72 @@ def test_secondary_sources_keep_their_label(reg: Registry) -> None:
         reg.trial("nct05013697").source_level(c) == "secondary summary" for c in claims
     )
     assert any(r.derived for t2 in reg.trials for r in _rows_of(t2))
+
+
+def _numbers_in(value: Any, out: set[float]) -> set[float]:
+    if isinstance(value, dict):
+        for v in value.values():
+            _numbers_in(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _numbers_in(v, out)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        out.add(float(value))
+    elif isinstance(value, str):
+        out.update(float(m) for m in re.findall(r"\d+(?:\.\d+)?", value))
+    return out
+
+
+NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?![\w])")
+
+
+@pytest.mark.skipif(not SEED_B_TEXT.exists(), reason="../shared/sources/seeds not available")
+def test_every_number_of_the_seed_main_text_is_stored() -> None:
+    """Coverage guard: each number printed in the NCT05013697 main text (title to Methods end,
+    tables included, affiliations and reference list excluded) occurs in its data file. Only
+    citation superscripts and trial names are exempt. Value presence, not context, is checked;
+    the cell-level checks above cover context for the tables."""
+    import tomllib
+
+    text = SEED_B_TEXT.read_text(encoding="utf-8")
+    body = text[: text.index("#### DATA AVAILABILITY")]
+    start = body.index("<sup>&</sup>")
+    end = body.index("First-line benmelstobart plus anlotinib and chemotherapy in advanced", start)
+    body = body[:start] + body[end:]
+    stored = _numbers_in(
+        tomllib.loads(
+            (
+                Path(__file__).resolve().parents[2]
+                / "data"
+                / "trials"
+                / "nct05013697"
+                / "trial.toml"
+            ).read_text(encoding="utf-8")
+        ),
+        set(),
+    )
+    exempt = {15.0, 35.0, 40.0, 590.0, 648.0}  # superscripts 15, 31-35, 21,40; trial names
+    missing = {float(m.group(1)) for m in NUMBER.finditer(body)} - stored - exempt
+    assert not missing, sorted(missing)
+
+
+@pytest.mark.skipif(not (SHARED / "seeds").exists(), reason="../shared/sources/seeds not available")
+def test_every_number_of_the_alter_e003_abstract_is_stored() -> None:
+    import tomllib
+
+    text = (SHARED / "seeds" / "000_a87515991be0943e.txt").read_text(encoding="utf-8")
+    body = text[text.index("Summary:") : text.index("Bibliography:")]
+    stored = _numbers_in(
+        tomllib.loads(
+            (
+                Path(__file__).resolve().parents[2]
+                / "data"
+                / "trials"
+                / "alter_e003"
+                / "trial.toml"
+            ).read_text(encoding="utf-8")
+        ),
+        set(),
+    )
+    missing = {float(m.group(1)) for m in NUMBER.finditer(body)} - stored
+    assert not missing, sorted(missing)
