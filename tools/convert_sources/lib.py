@@ -178,8 +178,16 @@ class Builder:
             out["note"] = leaf["note"]
         if "DERIVED" in str(leaf.get("where", "")):
             out["derived"] = True
-        for key in ("range", "range_kind", "qualifier", "derived", "derivation", "as_printed",
-                    "curation_note", "level"):
+        for key in (
+            "range",
+            "range_kind",
+            "qualifier",
+            "derived",
+            "derivation",
+            "as_printed",
+            "curation_note",
+            "level",
+        ):
             if leaf.get(key) is not None:
                 out[key] = leaf[key]
         out.update(over)
@@ -263,12 +271,19 @@ class Builder:
         dois = {r["doi"] for r in rows}
         if len(locators) != 1 or len(dois) != 1:
             raise ValueError("inconsistent citation columns")
-        curve["locator"] = locators.pop() + " (transcribed from ../shared/sources/numbers_at_risk.csv)"
+        curve["locator"] = (
+            locators.pop() + " (transcribed from ../shared/sources/numbers_at_risk.csv)"
+        )
         curve["at_risk_file"] = "at_risk.csv"
         for r in sorted(rows, key=lambda r: float(r["time_months"])):
             cens = r["n_censored_cumulative"].strip()
             self.at_risk_rows.append(
-                (curve["id"], float(r["time_months"]), int(r["n_at_risk"]), int(cens) if cens else None)
+                (
+                    curve["id"],
+                    float(r["time_months"]),
+                    int(r["n_at_risk"]),
+                    int(cens) if cens else None,
+                )
             )
         self.add("curves", curve)
 
@@ -339,7 +354,9 @@ def tv(value: Any) -> str:
     raise TypeError(type(value))
 
 
-def p3_publications(builder: Builder, keys: list[str], extra: dict[str, dict[str, Any]] | None = None) -> None:
+def p3_publications(
+    builder: Builder, keys: list[str], extra: dict[str, dict[str, Any]] | None = None
+) -> None:
     """Declare publications for phase-3 source keys (key lowercased as ref)."""
     sources = P3["_sources"]
     for key in keys:
