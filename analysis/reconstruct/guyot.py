@@ -469,10 +469,11 @@ def reconstruct_from_curve(
             pts_t.pop()
             pts_s.pop()
     t_end = max(pts_t[-1], risk_t[-1])
-    if pts_t[-1] < risk_t[-1]:
+    beyond = [tr for tr, nr in zip(risk_t, risk_n, strict=True) if tr > pts_t[-1] and nr > 0]
+    if beyond:
         warnings.append(
-            f"curve ends at {pts_t[-1]:g} months, before the last at-risk time "
-            f"{risk_t[-1]:g}; extended flat"
+            f"curve ends at {pts_t[-1]:g} months but {len(beyond)} at-risk time(s) after it "
+            "have patients at risk; the curve is extended flat"
         )
 
     # Insert a point at every table time (step value of the curve there) so that each interval

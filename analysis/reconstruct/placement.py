@@ -1,56 +1,98 @@
-"""Deterministic placement of event and censoring times inside intervals (grades B and C).
+"""Deterministic placement of event and censoring times inside at-risk intervals (grade B).
 
-Given, for one interval ``[start, stop]``, how many events and censorings happen in it and the
-shape of the survival curve inside it, times are placed at quantiles, never at random:
+For one interval ``[start, stop]`` the number of events ``d`` and censorings ``c`` is known;
+times are placed at quantiles, never at random:
 
-* events: the ``k``-th of ``d`` events (k = 1..d) sits where the target log-survival path has
-  covered the fraction ``(k - 1/2) / d`` of its drop over the interval. The path is linear in
-  time between knots (constant hazard), with extra knots at published anchors (median, landmark)
-  inside the interval, so the Kaplan-Meier curve of the result bends where the published one does;
-* censorings: the ``k``-th of ``c`` at ``start + (k - 1/2) / c * (stop - start)``.
-
-Afterwards ``snap_median`` moves the event at which the Kaplan-Meier curve first reaches 0.5 to
-the published median when that keeps the event order (it normally lies within one event spacing).
+* censorings: the ``k``-th of ``c`` at ``start + (k - 1/2) / c * (stop - start)``;
+* events: at the ``(k - 1/2) / d`` quantiles of the cumulative hazard path ``H(t)`` over the
+  interval. ``H`` is a monotone piecewise-cubic (PCHIP, Fritsch & Carlson 1980) interpolant of
+  the model's cumulative hazard at the table times, so the hazard varies smoothly across
+  intervals instead of jumping at each table time (a falling hazard early in an interval is
+  reproduced instead of being spread evenly);
+* published anchors inside the interval (median, landmarks) split it into segments. Going
+  through them in time order, the number of events before each anchor is chosen with the
+  *realised* Kaplan-Meier curve (the actual at-risk counts, including the censorings already
+  placed): for a landmark the count whose KM value at the landmark time is closest to the
+  published rate; for the median the smallest count that brings the KM to 0.5 or below, with
+  that event placed exactly at the published median. Events before an anchor follow ``H``
+  within their segment.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
+from scipy.interpolate import PchipInterpolator
 
 from analysis.reconstruct.types import FloatArray
 
+#: Grid points per interval used to invert the cumulative hazard path.
+PATH_GRID_POINTS = 65
+#: Range allowed for the power of the first interval's cumulative hazard (HazardPath).
+POWER_RANGE = (0.4, 3.0)
 
-def place_events(
-    start: float,
-    stop: float,
-    count: int,
-    knots: Sequence[tuple[float, float]] = (),
-) -> list[float]:
-    """Event times in ``[start, stop]`` following a piecewise-constant-hazard path.
 
-    Args:
-        start, stop: interval ends (months), ``stop > start``.
-        count: number of events.
-        knots: interior ``(time, fraction_of_drop)`` points of the path, fractions in [0, 1]
-            and non-decreasing with time; the path runs from (start, 0) to (stop, 1).
+@dataclass(frozen=True)
+class Anchor:
+    """A published point of the curve: S(time_months) = survival; ``is_median`` for 0.5."""
+
+    time_months: float
+    survival: float
+    is_median: bool = False
+
+
+class HazardPath:
+    """Monotone interpolant of the cumulative hazard through ``(times, cumulative)`` knots.
+
+    PCHIP between knots, except in the first interval where a power law
+    ``H(t) = H(t_1) (t / t_1)^k`` is used, with ``k = log2(H(2 t_1) / H(t_1))`` read from the
+    first two intervals (equal widths assumed; clamped to ``POWER_RANGE``): the hazard right after
+    randomisation is often far from constant (falling for OS with early deaths, rising for PFS
+    before the first scan), and a cubic cannot follow ``t^k`` with ``k < 1``.
     """
-    if count <= 0:
-        return []
-    if stop <= start:
-        return [start] * count
-    xs = [start]
-    ys = [0.0]
-    for t, f in sorted(knots):
-        if start < t < stop:
-            xs.append(t)
-            ys.append(min(max(f, ys[-1]), 1.0))
-    xs.append(stop)
-    ys.append(1.0)
-    targets = [(k + 0.5) / count for k in range(count)]
-    return [float(np.interp(q, ys, xs)) if ys[-1] > ys[0] else start for q in targets]
+
+    def __init__(self, times: FloatArray, cumulative: FloatArray) -> None:
+        t = np.asarray(times, dtype=np.float64)
+        h = np.maximum.accumulate(np.asarray(cumulative, dtype=np.float64))
+        self._t = t
+        self._h = h
+        self._pchip = PchipInterpolator(t, h, extrapolate=True) if t.size >= 3 else None
+        self._power: float | None = None
+        if t.size >= 3 and t[0] == 0.0 and h[1] > 0.0 and h[2] > h[1]:
+            ratio = (h[2] - h[0]) / (h[1] - h[0])
+            width_ratio = t[2] / t[1]
+            power = float(np.log(ratio) / np.log(width_ratio))
+            self._power = min(max(power, POWER_RANGE[0]), POWER_RANGE[1])
+
+    def __call__(self, x: FloatArray) -> FloatArray:
+        xs = np.asarray(x, dtype=np.float64)
+        if self._pchip is None:
+            return np.asarray(np.interp(xs, self._t, self._h), dtype=np.float64)
+        out = np.asarray(self._pchip(xs), dtype=np.float64)
+        if self._power is not None:
+            first = (xs >= self._t[0]) & (xs <= self._t[1])
+            scaled = np.clip(xs[first] / self._t[1], 0.0, 1.0)
+            out[first] = self._h[1] * scaled**self._power
+        return out
+
+    def quantile_times(self, start: float, stop: float, count: int) -> list[float]:
+        """``count`` times at the ``(k - 1/2) / count`` quantiles of H between start and stop."""
+        if count <= 0:
+            return []
+        if stop <= start:
+            return [start] * count
+        grid = np.linspace(start, stop, PATH_GRID_POINTS)
+        h = self(grid)
+        span = h[-1] - h[0]
+        probs = (np.arange(count) + 0.5) / count
+        if span <= 1e-12:
+            return [start + float(p) * (stop - start) for p in probs]
+        # a tiny linear term keeps the abscissae strictly increasing for np.interp
+        frac = (h - h[0]) / span * (1.0 - 1e-9) + 1e-9 * (grid - start) / (stop - start)
+        return [float(v) for v in np.interp(probs, frac, grid)]
 
 
 def place_censorings(start: float, stop: float, count: int) -> list[float]:
@@ -61,42 +103,115 @@ def place_censorings(start: float, stop: float, count: int) -> list[float]:
     return [start + (k + 0.5) / count * width for k in range(count)]
 
 
-def snap_median(times: FloatArray, events: npt.ArrayLike, median_months: float) -> FloatArray:
-    """Move the event where the KM curve first reaches <= 0.5 to ``median_months`` if possible.
-
-    The move is made only when the new time stays between the neighbouring event times, so the
-    order of events (and the number of events before every table time) is unchanged; the KM is
-    recomputed and the move is kept only if the curve then first reaches 0.5 at the median.
-    Returns new times (the input is not modified).
-    """
-    t = np.asarray(times, dtype=np.float64).copy()
-    e = np.asarray(events)
-    crossing = _km_crossing_index(t, e)
-    if crossing is None:
-        return t
-    ev_idx = np.flatnonzero(e == 1)
-    ev_sorted = ev_idx[np.argsort(t[ev_idx], kind="stable")]
-    pos = int(np.flatnonzero(ev_sorted == crossing)[0])
-    lo = t[ev_sorted[pos - 1]] if pos > 0 else 0.0
-    hi = t[ev_sorted[pos + 1]] if pos + 1 < ev_sorted.size else np.inf
-    if not lo <= median_months <= hi:
-        return t
-    trial = t.copy()
-    trial[crossing] = median_months
-    new = _km_crossing_index(trial, e)
-    if new is not None and trial[new] == median_months:
-        return trial
-    return t
+def _km_at(
+    when: float,
+    events: Sequence[float],
+    censor_sorted: Sequence[float],
+    n_start: int,
+    km_start: float,
+) -> float:
+    """Realised KM at ``when`` (right-continuous) from the interval's own events/censorings."""
+    km = km_start
+    for j, t in enumerate(sorted(events)):
+        if t > when:
+            break
+        at_risk = n_start - j - bisect.bisect_left(censor_sorted, t)
+        if at_risk <= 0:
+            break
+        km *= 1.0 - 1.0 / at_risk
+    return km
 
 
-def _km_crossing_index(t: FloatArray, e: npt.ArrayLike) -> int | None:
+def place_interval_events(
+    start: float,
+    stop: float,
+    count: int,
+    *,
+    path: HazardPath,
+    censor_times: Sequence[float],
+    n_start: int,
+    km_start: float,
+    anchors: Sequence[Anchor] = (),
+) -> list[float]:
+    """Event times for one interval (see the module docstring)."""
+    if count <= 0:
+        return []
+    inside = sorted(
+        (a for a in anchors if start <= a.time_months < stop), key=lambda a: a.time_months
+    )
+    state = _IntervalState(
+        path=path,
+        censored=sorted(censor_times),
+        n_start=n_start,
+        km_start=km_start,
+        placed=[],
+    )
+    placed = state.placed
+    seg_start = start
+    for anchor in inside:
+        remaining = count - len(placed)
+        if remaining <= 0:
+            break
+        if anchor.is_median:
+            chosen = state.median_segment(anchor.time_months, seg_start, remaining)
+        else:
+            chosen = state.landmark_segment(anchor, seg_start, remaining)
+        if chosen is None:
+            continue
+        placed.extend(chosen)
+        seg_start = anchor.time_months
+    rest = count - len(placed)
+    placed.extend(path.quantile_times(seg_start, stop, rest))
+    return placed
+
+
+@dataclass
+class _IntervalState:
+    """Events placed so far in one interval, with what the realised KM depends on."""
+
+    path: HazardPath
+    censored: list[float]
+    n_start: int
+    km_start: float
+    placed: list[float]
+
+    def km_at(self, when: float, extra: Sequence[float] = ()) -> float:
+        return _km_at(when, [*self.placed, *extra], self.censored, self.n_start, self.km_start)
+
+    def median_segment(self, median: float, seg_start: float, remaining: int) -> list[float] | None:
+        """Smallest number of events, the last at the median, taking the KM to <= 0.5."""
+        if self.km_at(seg_start) <= 0.5:
+            return None  # already below 0.5 before this segment: nothing to anchor
+        for m in range(1, remaining + 1):
+            trial = [*self.path.quantile_times(seg_start, median, m - 1), median]
+            if self.km_at(median, trial) <= 0.5:
+                return trial
+        return None
+
+    def landmark_segment(
+        self, anchor: Anchor, seg_start: float, remaining: int
+    ) -> list[float] | None:
+        """Number of events before the landmark whose KM value is closest to the target."""
+        best: list[float] | None = None
+        best_score = np.inf
+        for m in range(remaining + 1):
+            trial = self.path.quantile_times(seg_start, anchor.time_months, m)
+            km = self.km_at(anchor.time_months, trial)
+            score = abs(km - anchor.survival)
+            if score < best_score - 1e-12:
+                best, best_score = trial, score
+            elif km < anchor.survival:
+                break  # the KM only falls further with more events
+        return best
+
+
+def km_crossing_index(times: FloatArray, events: FloatArray) -> int | None:
     """Row index of the event at which the KM estimate first drops to <= 0.5."""
-    e_arr = np.asarray(e)
-    order = np.lexsort((-e_arr, t))
-    n = t.size
+    order = np.lexsort((-np.asarray(events), times))
+    n = times.size
     surv = 1.0
     for rank, idx in enumerate(order):
-        if e_arr[idx] == 1:
+        if events[idx] == 1:
             surv *= 1.0 - 1.0 / (n - rank)
             if surv <= 0.5:
                 return int(idx)

@@ -61,7 +61,12 @@ from scipy.optimize import least_squares
 
 from analysis.reconstruct.censoring import FollowUp, prob_event_before_censoring
 from analysis.reconstruct.guyot import allocate, prepare_table
-from analysis.reconstruct.placement import place_censorings, place_events, snap_median
+from analysis.reconstruct.placement import (
+    Anchor,
+    HazardPath,
+    place_censorings,
+    place_interval_events,
+)
 from analysis.reconstruct.types import (
     FloatArray,
     IntArray,
@@ -430,22 +435,32 @@ def _place(
     """Event and censoring times for the whole arm (module docstring, step 4)."""
     k = p.t.size
     cum = np.concatenate(([0.0], np.cumsum(lam * p.dt)))
-    anchors: list[tuple[float, float]] = []
+    path = HazardPath(p.t, cum)
+    anchors: list[Anchor] = []
     if p.arm.median_months is not None:
-        anchors.append((p.arm.median_months, math.log(0.5)))
-    anchors.extend((lm.time_months, math.log(max(lm.survival, 1e-9))) for lm in p.arm.landmarks)
+        anchors.append(Anchor(p.arm.median_months, 0.5, is_median=True))
+    anchors.extend(Anchor(lm.time_months, lm.survival) for lm in p.arm.landmarks)
     ev_times: list[float] = []
     cen_times: list[float] = []
+    km = 1.0
     for i in range(k - 1):
         a, b = float(p.t[i]), float(p.t[i + 1])
-        drop = cum[i + 1] - cum[i]
-        knots = []
-        if drop > 0:
-            fractions = [(ta, (-ls - cum[i]) / drop) for ta, ls in anchors if a < ta < b]
-            knots = [(ta, f) for ta, f in fractions if 0.0 < f < 1.0]
+        n_start = int(p.n[i])
         loss = int(p.n[i] - p.n[i + 1])
-        ev_times.extend(place_events(a, b, events[i], knots))
-        cen_times.extend(place_censorings(a, b, loss - events[i]))
+        cens = place_censorings(a, b, loss - events[i])
+        evs = place_interval_events(
+            a,
+            b,
+            events[i],
+            path=path,
+            censor_times=cens,
+            n_start=n_start,
+            km_start=km,
+            anchors=anchors,
+        )
+        km = _advance_km(km, n_start, evs, cens)
+        ev_times.extend(evs)
+        cen_times.extend(cens)
     if not p.closed:
         hazard = float(lam[-1]) if lam.size else 0.0
         tail_ev, tail_cen = _tail_times(
@@ -455,9 +470,18 @@ def _place(
         cen_times.extend(tail_cen)
     times = np.asarray(ev_times + cen_times, dtype=np.float64)
     flags = np.concatenate((np.ones(len(ev_times)), np.zeros(len(cen_times)))).astype(np.int64)
-    if p.arm.median_months is not None:
-        times = snap_median(times, flags, p.arm.median_months)
     return times, flags
+
+
+def _advance_km(km: float, n_start: int, events: list[float], censored: list[float]) -> float:
+    """KM at the end of an interval from its value at the start and the interval's IPD."""
+    rows = sorted([(t, 0) for t in events] + [(t, 1) for t in censored])
+    at_risk = n_start
+    for _, is_censored in rows:
+        if not is_censored and at_risk > 0:
+            km *= 1.0 - 1.0 / at_risk
+        at_risk -= 1
+    return km
 
 
 def reconstruct_arms_from_tables(
