@@ -155,6 +155,10 @@ def completeness(trial: Trial, arm_id: str) -> tuple[tuple[str, ...], tuple[str,
         "data cut-off": any(a.data_cutoff.status == "reported" for a in trial.analyses),
         "follow-up": any(
             a.follow_up is not None and a.follow_up.is_reported for a in trial.analyses
+        )
+        or any(
+            f.is_reported and "follow-up" in f.item.lower() and f.arm in (arm_id, None)
+            for f in trial.facts
         ),
         "median PFS": eff("PFS", "median"),
         "median OS": eff("OS", "median"),

@@ -509,6 +509,7 @@ def astrum007() -> Builder:
         analysis="primary",
         arm="serp_cf",
         term="Immune-related AEs",
+        summary_item="any_event",
         category="immune-related",
         grade_band="5",
         over={
@@ -528,6 +529,7 @@ def astrum007() -> Builder:
         analysis="primary",
         arm="placebo_cf",
         term="Immune-related AEs",
+        summary_item="any_event",
         category="immune-related",
         grade_band="5",
         over={"n": 0},
