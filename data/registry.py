@@ -157,7 +157,10 @@ def completeness(trial: Trial, arm_id: str) -> tuple[tuple[str, ...], tuple[str,
             a.follow_up is not None and a.follow_up.is_reported for a in trial.analyses
         )
         or any(
-            f.is_reported and "follow-up" in f.item.lower() and f.arm in (arm_id, None)
+            f.is_reported
+            and "follow-up" in f.item.lower()
+            and f.arm in (arm_id, None)
+            and f.population is None
             for f in trial.facts
         ),
         "median PFS": eff("PFS", "median"),
@@ -181,7 +184,7 @@ def completeness(trial: Trial, arm_id: str) -> tuple[tuple[str, ...], tuple[str,
             lambda r: (
                 r.summary_item == "any_event"
                 and r.category == "treatment-related"
-                and r.grade_band in (">=3", "3-4", "3-5")
+                and r.grade_band in (">=3", "3-4", "3-5", "3")
             )
         ),
         "AE by term": ae(lambda r: r.summary_item is None),
