@@ -117,3 +117,10 @@ def test_evidence_frame(reg: Registry) -> None:
     frame = reg.evidence_frame()
     assert len(frame) == len(reg.evidence_rows())
     assert frame["trial_id"].nunique() == 16
+
+
+def test_data06_changelog_names_current_data_version(reg: Registry) -> None:
+    """DATA-06 (mechanical part): every manifest refresh needs a CHANGELOG entry naming the new
+    data_version, so reviewers see who changed what and why."""
+    changelog = (reg.root / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"`{reg.data_version}`" in changelog
