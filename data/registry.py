@@ -128,7 +128,9 @@ def completeness(trial: Trial, arm_id: str) -> tuple[tuple[str, ...], tuple[str,
     """Which of :data:`COMPLETENESS_ITEMS` the evidence base holds for an arm (any analysis).
 
     Returns ``(present, missing)``. The HR item only applies to experimental arms of trials
-    with a control arm.
+    with a control arm. "grade >=3 TRAE" accepts the bands >=3, 3-4, 3-5 and grade 3 only (as
+    printed); "follow-up" accepts an analysis follow-up or a whole-population follow-up fact;
+    pooled AE rows (arm None) count for every arm.
     """
     arm = trial.arm(arm_id)
     has_control = any(a.role == "control" for a in trial.arms)
