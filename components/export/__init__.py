@@ -1,0 +1,79 @@
+"""Export engine: slide-ready images, PowerPoint decks and CSV downloads (issue 8).
+
+Pure functions plus one warm kaleido/Chromium per process; no dash imports, so the UI wires
+these into callbacks (background callbacks for rendering) and the tests call them directly.
+
+* Images: :func:`render_figure` (PNG/SVG/PDF at :class:`SlideSize` presets, presentation or
+  screen theme, footnote fitted into the image); :func:`prepare_figure` is the pure part.
+* Provenance: :class:`Footnote` / :class:`SourceRef` (sources + DOI, grades, caveats, version).
+* Deck: :func:`make_deck_slide`, :func:`build_deck`.
+* CSV: :func:`csv_bytes`, :func:`ipd_csv_bytes`, :func:`read_csv_rows`.
+* Names: :func:`export_filename`.
+* Browser lifecycle: :func:`default_engine`, :class:`RenderEngine`, :class:`EngineConfig`.
+"""
+
+from components.export.deck import DeckSlide, build_deck, make_deck_slide, png_size
+from components.export.engine import (
+    EngineConfig,
+    ExportError,
+    ImageFormat,
+    RenderEngine,
+    configure_default_engine,
+    default_engine,
+)
+from components.export.footnote import CROSS_TRIAL_CAVEAT, Footnote, SourceRef, short_citation
+from components.export.images import (
+    DECK_IMAGE,
+    EXPORT_THEMES,
+    IMAGE_FORMATS,
+    SIZE_PRESETS,
+    SLIDE_4_3,
+    SLIDE_16_9,
+    ExportTheme,
+    SlideSize,
+    prepare_figure,
+    render_figure,
+)
+from components.export.naming import export_filename
+from components.export.tables import (
+    IPD_COLUMNS,
+    IpdArm,
+    cell_text,
+    csv_bytes,
+    ipd_csv_bytes,
+    read_csv_rows,
+)
+
+__all__ = [
+    "CROSS_TRIAL_CAVEAT",
+    "DECK_IMAGE",
+    "EXPORT_THEMES",
+    "IMAGE_FORMATS",
+    "IPD_COLUMNS",
+    "SIZE_PRESETS",
+    "SLIDE_4_3",
+    "SLIDE_16_9",
+    "DeckSlide",
+    "EngineConfig",
+    "ExportError",
+    "ExportTheme",
+    "Footnote",
+    "ImageFormat",
+    "IpdArm",
+    "RenderEngine",
+    "SlideSize",
+    "SourceRef",
+    "build_deck",
+    "cell_text",
+    "configure_default_engine",
+    "csv_bytes",
+    "default_engine",
+    "export_filename",
+    "ipd_csv_bytes",
+    "make_deck_slide",
+    "png_size",
+    "prepare_figure",
+    "read_csv_rows",
+    "render_figure",
+    "short_citation",
+]

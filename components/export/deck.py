@@ -1,0 +1,174 @@
+"""PowerPoint deck of the charts a user collected (python-pptx).
+
+Layout (16:9, 13.333 x 7.5 in): a title slide (product name, date, data version, app version,
+intended-use caveat), then one slide per chart: the chart title in a band at the top, the PNG at
+the full slide width underneath (rendered at :data:`~components.export.images.DECK_IMAGE`,
+1600 x 792 px, whose aspect matches the area under the title), and the citations and caveats in
+the speaker notes.
+
+Deterministic: the same slides, versions and date give byte-identical files. python-pptx stamps
+``modified`` with the current time and ``zipfile`` stamps every member with the current time, so
+the core properties are set from ``created`` and the archive is rewritten with every member
+dated ``created`` at 00:00.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import struct
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from pptx import Presentation
+from pptx.util import Emu, Inches, Pt
+
+from components.export.engine import RenderEngine
+from components.export.footnote import Footnote
+from components.export.images import DECK_IMAGE, ExportTheme, render_figure
+from components.settings import APP_NAME
+
+SLIDE_WIDTH = Inches(13.333)
+SLIDE_HEIGHT = Inches(7.5)
+TITLE_BAND = Inches(0.9)
+INTENDED_USE = (
+    "Summarises published trial evidence. Not for patient-specific decisions; "
+    "cross-trial comparisons are not randomised."
+)
+_LAYOUT_TITLE = 0  # default template: "Title Slide"
+_LAYOUT_TITLE_ONLY = 5  # default template: "Title Only"
+
+
+@dataclass(frozen=True)
+class DeckSlide:
+    """One chart slide: a title, the chart as PNG bytes and the speaker notes."""
+
+    title: str
+    png: bytes
+    notes: str
+
+    def __post_init__(self) -> None:
+        if not self.png.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise ValueError("DeckSlide.png must be PNG bytes")
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) in pixels from a PNG's IHDR chunk."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n") or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG")
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
+
+
+def make_deck_slide(
+    fig: go.Figure,
+    *,
+    title: str,
+    footnote: Footnote,
+    theme: ExportTheme = "presentation",
+    scale: float = 2.0,
+    engine: RenderEngine | None = None,
+) -> DeckSlide:
+    """Render ``fig`` for a deck slide (footnote in the image, citations in the notes)."""
+    png = render_figure(fig, "png", DECK_IMAGE, scale, theme, footnote=footnote, engine=engine)
+    return DeckSlide(title=title, png=png, notes=footnote.notes_text())
+
+
+def _set_text(frame: object, lines: Sequence[tuple[str, int, bool]]) -> None:
+    """Fill a text frame with (text, point size, bold) paragraphs."""
+    text_frame = frame.text_frame  # type: ignore[attr-defined]
+    text_frame.clear()
+    text_frame.word_wrap = True
+    for i, (text, size, bold) in enumerate(lines):
+        paragraph = text_frame.paragraphs[0] if i == 0 else text_frame.add_paragraph()
+        run = paragraph.add_run()
+        run.text = text
+        run.font.size = Pt(size)
+        run.font.bold = bold
+
+
+def _freeze_zip(data: bytes, when: dt.date) -> bytes:
+    """Rewrite a zip with fixed member timestamps (order and content unchanged)."""
+    stamp = (when.year, when.month, when.day, 0, 0, 0)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()
+
+
+def build_deck(
+    slides: Sequence[DeckSlide],
+    *,
+    data_version: str,
+    app_version: str,
+    created: dt.date,
+) -> bytes:
+    """The .pptx file: title slide + one slide per chart, in the given order."""
+    prs = Presentation()
+    prs.slide_width = SLIDE_WIDTH
+    prs.slide_height = SLIDE_HEIGHT
+    when = dt.datetime(created.year, created.month, created.day)
+    props = prs.core_properties
+    props.title = f"{APP_NAME} — {len(slides)} chart{'s' if len(slides) != 1 else ''}"
+    props.author = APP_NAME
+    props.last_modified_by = APP_NAME
+    props.subject = f"Data version {data_version}"
+    props.keywords = "ESCC; first-line; trial evidence"
+    props.comments = INTENDED_USE
+    props.created = when
+    props.modified = when
+    props.revision = 1
+
+    margin = Inches(0.6)
+    cover = prs.slides.add_slide(prs.slide_layouts[_LAYOUT_TITLE])
+    cover_title, subtitle = cover.placeholders[0], cover.placeholders[1]
+    cover_title.left, cover_title.top = margin, Inches(1.6)
+    cover_title.width, cover_title.height = Emu(SLIDE_WIDTH - 2 * margin), Inches(1.5)
+    _set_text(cover_title, [(APP_NAME, 40, True)])
+    subtitle.left, subtitle.top = margin, Inches(3.4)
+    subtitle.width, subtitle.height = Emu(SLIDE_WIDTH - 2 * margin), Inches(2.8)
+    _set_text(
+        subtitle,
+        [
+            (created.isoformat(), 20, False),
+            (f"Data version {data_version} · app version {app_version}", 18, False),
+            (INTENDED_USE, 14, False),
+        ],
+    )
+    cover.notes_slide.notes_text_frame.text = (
+        f"{APP_NAME}. Exported {created.isoformat()}; data version {data_version}; "
+        f"app version {app_version}. {INTENDED_USE}"
+    )
+
+    for item in slides:
+        slide = prs.slides.add_slide(prs.slide_layouts[_LAYOUT_TITLE_ONLY])
+        title = slide.shapes.title
+        if title is None:  # the default template's "Title Only" always has one
+            raise RuntimeError("slide layout without a title placeholder")
+        title.left, title.top = Inches(0.4), Inches(0.1)
+        title.width, title.height = Emu(SLIDE_WIDTH - Inches(0.8)), Emu(TITLE_BAND - Inches(0.1))
+        _set_text(title, [(item.title, 26, True)])
+
+        px_w, px_h = png_size(item.png)
+        box_w, box_h = int(SLIDE_WIDTH), int(SLIDE_HEIGHT - TITLE_BAND)
+        width = box_w
+        height = round(box_w * px_h / px_w)
+        if height > box_h:  # taller than the area: fit the height, centre horizontally
+            height = box_h
+            width = round(box_h * px_w / px_h)
+        left = (SLIDE_WIDTH - width) // 2
+        slide.shapes.add_picture(
+            io.BytesIO(item.png), Emu(left), Emu(TITLE_BAND), Emu(width), Emu(height)
+        )
+        slide.notes_slide.notes_text_frame.text = item.notes
+
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return _freeze_zip(buffer.getvalue(), created)

@@ -1,0 +1,408 @@
+"""One warm kaleido/Chromium per process, shared by every thread that exports an image.
+
+Why not ``kaleido.start_sync_server``: its ``call_function`` puts a task on a queue, waits for
+*all* queued tasks and then takes *a* result, so two threads exporting at once can receive each
+other's images; and when the browser fails to start, the server thread dies and every later
+call waits forever. Instead this module runs kaleido's async API on a private event loop in one
+daemon thread and hands each render to it with :func:`asyncio.run_coroutine_threadsafe`, which
+gives every caller its own future and a timeout. Renders are queued by kaleido itself (a pool of
+``tabs`` browser tabs; one by default, so a worker never runs two Chromium renders at once).
+
+Lifecycle
+* Lazy: nothing starts at import or app creation; the first :meth:`RenderEngine.render` starts
+  Chromium (about 1–2 s), later renders reuse it.
+* Fork-safe: gunicorn preloads the app in the master and forks workers. An engine created in
+  one process is never used in another: the process id is checked on every call and a child
+  starts its own loop and browser (the parent's browser is left to the parent).
+* Self-healing: if Chromium has exited (crash, OOM kill) the next render starts a new one; if it
+  dies during a render, that render is retried once on a fresh browser. A render that exceeds
+  ``render_timeout_s`` raises :class:`ExportError` and the browser is replaced, because a hung
+  tab cannot be trusted.
+* Shut down at interpreter exit (``atexit``) and by :meth:`RenderEngine.close`.
+
+Chromium is Debian's system package (``/usr/bin/chromium``), never a downloaded copy:
+``kaleido.get_chrome()`` is never called and an explicit path is always passed, so choreographer
+never looks for its own download. The page kaleido renders in loads plotly.js from the installed
+plotly package (``file://``) and MathJax is disabled (kaleido would otherwise add a CDN script).
+Extra flags keep the browser off the network: host names do not resolve and every http(s)
+request goes to a closed local proxy port. choreographer already runs it headless with
+``--no-sandbox`` (Chromium's sandbox cannot start as root in a container, nor in most
+unprivileged containers without user namespaces), ``--disable-gpu`` and
+``--disable-dev-shm-usage``; the sandbox can be turned on with ``EngineConfig(sandbox=True)``
+where the host supports it. The renderer only ever receives figures our own builders produced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import os
+import shutil
+import signal
+import threading
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import kaleido
+from choreographer.browsers.chromium import Chromium
+from choreographer.errors import BrowserClosedError, BrowserFailedError, ChannelClosedError
+
+log = logging.getLogger("escc.export")
+
+ImageFormat = Literal["png", "svg", "pdf"]
+
+# Flags added to choreographer's own (see module docstring). ``MAP * ~NOTFOUND`` makes every
+# host name fail to resolve; the proxy catches requests to literal IP addresses. file:// URLs
+# (the kaleido page and plotly.min.js) are not affected.
+OFFLINE_FLAGS: tuple[str, ...] = (
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=http://127.0.0.1:9",
+    "--disable-background-networking",
+    "--disable-client-side-phishing-detection",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
+    "--disable-quic",
+    "--no-pings",
+    "--mute-audio",
+)
+
+# Environment passed to Chromium: what it needs to find fonts, a home and a temp dir, and
+# nothing else of the app's environment (which can hold deployment secrets).
+_ENV_KEEP = (
+    "PATH",
+    "HOME",
+    "TMPDIR",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "FONTCONFIG_FILE",
+    "FONTCONFIG_PATH",
+)
+_ENV_KEEP_PREFIXES = ("LC_", "XDG_")
+
+_BROWSER_NAMES = ("chromium", "chromium-browser")
+_BROWSER_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+
+
+class ExportError(RuntimeError):
+    """A figure could not be rendered (browser missing or failing, timeout, invalid figure)."""
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """How the shared browser is started.
+
+    ``browser_path`` None means: ``chromium`` on PATH, else ``/usr/bin/chromium``.
+    ``tabs`` is the number of renders Chromium runs at once (each tab holds plotly.js, ~30 MB).
+    ``reload_every``: a tab's page is reloaded after this many renders (see ``_Kaleido``).
+    ``render_timeout_s`` bounds one render once it has a tab (kaleido's own timeout); the caller
+    waits at most ``2 * (start_timeout_s + render_timeout_s) + 5`` s in all, queueing included.
+    """
+
+    browser_path: Path | None = None
+    tabs: int = 1
+    render_timeout_s: float = 60.0
+    start_timeout_s: float = 30.0
+    sandbox: bool = False
+    reload_every: int = 50
+    extra_flags: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.tabs <= 8:
+            raise ValueError("tabs must be between 1 and 8")
+        if self.render_timeout_s <= 0 or self.start_timeout_s <= 0:
+            raise ValueError("timeouts must be positive")
+        if self.reload_every < 1:
+            raise ValueError("reload_every must be at least 1")
+
+
+def find_browser(config: EngineConfig) -> Path:
+    """The Chromium executable to use; raises :class:`ExportError` when there is none."""
+    if config.browser_path is not None:
+        candidates: Sequence[str | None] = (str(config.browser_path),)
+    else:
+        candidates = (*(shutil.which(name) for name in _BROWSER_NAMES), *_BROWSER_PATHS)
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return Path(candidate)
+    raise ExportError(
+        "Chromium was not found (looked for "
+        + ", ".join(str(c) for c in candidates if c)
+        + "). Install Debian's 'chromium' package (see the README's setup) to export images."
+    )
+
+
+def _browser_class(config: EngineConfig) -> type[Chromium]:
+    """A choreographer ``Chromium`` that adds our flags and passes a minimal environment."""
+    flags = (*OFFLINE_FLAGS, *config.extra_flags)
+
+    class _OfflineChromium(Chromium):
+        def get_cli(self) -> Sequence[str]:
+            return [*super().get_cli(), *flags]
+
+        def get_env(self) -> MutableMapping[str, str]:
+            env = super().get_env()
+            return {
+                key: value
+                for key, value in env.items()
+                if key in _ENV_KEEP or key.startswith(_ENV_KEEP_PREFIXES)
+            }
+
+    return _OfflineChromium
+
+
+class _Kaleido(kaleido.Kaleido):  # type: ignore[misc]
+    """kaleido that reloads a tab only every ``reload_every`` renders, off the caller's wait.
+
+    kaleido 1.5 reloads the page after *every* render and makes the caller wait for it. The
+    reload costs ~0.1 s itself and, worse, throws away V8's warmed-up plotly.js code, so the next
+    render runs cold (measured: ~0.5 s instead of ~0.25 s in the browser for a 6-arm KM chart).
+    ``Plotly.toImage`` draws into a detached element that it purges, so a page can serve many
+    renders; it is still reloaded periodically (in the background, the tab rejoins the pool when
+    done) to bound any slow growth of the page's heap. If a reload fails, the browser is marked
+    ``failed`` and replaced before the next render.
+    """
+
+    failed: bool
+
+    def __init__(self, *, reload_every: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.failed = False
+        self._reload_every = reload_every
+        self._renders = 0
+        self._reloads: set[asyncio.Task[None]] = set()
+
+    async def _return_kaleido_tab(self, tab: Any) -> None:
+        self._renders += 1
+        if self._renders % self._reload_every:
+            await self.tabs_ready.put(tab)
+            return
+        parent = super()._return_kaleido_tab
+
+        async def reload() -> None:
+            try:
+                await parent(tab)
+            except Exception:  # the tab is lost; a new browser replaces this one
+                self.failed = True
+                log.warning("export: kaleido tab reload failed; the browser will be restarted")
+
+        task = asyncio.create_task(reload())
+        self._reloads.add(task)
+        task.add_done_callback(self._reloads.discard)
+
+    async def close(self) -> None:
+        for task in list(self._reloads):
+            task.cancel()
+        await super().close()
+
+
+_BROWSER_DIED = (BrowserClosedError, BrowserFailedError, ChannelClosedError)
+
+
+class RenderEngine:
+    """A lazily started, shared kaleido instance; safe to call from any thread."""
+
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        self.config = config or EngineConfig()
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._kaleido: _Kaleido | None = None
+        self._browser_lock: asyncio.Lock | None = None
+        self.starts = 0  # browsers started by this process (1 + restarts)
+        atexit.register(self.close)
+
+    # -- loop thread ------------------------------------------------------------------------
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._pid != os.getpid() or self._loop is None or not self._loop.is_running():
+                # New process (fork) or first use: never touch a parent's loop or browser.
+                self._kaleido = None
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+
+                def run() -> None:
+                    asyncio.set_event_loop(loop)
+                    loop.call_soon(ready.set)
+                    loop.run_forever()
+
+                thread = threading.Thread(target=run, name="escc-kaleido", daemon=True)
+                thread.start()
+                ready.wait(5.0)
+                self._loop, self._thread, self._pid = loop, thread, os.getpid()
+                self._browser_lock = None
+            return self._loop
+
+    # -- browser (runs on the loop) ----------------------------------------------------------
+    async def _browser(self) -> _Kaleido:
+        if self._browser_lock is None:
+            self._browser_lock = asyncio.Lock()
+        async with self._browser_lock:
+            current = self._kaleido
+            if current is not None and not current.failed and _alive(current):
+                return current
+            if current is not None:
+                self._kaleido = None
+                await _quiet_close(current)
+            path = find_browser(self.config)
+            fresh = _Kaleido(
+                reload_every=self.config.reload_every,
+                n=self.config.tabs,
+                timeout=self.config.render_timeout_s,
+                mathjax=False,
+                path=str(path),
+                browser_cls=_browser_class(self.config),
+                enable_sandbox=self.config.sandbox,
+            )
+            try:
+                await asyncio.wait_for(fresh.open(), self.config.start_timeout_s)
+            except BaseException:
+                await _quiet_close(fresh)
+                raise
+            self._kaleido = fresh
+            self.starts += 1
+            log.info("export: Chromium started (%s, start #%d)", path, self.starts)
+            return fresh
+
+    async def _render(self, spec: Mapping[str, Any], opts: Mapping[str, Any]) -> bytes:
+        for attempt in (1, 2):
+            browser = await self._browser()
+            try:
+                data = await browser.calc_fig(dict(spec), opts=dict(opts))
+            except _BROWSER_DIED:
+                browser.failed = True
+                if attempt == 2:
+                    raise
+                log.warning("export: Chromium died during a render; restarting and retrying")
+                continue
+            except TimeoutError:
+                browser.failed = True
+                raise
+            return bytes(data)
+        raise AssertionError("unreachable")
+
+    async def _close_browser(self) -> None:
+        current, self._kaleido = self._kaleido, None
+        if current is not None:
+            await _quiet_close(current)
+
+    # -- public ------------------------------------------------------------------------------
+    def render(
+        self,
+        figure: Mapping[str, Any],
+        *,
+        fmt: ImageFormat,
+        width: int,
+        height: int,
+        scale: float = 1.0,
+    ) -> bytes:
+        """Render a figure dict (``fig.to_dict()``) to PNG/SVG/PDF bytes; blocks the caller.
+
+        ``width``/``height`` are CSS pixels; PNG output is ``width*scale`` x ``height*scale``.
+        Raises :class:`ExportError` on any failure (with the cause chained).
+        """
+        loop = self._ensure_loop()
+        opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+        future = asyncio.run_coroutine_threadsafe(self._render(figure, opts), loop)
+        # Generous outer bound: start-up plus one retry; kaleido enforces the per-render timeout.
+        limit = self.config.start_timeout_s * 2 + self.config.render_timeout_s * 2 + 5
+        try:
+            return future.result(timeout=limit)
+        except TimeoutError as exc:  # also concurrent.futures.TimeoutError (same class in 3.11)
+            if not future.done():
+                future.cancel()
+                raise ExportError(f"export timed out after {limit:.0f} s") from exc
+            raise ExportError(
+                f"rendering took longer than {self.config.render_timeout_s:.0f} s"
+            ) from exc
+        except ExportError:
+            raise
+        except Exception as exc:
+            raise ExportError(f"could not render the figure: {exc}") from exc
+
+    def warm_up(self) -> None:
+        """Start Chromium now (optional: the first render does it anyway)."""
+        loop = self._ensure_loop()
+        future = asyncio.run_coroutine_threadsafe(self._browser(), loop)
+        try:
+            future.result(timeout=self.config.start_timeout_s + 5)
+        except ExportError:
+            raise
+        except Exception as exc:
+            raise ExportError(f"could not start Chromium: {exc}") from exc
+
+    @property
+    def running(self) -> bool:
+        """True when this process has a live browser."""
+        current = self._kaleido
+        return self._pid == os.getpid() and current is not None and _alive(current)
+
+    def browser_pid(self) -> int | None:
+        """Process id of the browser wrapper (for tests that simulate a crash)."""
+        current = self._kaleido
+        if self._pid != os.getpid() or current is None:
+            return None
+        return int(current.subprocess.pid)
+
+    def close(self) -> None:
+        """Stop the browser and the loop thread of this process (idempotent)."""
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            if loop is None or self._pid != os.getpid() or not loop.is_running():
+                self._loop = self._thread = None
+                self._kaleido = None
+                return
+            try:
+                asyncio.run_coroutine_threadsafe(self._close_browser(), loop).result(timeout=15)
+            except Exception:  # best effort at shutdown; the process group is killed below
+                log.warning("export: Chromium did not close cleanly")
+            loop.call_soon_threadsafe(loop.stop)
+            if thread is not None:
+                thread.join(timeout=5)
+            self._loop = self._thread = None
+            self._kaleido = None
+
+
+def _alive(browser: _Kaleido) -> bool:
+    process = getattr(browser, "subprocess", None)
+    return process is not None and process.poll() is None
+
+
+async def _quiet_close(browser: _Kaleido) -> None:
+    try:
+        await asyncio.wait_for(browser.close(), 12)
+    except Exception:  # a dead or hung browser: make sure its process group is gone
+        process = getattr(browser, "subprocess", None)
+        if process is not None and process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                process.kill()
+
+
+_DEFAULT: RenderEngine | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_engine() -> RenderEngine:
+    """The process-wide engine (created on first use, default :class:`EngineConfig`)."""
+    global _DEFAULT  # noqa: PLW0603 - one browser per process is the point
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = RenderEngine()
+        return _DEFAULT
+
+
+def configure_default_engine(config: EngineConfig) -> RenderEngine:
+    """Replace the process-wide engine's configuration (closes a running browser first)."""
+    global _DEFAULT  # noqa: PLW0603
+    with _DEFAULT_LOCK:
+        if _DEFAULT is not None:
+            _DEFAULT.close()
+        _DEFAULT = RenderEngine(config)
+        return _DEFAULT
