@@ -36,8 +36,9 @@ smallest changes that keep every at-risk count of the table:
 * too many events: evenly chosen events become censorings at the same times.
 
 Input repairs (each reported in ``ReconstructedIPD.warnings``): points sorted by time (ties:
-higher survival first); survival in percent detected (max > 1.5) or forced; values within 0.02
-above 1 or below 0 clipped; small negative times (digitising left of the axis) set to 0;
+higher survival first); survival in percent detected (maximum and median > 1.5) or forced;
+values within 0.02 above 1 or below 0 clipped; small negative times (digitising left of the
+axis) set to 0;
 non-monotone points pooled by isotonic regression (pool-adjacent-violators, least squares);
 a curve that starts below 1 at time 0 is rescaled to start at 1 (a y-offset of the digitisation);
 a first point after time 0 gets ``(0, 1)`` prepended; points at or after the first zero of the
@@ -71,7 +72,8 @@ SurvivalScale = Literal["auto", "fraction", "percent"]
 #: Survival values this far outside [0, 1] (after the percent conversion) are digitisation noise
 #: and are clipped; further out they are an error.
 SURVIVAL_CLIP_TOLERANCE = 0.02
-#: ``survival_scale="auto"`` reads the column as percent when its maximum exceeds this.
+#: ``survival_scale="auto"`` reads the column as percent when its maximum and its median exceed
+#: this (a fraction column with one stray value above 1 is an error, not a percent column).
 PERCENT_DETECTION_THRESHOLD = 1.5
 #: Negative times down to this fraction of the curve's time range are set to 0.
 NEGATIVE_TIME_TOLERANCE = 0.01
@@ -156,9 +158,11 @@ def prepare_curve(
         raise ReconstructionInputError("the curve has no points", source=source)
     warnings: list[str] = []
 
-    if survival_scale == "percent" or (
-        survival_scale == "auto" and float(s.max()) > PERCENT_DETECTION_THRESHOLD
-    ):
+    looks_percent = (
+        float(s.max()) > PERCENT_DETECTION_THRESHOLD
+        and float(np.median(s)) > PERCENT_DETECTION_THRESHOLD
+    )
+    if survival_scale == "percent" or (survival_scale == "auto" and looks_percent):
         if survival_scale == "auto":
             warnings.append(f"survival read as percent (maximum {float(s.max()):g})")
         s = s / 100.0

@@ -182,6 +182,15 @@ class _Problem:
 
 def _problem(arm: TableArm, followup: FollowUp | None, source: str) -> _Problem:
     table = prepare_table(arm.time_months, arm.n_at_risk, source=source)
+    total = arm.total_events
+    n_total = int(table.n_at_risk[0])
+    if total is not None and (
+        isinstance(total, bool) or total != int(total) or not 0 <= total <= n_total
+    ):
+        raise ReconstructionInputError(
+            f"total events {total!r} must be a whole number between 0 and N = {n_total}",
+            source=source,
+        )
     t = table.time_months
     n = table.n_at_risk.astype(np.float64)
     warnings = list(table.warnings)

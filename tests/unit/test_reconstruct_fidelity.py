@@ -35,11 +35,10 @@ from analysis.fidelity import (
     median_within_tolerance,
 )
 
-T = np.array(
-    [1.2, 2.5, 2.5, 3.1, 4.0, 4.0, 5.5, 6.2, 7.7, 8.0, 9.4, 11.0]
-    + [0.8, 1.5, 2.5, 2.5, 3.0, 3.3, 4.1, 4.4, 5.0, 6.0, 7.2, 9.9]
-)
-E = np.array([1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 0] + [1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0])
+T_ARM1 = [1.2, 2.5, 2.5, 3.1, 4.0, 4.0, 5.5, 6.2, 7.7, 8.0, 9.4, 11.0]
+T_ARM0 = [0.8, 1.5, 2.5, 2.5, 3.0, 3.3, 4.1, 4.4, 5.0, 6.0, 7.2, 9.9]
+T = np.array([*T_ARM1, *T_ARM0])
+E = np.array([*[1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 0], *[1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0]])
 ARM1 = (T[:12], E[:12])
 ARM0 = (T[12:], E[12:])
 
@@ -62,7 +61,9 @@ def test_km_matches_lifelines() -> None:
     ours = kaplan_meier(t, e)
     ref = KaplanMeierFitter().fit(t, e)
     grid = np.linspace(0, t.max(), 97)
-    np.testing.assert_allclose(ours.survival_at(grid), ref.survival_function_at_times(grid), atol=1e-12)
+    np.testing.assert_allclose(
+        ours.survival_at(grid), ref.survival_function_at_times(grid), atol=1e-12
+    )
 
 
 def test_median_not_reached_is_none() -> None:

@@ -204,7 +204,7 @@ def test_allocate_respects_caps_and_total() -> None:
 
 
 @pytest.mark.parametrize(
-    ("curve_t", "curve_s", "risk_t", "risk_n", "message", "row"),
+    "case",
     [
         ([1, 2], [0.9, float("nan")], [0], [10], "survival is missing", 2),
         ([1, 2], [0.9, 1.5], [0], [10], "above 1", 2),
@@ -219,9 +219,10 @@ def test_allocate_respects_caps_and_total() -> None:
         ([1, 2], [0.9, 0.8], [0], [0], "positive", 1),
     ],
 )
-def test_malformed_input_raises_with_row(curve_t, curve_s, risk_t, risk_n, message, row) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ReconstructionInputError, match=message) as info:
-        reconstruct_from_curve(curve_t, curve_s, risk_t, risk_n)
+def test_malformed_input_raises_with_row(case: tuple[object, ...]) -> None:
+    curve_t, curve_s, risk_t, risk_n, message, row = case
+    with pytest.raises(ReconstructionInputError, match=str(message)) as info:
+        reconstruct_from_curve(curve_t, curve_s, risk_t, risk_n)  # type: ignore[arg-type]
     assert info.value.row == row
 
 
