@@ -27,6 +27,21 @@ EVIDENCE_DOWNLOAD_BUTTON = "evidence-download-button"
 EVIDENCE_DOWNLOAD_FORMAT = "evidence-download-format"
 EVIDENCE_DOWNLOAD = "evidence-download"
 
+# Survival view (components/survival_panel.py) -- IDs start with "survival-"
+# (end of survival section)
+
+# Subgroups & forest view (components/forest_panel.py) -- IDs start with "forest-"
+# (end of forest section)
+
+# Response view (components/response_panel.py) -- IDs start with "response-"
+# (end of response section)
+
+# Safety view (components/safety_panel.py) -- IDs start with "safety-"
+# (end of safety section)
+
+# Export and deck (components/export_panel.py) -- IDs start with "export-" or "deck-"
+# (end of export section)
+
 
 def all_ids() -> dict[str, str]:
     """Every ID constant in this module, by constant name."""
