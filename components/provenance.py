@@ -18,6 +18,7 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import html
 
+from components.charts.theme import colour_for, dash_for
 from components.export.footnote import Footnote, SourceRef
 from components.settings import APP_VERSION
 
@@ -42,8 +43,6 @@ def _arm_order(registry: Any) -> tuple[tuple[str, str], ...]:
 
 def arm_colours(registry: Any) -> dict[tuple[str, str], tuple[str, str]]:
     """(trial_id, arm_id) -> (colour, dash), stable across views for one registry."""
-    from components.charts.theme import colour_for, dash_for
-
     return {key: (colour_for(i), dash_for(i)) for i, key in enumerate(_arm_order(registry))}
 
 
