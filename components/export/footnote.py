@@ -26,7 +26,8 @@ RECONSTRUCTION_NOTE = (
     "published medians/landmarks, no curve; grade C: summary numbers only."
 )
 
-_SURNAME = re.compile(r"^([A-Z][A-Za-z'’\-]+(?: [A-Z][a-z]+)?)\s+[A-Z]{1,3}\b")
+# "Doki Y, …", "Song Y et al. …", "Meng X, et al." — but not "World J Gastrointest Oncol".
+_SURNAME = re.compile(r"^([A-Z][A-Za-z'’\-]+(?: [A-Z][a-z]+)?)\s+[A-Z]{1,3}(?:,|\s+et al\b)")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 
 

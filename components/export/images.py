@@ -215,8 +215,12 @@ def _is_footnote(annotation: Mapping[str, Any]) -> bool:
 _AXIS_KEY = re.compile(r"^xaxis(\d*)$")
 
 
-def _bottom_axis_reserve(layout: Mapping[str, Any], base_font: float) -> float:
+_CARTESIAN = {"scatter", "scattergl", "bar", "box", "violin", "histogram", "heatmap", "contour"}
+
+
+def _bottom_axis_reserve(fig: Mapping[str, Any], base_font: float) -> float:
     """Height (px) below the plot area needed by the lowest x axis's tick labels and title."""
+    layout = fig.get("layout") or {}
     lowest: tuple[float, Mapping[str, Any]] | None = None
     for key, axis in layout.items():
         if not _AXIS_KEY.match(key) or not isinstance(axis, Mapping):
@@ -228,16 +232,20 @@ def _bottom_axis_reserve(layout: Mapping[str, Any], base_font: float) -> float:
         if lowest is None or bottom < lowest[0]:
             lowest = (bottom, axis)
     if lowest is None:
-        return PAD_PX
+        # No axis settings at all: a cartesian trace still gets a default x axis.
+        types = {str(t.get("type") or "scatter") for t in fig.get("data") or []}
+        if not types & _CARTESIAN:
+            return PAD_PX
+        lowest = (0.0, {})
     axis = lowest[1]
     reserve = float(PAD_PX)
     if axis.get("showticklabels", True) is not False and axis.get("visible", True) is not False:
         tick_font = (axis.get("tickfont") or {}).get("size") or base_font
-        reserve += 1.6 * tick_font
+        reserve += 1.7 * tick_font + PAD_PX
     title = axis.get("title")
     if isinstance(title, Mapping) and title.get("text"):
         title_font = (title.get("font") or {}).get("size") or base_font
-        reserve += 1.6 * title_font + PAD_PX
+        reserve += 1.7 * title_font + PAD_PX
     return reserve
 
 
@@ -261,7 +269,7 @@ def fit_footnote(
     layout["annotations"] = kept
     margin = dict(PLOTLY_DEFAULT_MARGIN) | dict(layout.get("margin") or {})
     base_font = (layout.get("font") or {}).get("size") or PLOTLY_DEFAULT_FONT_PX
-    reserve = _bottom_axis_reserve(layout, base_font)
+    reserve = _bottom_axis_reserve(fig, base_font)
     if not lines:
         margin["b"] = math.ceil(reserve + PAD_PX)
         layout["margin"] = margin
