@@ -80,19 +80,41 @@ class HazardPath:
 
     def quantile_times(self, start: float, stop: float, count: int) -> list[float]:
         """``count`` times at the ``(k - 1/2) / count`` quantiles of H between start and stop."""
+        return self.segment(start, stop).times(count)
+
+    def segment(self, start: float, stop: float) -> _Segment:
+        """The inverse of H over ``[start, stop]``, tabulated once for repeated quantiles."""
+        return _Segment(self, start, stop)
+
+
+class _Segment:
+    """Tabulated inverse cumulative hazard over one segment."""
+
+    def __init__(self, path: HazardPath, start: float, stop: float) -> None:
+        self.start = start
+        self.stop = stop
+        self.frac: FloatArray | None = None
+        self.grid: FloatArray | None = None
+        if stop > start:
+            grid = np.linspace(start, stop, PATH_GRID_POINTS)
+            h = path(grid)
+            span = h[-1] - h[0]
+            if span > 1e-12:
+                # a tiny linear term keeps the abscissae strictly increasing for np.interp
+                self.frac = (h - h[0]) / span * (1.0 - 1e-9) + 1e-9 * (grid - start) / (
+                    stop - start
+                )
+                self.grid = grid
+
+    def times(self, count: int) -> list[float]:
         if count <= 0:
             return []
-        if stop <= start:
-            return [start] * count
-        grid = np.linspace(start, stop, PATH_GRID_POINTS)
-        h = self(grid)
-        span = h[-1] - h[0]
+        if self.stop <= self.start:
+            return [self.start] * count
         probs = (np.arange(count) + 0.5) / count
-        if span <= 1e-12:
-            return [start + float(p) * (stop - start) for p in probs]
-        # a tiny linear term keeps the abscissae strictly increasing for np.interp
-        frac = (h - h[0]) / span * (1.0 - 1e-9) + 1e-9 * (grid - start) / (stop - start)
-        return [float(v) for v in np.interp(probs, frac, grid)]
+        if self.frac is None or self.grid is None:
+            return [self.start + float(q) * (self.stop - self.start) for q in probs]
+        return [float(v) for v in np.interp(probs, self.frac, self.grid)]
 
 
 def place_censorings(start: float, stop: float, count: int) -> list[float]:
@@ -182,8 +204,9 @@ class _IntervalState:
         """Smallest number of events, the last at the median, taking the KM to <= 0.5."""
         if self.km_at(seg_start) <= 0.5:
             return None  # already below 0.5 before this segment: nothing to anchor
+        segment = self.path.segment(seg_start, median)
         for m in range(1, remaining + 1):
-            trial = [*self.path.quantile_times(seg_start, median, m - 1), median]
+            trial = [*segment.times(m - 1), median]
             if self.km_at(median, trial) <= 0.5:
                 return trial
         return None
@@ -194,8 +217,9 @@ class _IntervalState:
         """Number of events before the landmark whose KM value is closest to the target."""
         best: list[float] | None = None
         best_score = np.inf
+        segment = self.path.segment(seg_start, anchor.time_months)
         for m in range(remaining + 1):
-            trial = self.path.quantile_times(seg_start, anchor.time_months, m)
+            trial = segment.times(m)
             km = self.km_at(anchor.time_months, trial)
             score = abs(km - anchor.survival)
             if score < best_score - 1e-12:

@@ -264,34 +264,101 @@ def _problem(arm: TableArm, followup: FollowUp | None, source: str) -> _Problem:
     )
 
 
-def _arm_residuals(p: _Problem, theta: FloatArray) -> list[float]:
+def _pi_and_slope(x: float) -> tuple[float, float]:
+    """``prob_event_before_censoring`` as a function of ``x = hazard * width``, and its slope."""
+    if x < 1e-4:
+        return x / 2.0 - x * x / 6.0, 0.5 - x / 3.0
+    ex = math.exp(-x)
+    return 1.0 - (1.0 - ex) / x, (1.0 - ex * (1.0 + x)) / (x * x)
+
+
+@dataclass
+class _Terms:
+    """Residuals of one arm and their derivatives with respect to the arm's log hazards."""
+
+    residuals: list[float]
+    rows: list[FloatArray]
+
+
+def _arm_terms(p: _Problem, theta: FloatArray) -> _Terms:
+    """Residuals of module docstring step 2 and their analytic Jacobian rows (w.r.t. theta)."""
     lam = p.hazards(theta)
+    free = np.asarray(p.free, dtype=np.int64)
+    n_par = free.size
+    m = p.t.size - 1
     res: list[float] = []
+    rows: list[FloatArray] = []
+
+    def add(value: float, grad_lam: FloatArray, sd: float) -> None:
+        res.append(value / sd)
+        rows.append(grad_lam[free] * lam[free] / sd)
+
+    def survival(when: float) -> tuple[float, FloatArray]:
+        w = np.zeros(m)
+        if m == 0:
+            return 1.0, w
+        if when >= p.t[-1]:
+            w[:] = p.dt
+            w[-1] += when - p.t[-1]
+        else:
+            i = int(np.searchsorted(p.t, when, side="right") - 1)
+            w[:i] = p.dt[:i]
+            w[i] = when - p.t[i]
+        s = math.exp(-float(np.dot(lam, w)))
+        return s, -s * w
+
     arm = p.arm
     if arm.median_months is not None:
-        res.append((p.survival_at(lam, arm.median_months) - 0.5) / ANCHOR_SD)
+        s, g = survival(arm.median_months)
+        add(s - 0.5, g, ANCHOR_SD)
     elif arm.median_not_reached:
-        res.append(min(p.survival_at(lam, float(p.t[-1])) - 0.5, 0.0) / ANCHOR_SD)
+        s, g = survival(float(p.t[-1]))
+        add(min(s - 0.5, 0.0), g if s < 0.5 else np.zeros(m), ANCHOR_SD)
     for lm in arm.landmarks:
-        res.append((p.survival_at(lam, lm.time_months) - lm.survival) / ANCHOR_SD)
-    d, tail = p.expected_events(lam)
+        s, g = survival(lm.time_months)
+        add(s - lm.survival, g, ANCHOR_SD)
+
+    d = np.zeros(m)
+    dd = np.zeros(m)
+    for i in range(m):
+        loss = p.n[i] - p.n[i + 1]
+        if loss <= 0:
+            continue
+        if math.isfinite(p.x[i]):
+            ratio = lam[i] / p.x[i]
+            d[i] = loss * min(ratio, 1.0)
+            dd[i] = loss / p.x[i] if ratio < 1.0 else 0.0
+        else:
+            value, slope = _pi_and_slope(lam[i] * p.dt[i])
+            d[i] = p.n[i] * value
+            dd[i] = p.n[i] * slope * p.dt[i]
+    tail = 0.0
+    dtail = np.zeros(m)
+    if not p.closed and m > 0:
+        value, slope = _pi_and_slope(lam[-1] * p.tail_width)
+        tail = p.n[-1] * value
+        dtail[-1] = p.n[-1] * slope * p.tail_width
     if arm.total_events is not None:
-        res.append((float(d.sum()) + tail - arm.total_events) / EVENTS_SD)
+        add(float(d.sum()) + tail - arm.total_events, dd + dtail, EVENTS_SD)
     if any(c is not None for c in p.cens_cum):
         cum_c = np.concatenate(([0.0], np.cumsum(p.n[:-1] - p.n[1:] - d)))
         for j, c in enumerate(p.cens_cum):
             if c is not None and j > 0:
-                res.append((cum_c[j] - c) / EVENTS_SD)
-    if theta.size > 1:
-        res.extend((np.diff(theta) / LOG_HAZARD_STEP_SD).tolist())
+                grad = np.zeros(m)
+                grad[:j] = -dd[:j]
+                add(float(cum_c[j]) - c, grad, EVENTS_SD)
+    for j in range(n_par - 1):
+        res.append(float(theta[j + 1] - theta[j]) / LOG_HAZARD_STEP_SD)
+        row = np.zeros(n_par)
+        row[j], row[j + 1] = -1.0 / LOG_HAZARD_STEP_SD, 1.0 / LOG_HAZARD_STEP_SD
+        rows.append(row)
     if p.min_followup is not None:
-        h = p.censor_hazard(lam)
-        res.extend(
-            float(h[i]) / EARLY_CENSORING_SD_PER_MONTH
-            for i in p.free
-            if math.isfinite(h[i]) and p.t[i + 1] <= p.min_followup
-        )
-    return res
+        for i in p.free:
+            if math.isfinite(p.x[i]) and p.t[i + 1] <= p.min_followup:
+                grad = np.zeros(m)
+                grad[i] = -1.0
+                add(float(p.x[i] - lam[i]), grad, EARLY_CENSORING_SD_PER_MONTH)
+    return _Terms(res, rows)
 
 
 def _fit(problems: list[_Problem], *, tie_arms: bool) -> list[FloatArray]:
@@ -305,22 +372,50 @@ def _fit(problems: list[_Problem], *, tie_arms: bool) -> list[FloatArray]:
         and bool(np.all(problems[0].t == problems[1].t))
     )
 
-    def residuals(theta: FloatArray) -> FloatArray:
-        out: list[float] = []
+    tie_pairs: list[tuple[int, int, int]] = []
+    if tie:
+        p0, p1 = problems
+        pos0 = {i: j for j, i in enumerate(p0.free)}
+        pos1 = {i: j for j, i in enumerate(p1.free)}
+        tie_pairs = [
+            (i, pos0[i], pos1[i])
+            for i in range(p0.t.size - 1)
+            if i in pos0
+            and i in pos1
+            and math.isfinite(p0.x[i])
+            and math.isfinite(p1.x[i])
+            and min(p0.n[i + 1], p1.n[i + 1]) >= MIN_AT_RISK_FOR_TIE
+        ]
+    total = int(offsets[-1])
+
+    def evaluate(theta: FloatArray) -> tuple[FloatArray, FloatArray]:
+        values: list[float] = []
+        jac: list[FloatArray] = []
         for j, p in enumerate(problems):
-            out.extend(_arm_residuals(p, theta[offsets[j] : offsets[j + 1]]))
-        if tie:
-            p0, p1 = problems
-            h0 = p0.censor_hazard(p0.hazards(theta[offsets[0] : offsets[1]]))
-            h1 = p1.censor_hazard(p1.hazards(theta[offsets[1] : offsets[2]]))
-            out.extend(
-                float(h0[i] - h1[i]) / ARM_CENSORING_TIE_SD_PER_MONTH
-                for i in range(h0.size)
-                if math.isfinite(h0[i])
-                and math.isfinite(h1[i])
-                and min(p0.n[i + 1], p1.n[i + 1]) >= MIN_AT_RISK_FOR_TIE
-            )
-        return np.asarray(out if out else [0.0], dtype=np.float64)
+            terms = _arm_terms(p, theta[offsets[j] : offsets[j + 1]])
+            values.extend(terms.residuals)
+            for row in terms.rows:
+                full = np.zeros(total)
+                full[offsets[j] : offsets[j + 1]] = row
+                jac.append(full)
+        for i, j0, j1 in tie_pairs:
+            lam0 = math.exp(theta[offsets[0] + j0])
+            lam1 = math.exp(theta[offsets[1] + j1])
+            h_diff = (problems[0].x[i] - lam0) - (problems[1].x[i] - lam1)
+            values.append(h_diff / ARM_CENSORING_TIE_SD_PER_MONTH)
+            full = np.zeros(total)
+            full[offsets[0] + j0] = -lam0 / ARM_CENSORING_TIE_SD_PER_MONTH
+            full[offsets[1] + j1] = lam1 / ARM_CENSORING_TIE_SD_PER_MONTH
+            jac.append(full)
+        if not values:
+            return np.zeros(1), np.zeros((1, total))
+        return np.asarray(values, dtype=np.float64), np.vstack(jac)
+
+    def residuals(theta: FloatArray) -> FloatArray:
+        return evaluate(theta)[0]
+
+    def jacobian(theta: FloatArray) -> FloatArray:
+        return evaluate(theta)[1]
 
     lower: list[float] = []
     upper: list[float] = []
@@ -341,7 +436,7 @@ def _fit(problems: list[_Problem], *, tie_arms: bool) -> list[FloatArray]:
     lo = np.asarray(lower)
     hi = np.asarray(upper)
     x0 = np.clip(np.asarray(start), lo, hi)
-    solution = least_squares(residuals, x0, bounds=(lo, hi), method="trf")
+    solution = least_squares(residuals, x0, jac=jacobian, bounds=(lo, hi), method="trf")
     return [
         problems[j].hazards(solution.x[offsets[j] : offsets[j + 1]]) for j in range(len(problems))
     ]

@@ -360,29 +360,35 @@ def _source_tables() -> dict[tuple[str, int], pd.DataFrame]:
 _B_CACHE: dict[str, tuple[ReconstructedIPD, ...]] = {}
 
 
+def grade_b_inputs(ds: str) -> tuple[list[TableArm], FollowUp | None]:
+    """Grade B inputs of both arms of ``ds`` (control first) from the published facts only."""
+    pub = PUBLISHED[ds]
+    tables = _source_tables()
+    arms = []
+    for arm in (0, 1):
+        rows = tables[(ds, arm)]
+        cens = rows["n_censored_cumulative"]
+        censored = (
+            tuple(None if pd.isna(v) else int(v) for v in cens) if cens.notna().any() else None
+        )
+        arms.append(
+            TableArm(
+                time_months=tuple(float(x) for x in rows["time_months"]),
+                n_at_risk=tuple(int(x) for x in rows["n_at_risk"]),
+                censored_cumulative=censored,
+                total_events=pub.events.get(arm),
+                median_months=pub.medians.get(arm),
+                landmarks=tuple(Landmark(t, s) for t, s in pub.landmarks.get(arm, ())),
+            )
+        )
+    return arms, pub.followup
+
+
 def _grade_b(ds: str) -> tuple[ReconstructedIPD, ...]:
-    """Both arms of ``ds`` from the published facts only (control first)."""
+    """Both arms of ``ds`` reconstructed from the published facts (cached per session)."""
     if ds not in _B_CACHE:
-        pub = PUBLISHED[ds]
-        tables = _source_tables()
-        arms = []
-        for arm in (0, 1):
-            rows = tables[(ds, arm)]
-            cens = rows["n_censored_cumulative"]
-            censored = (
-                tuple(None if pd.isna(v) else int(v) for v in cens) if cens.notna().any() else None
-            )
-            arms.append(
-                TableArm(
-                    time_months=tuple(float(x) for x in rows["time_months"]),
-                    n_at_risk=tuple(int(x) for x in rows["n_at_risk"]),
-                    censored_cumulative=censored,
-                    total_events=pub.events.get(arm),
-                    median_months=pub.medians.get(arm),
-                    landmarks=tuple(Landmark(t, s) for t, s in pub.landmarks.get(arm, ())),
-                )
-            )
-        _B_CACHE[ds] = reconstruct_arms_from_tables(arms, followup=pub.followup)
+        arms, followup = grade_b_inputs(ds)
+        _B_CACHE[ds] = reconstruct_arms_from_tables(arms, followup=followup)
     return _B_CACHE[ds]
 
 
