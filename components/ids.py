@@ -19,10 +19,13 @@ FOOTER_VERSIONS = "footer-versions"
 PAGE_MESSAGE = "page-message"  # in-page notice for invalid selections restored from a URL
 
 # Trials view
+TRIALS_URL = "trials-url"
+TRIALS_NOTICE = "trials-notice"
 TRIALS_TABLE = "trials-table"
 TRIALS_CLASS_FILTER = "trials-class-filter"
 TRIALS_DETAIL = "trials-detail"
 TRIALS_DETAIL_SELECT = "trials-detail-select"
+TRIALS_DETAIL_SECTION = "trials-detail-section"
 EVIDENCE_DOWNLOAD_BUTTON = "evidence-download-button"
 EVIDENCE_DOWNLOAD_FORMAT = "evidence-download-format"
 EVIDENCE_DOWNLOAD = "evidence-download"
@@ -31,9 +34,36 @@ EVIDENCE_DOWNLOAD = "evidence-download"
 # (end of survival section)
 
 # Subgroups & forest view (components/forest_panel.py) -- IDs start with "forest-"
+FOREST_URL = "forest-url"  # the panel's own location: mirrors the controls into the query
+FOREST_ENDPOINT = "forest-endpoint"
+FOREST_COMPARISON = "forest-comparison"
+FOREST_POPULATION = "forest-population"
+FOREST_METHOD = "forest-method"
+FOREST_KNAPP_HARTUNG = "forest-knapp-hartung"
+FOREST_LEAVE_ONE_OUT = "forest-leave-one-out"
+FOREST_ACROSS_SYSTEMS = "forest-across-systems"
+FOREST_ANALYSIS = "forest-analysis"  # pattern type: {"type": FOREST_ANALYSIS, "trial": id}
+FOREST_MESSAGE = "forest-message"
+FOREST_GRAPH = "forest-graph"
+FOREST_CAPTION = "forest-caption"
+FOREST_TABLE = "forest-table"
+FOREST_POOLED = "forest-pooled"
+FOREST_LOO = "forest-loo"
+FOREST_INTERACTION = "forest-interaction"
+FOREST_SEEDS = "forest-seeds"
+FOREST_SEED_GRAPH = "forest-seed-graph"
 # (end of forest section)
 
 # Response view (components/response_panel.py) -- IDs start with "response-"
+RESPONSE_URL = "response-url"  # the panel's own location: mirrors the controls into the query
+RESPONSE_MEASURE = "response-measure"
+RESPONSE_CLASSES = "response-classes"
+RESPONSE_ARMS = "response-arms"
+RESPONSE_POPULATION = "response-population"
+RESPONSE_MESSAGE = "response-message"
+RESPONSE_GRAPH = "response-graph"
+RESPONSE_CAPTION = "response-caption"
+RESPONSE_TABLE = "response-table"
 # (end of response section)
 
 # Safety view (components/safety_panel.py) -- IDs start with "safety-"
