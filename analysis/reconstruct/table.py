@@ -21,8 +21,10 @@ split them and then to place the times.
    * ((ln lambda_{i+1} - ln lambda_i) / 0.3)^2: the event hazard changes smoothly from one
      interval to the next, so a sudden rise of the exit rate late in follow-up is read as the
      onset of administrative censoring rather than as a jump in mortality;
-   * (h_i / 0.01)^2 for intervals that end before the minimum follow-up, when it is known:
-     administrative censoring cannot happen before every patient has been followed that long;
+   * ((h_i - delta) / 0.01)^2 for intervals that end before the minimum follow-up, when it is
+     known: administrative censoring cannot happen before every patient has been followed that
+     long, so censoring there runs at a constant rate ``delta`` (withdrawal, loss to follow-up;
+     for PFS also missing assessments and new therapy), one more parameter per arm;
    * ((h_i^arm1 - h_i^arm2) / 0.05)^2 when two arms share the table times (randomisation gives
      both arms the same accrual and cut-off, hence the same administrative censoring).
 
@@ -82,6 +84,8 @@ EVENTS_SD = 0.5
 LOG_HAZARD_STEP_SD = 0.3
 EARLY_CENSORING_SD_PER_MONTH = 0.01
 ARM_CENSORING_TIE_SD_PER_MONTH = 0.05
+#: Starting value of the constant censoring rate before the minimum follow-up (per month).
+INITIAL_DROPOUT_PER_MONTH = 0.005
 #: Arms are tied only over intervals that end with at least this many at risk in both arms.
 MIN_AT_RISK_FOR_TIE = 10
 #: Lower bound of the event hazard (per month) in the fit.
@@ -146,9 +150,23 @@ class _Problem:
     def n_total(self) -> int:
         return int(self.n[0])
 
+    @property
+    def early(self) -> list[int]:
+        """Free intervals that end before the minimum follow-up (no administrative censoring)."""
+        if self.min_followup is None:
+            return []
+        return [
+            i for i in self.free if math.isfinite(self.x[i]) and self.t[i + 1] <= self.min_followup
+        ]
+
+    @property
+    def n_params(self) -> int:
+        """Log event hazards of the free intervals, plus the log dropout rate when needed."""
+        return len(self.free) + (1 if self.early else 0)
+
     def hazards(self, theta: FloatArray) -> FloatArray:
         lam = np.zeros(self.t.size - 1)
-        lam[self.free] = np.exp(theta)
+        lam[self.free] = np.exp(theta[: len(self.free)])
         return lam
 
     def survival_at(self, lam: FloatArray, when: float) -> float:
@@ -285,13 +303,16 @@ def _arm_terms(p: _Problem, theta: FloatArray) -> _Terms:
     lam = p.hazards(theta)
     free = np.asarray(p.free, dtype=np.int64)
     n_par = free.size
+    width = p.n_params
     m = p.t.size - 1
     res: list[float] = []
     rows: list[FloatArray] = []
 
     def add(value: float, grad_lam: FloatArray, sd: float) -> None:
         res.append(value / sd)
-        rows.append(grad_lam[free] * lam[free] / sd)
+        row = np.zeros(width)
+        row[:n_par] = grad_lam[free] * lam[free] / sd
+        rows.append(row)
 
     def survival(when: float) -> tuple[float, FloatArray]:
         w = np.zeros(m)
@@ -349,21 +370,22 @@ def _arm_terms(p: _Problem, theta: FloatArray) -> _Terms:
                 add(float(cum_c[j]) - c, grad, EVENTS_SD)
     for j in range(n_par - 1):
         res.append(float(theta[j + 1] - theta[j]) / LOG_HAZARD_STEP_SD)
-        row = np.zeros(n_par)
+        row = np.zeros(width)
         row[j], row[j + 1] = -1.0 / LOG_HAZARD_STEP_SD, 1.0 / LOG_HAZARD_STEP_SD
         rows.append(row)
-    if p.min_followup is not None:
-        for i in p.free:
-            if math.isfinite(p.x[i]) and p.t[i + 1] <= p.min_followup:
-                grad = np.zeros(m)
-                grad[i] = -1.0
-                add(float(p.x[i] - lam[i]), grad, EARLY_CENSORING_SD_PER_MONTH)
+    if p.early:
+        dropout = math.exp(theta[n_par])
+        for i in p.early:
+            grad = np.zeros(m)
+            grad[i] = -1.0
+            add(float(p.x[i] - lam[i]) - dropout, grad, EARLY_CENSORING_SD_PER_MONTH)
+            rows[-1][n_par] = -dropout / EARLY_CENSORING_SD_PER_MONTH
     return _Terms(res, rows)
 
 
 def _fit(problems: list[_Problem], *, tie_arms: bool) -> list[FloatArray]:
     """Event hazards per interval for every arm (module docstring, step 2)."""
-    sizes = [len(p.free) for p in problems]
+    sizes = [p.n_params for p in problems]
     offsets = np.concatenate(([0], np.cumsum(sizes))).astype(int)
     tie = (
         tie_arms
@@ -431,6 +453,10 @@ def _fit(problems: list[_Problem], *, tie_arms: bool) -> list[FloatArray]:
             upper.append(top)
             guess = p.x[i] * 0.8 if math.isfinite(p.x[i]) else math.exp(top) / 20.0
             start.append(min(max(math.log(max(guess, MIN_HAZARD)), lower[-1]), upper[-1]))
+        if p.early:
+            lower.append(math.log(MIN_HAZARD))
+            upper.append(math.log(max(float(np.max(p.x[p.early])), MIN_HAZARD * 10)))
+            start.append(min(math.log(INITIAL_DROPOUT_PER_MONTH), upper[-1]))
     if not start:
         return [np.zeros(p.t.size - 1) for p in problems]
     lo = np.asarray(lower)

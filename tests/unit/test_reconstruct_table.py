@@ -180,7 +180,8 @@ def test_analytic_jacobian_matches_finite_differences() -> None:
         landmarks=(Landmark(4.5, 0.8), Landmark(16.0, 0.3)),
     )
     problem = _problem(arm, FollowUp(min_followup_months=7.0, max_followup_months=20.0), "x")
-    theta = np.log(np.linspace(0.03, 0.09, len(problem.free)))
+    theta = np.log(np.linspace(0.03, 0.09, problem.n_params))
+    assert problem.n_params == len(problem.free) + 1  # the dropout rate before 7 months
     terms = _arm_terms(problem, theta)
     jac = np.vstack(terms.rows)
     step = 1e-6
