@@ -1,7 +1,8 @@
 """SHA-256 manifest of the data files and the data version derived from it.
 
-``data/MANIFEST.toml`` lists every data file (``trials/**/*.toml`` and ``trials/**/*.csv``) with
-its SHA-256. The loader refuses to start when a file is missing, unlisted or changed, so every
+``data/MANIFEST.toml`` lists every data file (``trials/**/*.toml``, ``trials/**/*.csv`` and the
+reviewed vocabularies ``vocab/*.toml``, e.g. the adverse-event term harmonisation) with its
+SHA-256. The loader refuses to start when a file is missing, unlisted or changed, so every
 data change goes through a deliberate manifest refresh (``python -m data manifest``) that shows
 up in review (RELIABILITY DATA-06). The data version shown in the UI is the first 12 hex digits of
 the SHA-256 of the sorted ``path<TAB>hash`` lines, i.e. it changes whenever any data file changes.
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 MANIFEST_NAME = "MANIFEST.toml"
-DATA_PATTERNS = ("trials/**/*.toml", "trials/**/*.csv")
+DATA_PATTERNS = ("trials/**/*.toml", "trials/**/*.csv", "vocab/*.toml")
 VERSION_DIGITS = 12
 
 
