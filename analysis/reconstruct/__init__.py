@@ -39,7 +39,7 @@ Spec file (TOML) for grades B and C, times in months, survival as fractions::
     landmarks = [ { time_months = 12, survival = 0.615 } ]
     time_months = [0, 2, 4, 6]       # grade B
     n_at_risk = [298, 294, 285, 260] # grade B
-    censored_cumulative = [0, 1, 2, 4]  # grade B, optional
+    # censored_cumulative = [...]    # grade B, optional: cumulative censored counts as printed
     n = 298                          # grade C
 
 See ``analysis.reconstruct.spec`` for the full rules.

@@ -55,7 +55,7 @@ SPEC.toml (times in months, survival as fractions, unknown keys are errors):
   landmarks = [ { time_months = 12, survival = 0.615 } ]
   time_months = [0, 2, 4, 6]        # grade B: the at-risk table ...
   n_at_risk = [298, 294, 285, 260]
-  censored_cumulative = [0, 1, 2, 4]  # ... and printed censored counts (optional)
+  # censored_cumulative = [...]    # ... and printed cumulative censored counts (optional)
   n = 298                           # grade C: number randomised
 
 Output: CSV with header time,event (1 = event, 0 = censored), times in months with

@@ -1,6 +1,7 @@
 """TOML spec files for grade B and grade C reconstructions (``--spec SPEC.toml``).
 
-Format (times in months, survival as fractions; unknown keys are errors)::
+Format (times in months, survival as fractions; unknown keys are errors). The example values are
+the ESCORT-1st camrelizumab arm (Luo H et al. JAMA 2021;326:916-925: text and OS figure)::
 
     grade = "B"                  # "B": at-risk table (+ anchors); "C": summary numbers only
 
@@ -23,7 +24,8 @@ Format (times in months, survival as fractions; unknown keys are errors)::
     # grade B:
     time_months = [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]
     n_at_risk = [298, 294, 285, 260, 218, 180, 128, 89, 51, 33]
-    censored_cumulative = [0, 1, 2, 4, 6, 9, 12, 16, 20, 25]   # optional, as printed
+    # censored_cumulative = [...]  # optional: cumulative censored counts as printed under
+    #                               the figure, one per time (ESCORT-1st prints none)
     # grade C:
     n = 298
 
