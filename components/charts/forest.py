@@ -1,0 +1,423 @@
+"""Forest plot of published hazard ratios with pooled diamonds (pure builder, no dash).
+
+Clinical conventions, set once here:
+
+* hazard ratios on a **log** x axis with a dashed reference line at HR = 1 (no difference);
+  "favours experimental" to the left of 1, "favours control" to the right (HR = hazard of the
+  experimental arm / hazard of the control arm);
+* every study keeps the confidence interval **at its published level** (CheckMate 648 printed
+  99.1 %, 98.6 % … intervals); the level is written on every row, never silently re-labelled 95 %;
+* squares sized by the pooling weight (filled = pooled, open = shown but not pooled), rows
+  without a printed interval as open diamonds, rows not reported as text only;
+* pooled estimates as diamonds (random effects and fixed effect), the prediction interval as a
+  separate line under the random-effects diamond, heterogeneity as text (tau^2, I^2, Q, p, k);
+* a text panel to the right (second x axis in paper space, so it scales with the figure and
+  exports cleanly) with "HR (CI, level)" and N per arm;
+* every text is escaped for plotly's HTML subset ("CPS<10" must not open a tag);
+* an optional footnote (sources, caveats, data version) drawn inside the figure
+  (``name="footnote"``), like :mod:`components.charts.km`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from components.charts.theme import SCREEN, ChartTheme
+from components.export.footnote import escape_plotly_text
+
+REFERENCE_LINE_NAME = "HR = 1 (no difference)"
+POOLED_FILL = "#1f2328"
+FIXED_FILL = "#8c959f"
+MUTED = "#57606a"
+AXIS_MIN = 0.02
+AXIS_MAX = 50.0
+FOREST_DOMAIN = (0.0, 0.6)
+TEXT_DOMAIN = (0.62, 1.0)
+
+
+@dataclass(frozen=True)
+class ForestRow:
+    """One study row. ``hazard_ratio`` None means not reported (``status_text`` says why).
+
+    ``ci_level_percent`` is the level printed by the source (95, 99.1 …). ``pooled`` says whether
+    the row entered the pooled estimate; ``weight_percent`` is its random-effects weight.
+    """
+
+    key: str
+    label: str
+    detail: str
+    colour: str
+    hazard_ratio: float | None
+    ci_lower: float | None = None
+    ci_upper: float | None = None
+    ci_level_percent: float | None = None
+    n_text: str = "N not reported"
+    status_text: str | None = None
+    pooled: bool = False
+    weight_percent: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PooledSummary:
+    """A pooled estimate drawn as a diamond; ``pi_*`` the prediction interval (or None)."""
+
+    key: str
+    label: str
+    hazard_ratio: float
+    ci_lower: float
+    ci_upper: float
+    ci_level_percent: float
+    fill: str = POOLED_FILL
+    pi_lower: float | None = None
+    pi_upper: float | None = None
+    pi_level_percent: float | None = None
+    pi_note: str | None = None
+
+
+@dataclass(frozen=True)
+class ForestOptions:
+    x_label: str = "Hazard ratio (log scale)"
+    favours_left: str = "Favours experimental"
+    favours_right: str = "Favours control"
+    title: str | None = None
+    warning: str | None = None  # drawn prominently above the plot (e.g. pooled across systems)
+    heterogeneity_text: str | None = None
+    footnote: str | None = None
+    theme: ChartTheme = SCREEN
+
+
+def format_level(level_percent: float | None) -> str:
+    """ "95%", "99.1%": the printed level without trailing zeros ("CI level not printed")."""
+    if level_percent is None:
+        return "CI level not printed"
+    return f"{level_percent:g}%"
+
+
+def format_hr(value: float, decimals: int | None = None) -> str:
+    """Two decimals, three when the source printed three (0.628); fixed ``decimals`` if given."""
+    if decimals is not None:
+        return f"{value:.{decimals}f}"
+    text = f"{value:.3f}".rstrip("0")
+    if len(text.split(".")[-1]) < 2:
+        text = f"{value:.2f}"
+    return text
+
+
+def hr_text(
+    hazard_ratio: float | None,
+    ci_lower: float | None,
+    ci_upper: float | None,
+    ci_level_percent: float | None,
+    decimals: int | None = None,
+) -> str:
+    """HR text such as "0.74 (0.58–0.96), 99.1% CI": the level is always part of it.
+
+    ``decimals`` None keeps the printed precision (published HRs); computed estimates pass 2.
+    """
+    if hazard_ratio is None:
+        return "not reported"
+    if ci_lower is None or ci_upper is None:
+        return f"{format_hr(hazard_ratio, decimals)} (CI not reported)"
+    return (
+        f"{format_hr(hazard_ratio, decimals)} ({format_hr(ci_lower, decimals)}–"
+        f"{format_hr(ci_upper, decimals)}), {format_level(ci_level_percent)} CI"
+    )
+
+
+def _axis_range(rows: Sequence[ForestRow], pooled: Sequence[PooledSummary]) -> tuple[float, float]:
+    values: list[float] = [1.0]
+    for row in rows:
+        values.extend(v for v in (row.hazard_ratio, row.ci_lower, row.ci_upper) if v is not None)
+    for summary in pooled:
+        values.extend((summary.ci_lower, summary.ci_upper))
+        values.extend(v for v in (summary.pi_lower, summary.pi_upper) if v is not None)
+    low = max(AXIS_MIN, min(values) / 1.15)
+    high = min(AXIS_MAX, max(values) * 1.15)
+    # Symmetric about HR = 1 on the log scale (at least 0.5-2), so that neither "favours"
+    # side looks larger than the other and both labels have room.
+    half = max(-math.log10(low), math.log10(high), math.log10(2.0))
+    return -half, half
+
+
+def _ticks(low_log: float, high_log: float) -> list[float]:
+    candidates = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0)
+    inside = [c for c in candidates if low_log <= math.log10(c) <= high_log]
+    return inside or [1.0]
+
+
+def _e(text: str) -> str:
+    return escape_plotly_text(text)
+
+
+def build_forest_figure(
+    rows: Sequence[ForestRow],
+    pooled: Sequence[PooledSummary] = (),
+    options: ForestOptions | None = None,
+) -> go.Figure:
+    """Build the forest plot: ``rows`` top to bottom, then the pooled diamonds."""
+    options = options or ForestOptions()
+    theme = options.theme
+    fig = go.Figure()
+
+    # y positions: rows from the top, a gap, pooled rows (+ a prediction-interval row each).
+    layout_rows: list[tuple[float, str]] = []  # (y, tick label) for the y axis
+    n_pooled_rows = sum(1 + (p.pi_lower is not None) for p in pooled)
+    extra = 1 if options.heterogeneity_text else 0
+    top = len(rows) + n_pooled_rows + extra + (1 if pooled else 0)
+    header_y = top + 1.0
+    low_log, high_log = _axis_range(rows, pooled)
+    text_col_hr, text_col_n = 0.0, 0.66
+
+    text_x: list[float] = []
+    text_y: list[float] = []
+    text_values: list[str] = []
+
+    def add_text(x: float, y: float, value: str) -> None:
+        text_x.append(x)
+        text_y.append(y)
+        text_values.append(value)
+
+    add_text(text_col_hr, header_y, "<b>HR (CI, level as published)</b>")
+    add_text(text_col_n, header_y, "<b>N exp / control</b>")
+
+    max_weight = max((r.weight_percent or 0.0 for r in rows), default=0.0) or 1.0
+    for i, row in enumerate(rows):
+        y = float(top - i)
+        detail = f"<br><span style='font-size:{theme.font_size - 2}px;color:{MUTED}'>"
+        detail += _e(row.detail) + "</span>"
+        layout_rows.append((y, _e(row.label) + detail))
+        add_text(text_col_n, y, _e(row.n_text))
+        if row.hazard_ratio is None:
+            add_text(text_col_hr, y, _e(row.status_text or "not reported"))
+            continue
+        value_text = hr_text(row.hazard_ratio, row.ci_lower, row.ci_upper, row.ci_level_percent)
+        if not row.pooled:
+            value_text += " · not pooled"
+        add_text(text_col_hr, y, _e(value_text))
+        has_ci = row.ci_lower is not None and row.ci_upper is not None
+        if row.pooled and row.weight_percent is not None:
+            size = theme.marker_size + 10.0 * math.sqrt(row.weight_percent / max_weight)
+        else:
+            size = theme.marker_size + 2.0
+        symbol = "square" if row.pooled else ("square-open" if has_ci else "diamond-open")
+        error_x = None
+        if row.ci_lower is not None and row.ci_upper is not None:
+            error_x = {
+                "type": "data",
+                "symmetric": False,
+                "array": [row.ci_upper - row.hazard_ratio],
+                "arrayminus": [row.hazard_ratio - row.ci_lower],
+                "color": row.colour,
+                "thickness": theme.line_width * 0.8,
+                "width": 0,
+            }
+        hover = _e(f"{row.label} — {row.detail}: {value_text}")
+        if row.note:
+            hover += "<br>" + _e(row.note)
+        fig.add_trace(
+            go.Scatter(
+                x=[row.hazard_ratio],
+                y=[y],
+                mode="markers",
+                name=_e(row.label),
+                marker={
+                    "symbol": symbol,
+                    "size": size,
+                    "color": row.colour,
+                    "line": {"color": row.colour, "width": 1.5},
+                },
+                error_x=error_x,
+                showlegend=False,
+                hovertemplate=hover + "<extra></extra>",
+                meta={"row": row.key, "ci_level_percent": row.ci_level_percent},
+            )
+        )
+
+    y = float(top - len(rows) - 1)
+    for summary in pooled:
+        label = _e(summary.label)
+        layout_rows.append((y, f"<b>{label}</b>"))
+        ci_text = hr_text(
+            summary.hazard_ratio,
+            summary.ci_lower,
+            summary.ci_upper,
+            summary.ci_level_percent,
+            decimals=2,
+        )
+        add_text(text_col_hr, y, f"<b>{_e(ci_text)}</b>")
+        half = 0.32
+        fig.add_trace(
+            go.Scatter(
+                x=[
+                    summary.ci_lower,
+                    summary.hazard_ratio,
+                    summary.ci_upper,
+                    summary.hazard_ratio,
+                    summary.ci_lower,
+                ],
+                y=[y, y + half, y, y - half, y],
+                mode="lines",
+                fill="toself",
+                fillcolor=summary.fill,
+                line={"color": summary.fill, "width": 1},
+                name=label,
+                showlegend=False,
+                hovertemplate=f"{label}: {_e(ci_text)}<extra></extra>",
+                meta={"pooled": summary.key, "ci_level_percent": summary.ci_level_percent},
+            )
+        )
+        y -= 1.0
+        if summary.pi_lower is not None and summary.pi_upper is not None:
+            pi_label = "Prediction interval"
+            layout_rows.append((y, f"<span style='color:{MUTED}'>{pi_label}</span>"))
+            pi_text = (
+                f"{format_hr(summary.pi_lower, 2)}–{format_hr(summary.pi_upper, 2)}, "
+                f"{format_level(summary.pi_level_percent)} PI"
+            )
+            if summary.pi_note:
+                pi_text += f" ({summary.pi_note})"
+            add_text(text_col_hr, y, _e(pi_text))
+            fig.add_trace(
+                go.Scatter(
+                    x=[summary.pi_lower, summary.pi_upper],
+                    y=[y, y],
+                    mode="lines+markers",
+                    line={"color": summary.fill, "width": theme.line_width * 0.7, "dash": "dot"},
+                    marker={"symbol": "line-ns-open", "size": 10, "color": summary.fill},
+                    name=pi_label,
+                    showlegend=False,
+                    hovertemplate=f"{pi_label}: {_e(pi_text)}<extra></extra>",
+                    meta={"prediction_interval": summary.key},
+                )
+            )
+            y -= 1.0
+    if options.heterogeneity_text:
+        layout_rows.append((y, "<b>Heterogeneity</b>"))
+        add_text(text_col_hr, y, _e(options.heterogeneity_text))
+        y -= 1.0
+    bottom = y + 0.5
+
+    # Reference line at HR = 1 as a trace (data coordinates are unambiguous on a log axis).
+    fig.add_trace(
+        go.Scatter(
+            x=[1.0, 1.0],
+            y=[bottom, top + 0.5],
+            mode="lines",
+            line={"color": MUTED, "width": 1, "dash": "dash"},
+            name=REFERENCE_LINE_NAME,
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[0.97, 1.03],
+            y=[header_y, header_y],
+            mode="text",
+            text=[f"← {_e(options.favours_left)}", f"{_e(options.favours_right)} →"],
+            textposition=["middle left", "middle right"],
+            textfont={"size": theme.font_size - 1, "color": MUTED},
+            showlegend=False,
+            hoverinfo="skip",
+            name="favours",
+            cliponaxis=False,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=text_x,
+            y=text_y,
+            mode="text",
+            text=text_values,
+            textposition="middle right",
+            textfont={"size": theme.font_size - 1},
+            xaxis="x2",
+            showlegend=False,
+            hoverinfo="skip",
+            name="forest text",
+            cliponaxis=False,
+        )
+    )
+
+    tick_values = _ticks(low_log, high_log)
+    fig.update_layout(
+        xaxis={
+            "type": "log",
+            "domain": list(FOREST_DOMAIN),
+            "range": [low_log, high_log],
+            "tickvals": tick_values,
+            "ticktext": [f"{t:g}" for t in tick_values],
+            "title": {"text": _e(options.x_label)},
+            "showline": True,
+            "linecolor": MUTED,
+            "gridcolor": "#eaeef2",
+            "zeroline": False,
+            "fixedrange": True,
+        },
+        xaxis2={
+            "domain": list(TEXT_DOMAIN),
+            "range": [0.0, 1.0],
+            "visible": False,
+            "anchor": "y",
+            "fixedrange": True,
+        },
+        yaxis={
+            "range": [bottom, header_y + 0.6],
+            "tickvals": [r[0] for r in layout_rows],
+            "ticktext": [r[1] for r in layout_rows],
+            "showgrid": False,
+            "zeroline": False,
+            "automargin": True,
+            "fixedrange": True,
+        },
+    )
+
+    bottom_margin = 60
+    if options.footnote:
+        lines = options.footnote.count("<br>") + 1
+        bottom_margin += 16 * lines + 10
+        fig.add_annotation(
+            name="footnote",
+            text=options.footnote,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            yshift=-bottom_margin + 8,
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            align="left",
+            font={"size": max(9, theme.font_size - 3), "color": MUTED},
+        )
+    base = theme.layout()
+    title_parts = []
+    if options.title:
+        title_parts.append(_e(options.title))
+    if options.warning:
+        title_parts.append(f"<span style='color:#cf222e'><b>{_e(options.warning)}</b></span>")
+    if title_parts:
+        base["title"] = {
+            "text": "<br>".join(title_parts),
+            "x": 0.01,
+            "font": {"size": theme.title_size},
+        }
+    else:
+        base.pop("title", None)
+    fig.update_layout(
+        **base,
+        showlegend=False,
+        margin={"l": 20, "r": 20, "t": 40 + 26 * len(title_parts), "b": bottom_margin},
+        hovermode="closest",
+    )
+    return fig
+
+
+def figure_height_px(n_rows: int) -> int:
+    """A screen height that keeps rows readable (about 38 px each, at least 360 px)."""
+    return max(360, 150 + 38 * n_rows)

@@ -1,0 +1,234 @@
+"""Dot-and-whisker chart of response rates (ORR, DCR, CR rate) per arm (pure builder, no dash).
+
+Clinical conventions, set once here:
+
+* rates in percent on a 0–100 % axis; one row per arm × population × analysis, grouped
+  (chemo-free regimens first, then chemo-containing), each group under a bold header row;
+* the whisker is the exact Clopper–Pearson interval when the source prints the counts (filled
+  dot), the interval **as printed** when it does not (open dot, "CI as printed"), and absent when
+  neither is available (open diamond); rows that are not reported are text only, never a 0;
+* the level of every interval is written on its row (95 % unless the source says otherwise);
+* colours per arm come from the caller (stable across views);
+* all text is escaped for plotly's HTML subset; an optional footnote is drawn inside the figure
+  (``name="footnote"``) so exported images carry their sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from components.charts.theme import SCREEN, ChartTheme
+from components.export.footnote import escape_plotly_text
+
+MUTED = "#57606a"
+CI_FROM_COUNTS = "Clopper–Pearson from counts"
+CI_AS_PRINTED = "CI as printed"
+PLOT_DOMAIN = (0.0, 0.66)
+TEXT_DOMAIN = (0.68, 1.0)
+
+
+@dataclass(frozen=True)
+class ResponsePoint:
+    """One row of the chart. ``rate_percent`` None means not reported (``status_text``)."""
+
+    key: str
+    label: str
+    detail: str
+    group: str
+    colour: str
+    rate_percent: float | None
+    ci_lower_percent: float | None = None
+    ci_upper_percent: float | None = None
+    ci_level_percent: float | None = None
+    ci_source: str | None = None  # CI_FROM_COUNTS | CI_AS_PRINTED | None
+    count_text: str = "counts not reported"
+    status_text: str | None = None
+    flag: str | None = None
+
+
+@dataclass(frozen=True)
+class ResponseOptions:
+    measure_label: str = "Objective response rate"
+    title: str | None = None
+    footnote: str | None = None
+    theme: ChartTheme = SCREEN
+
+
+def _e(text: str) -> str:
+    return escape_plotly_text(text)
+
+
+def rate_text(point: ResponsePoint) -> str:
+    """ "72.0% (57.5–83.8), 95% CI, Clopper–Pearson from counts" or the reason it is missing."""
+    if point.rate_percent is None:
+        return point.status_text or "not reported"
+    text = f"{point.rate_percent:.1f}%"
+    if point.ci_lower_percent is not None and point.ci_upper_percent is not None:
+        level = "level not printed"
+        if point.ci_level_percent is not None:
+            level = f"{point.ci_level_percent:g}% CI"
+        text += f" ({point.ci_lower_percent:.1f}–{point.ci_upper_percent:.1f}), {level}"
+        if point.ci_source:
+            text += f", {point.ci_source}"
+    else:
+        text += " (no CI)"
+    return text
+
+
+def build_response_figure(
+    points: Sequence[ResponsePoint], options: ResponseOptions | None = None
+) -> go.Figure:
+    """Rows top to bottom in the given order; a header row before each new ``group``."""
+    options = options or ResponseOptions()
+    theme = options.theme
+    fig = go.Figure()
+    groups: list[str] = []
+    for point in points:
+        if point.group not in groups:
+            groups.append(point.group)
+    total = len(points) + len(groups)
+    y = float(total)
+    ticks: list[tuple[float, str]] = []
+    text_x: list[float] = []
+    text_y: list[float] = []
+    text_values: list[str] = []
+    header_y = y + 1.0
+    text_x += [0.0, 0.7]
+    text_y += [header_y, header_y]
+    text_values += [f"<b>{_e(options.measure_label)}</b>", "<b>n / N</b>"]
+
+    for group in groups:
+        ticks.append((y, f"<b>{_e(group)}</b>"))
+        y -= 1.0
+        for point in (p for p in points if p.group == group):
+            detail = f"<br><span style='font-size:{theme.font_size - 2}px;color:{MUTED}'>"
+            ticks.append((y, _e(point.label) + detail + _e(point.detail) + "</span>"))
+            value = rate_text(point)
+            if point.flag:
+                value += f" ⚠ {point.flag}"
+            text_x += [0.0, 0.7]
+            text_y += [y, y]
+            text_values += [_e(value), _e(point.count_text)]
+            if point.rate_percent is not None:
+                has_ci = point.ci_lower_percent is not None and point.ci_upper_percent is not None
+                error_x = None
+                if point.ci_lower_percent is not None and point.ci_upper_percent is not None:
+                    error_x = {
+                        "type": "data",
+                        "symmetric": False,
+                        "array": [point.ci_upper_percent - point.rate_percent],
+                        "arrayminus": [point.rate_percent - point.ci_lower_percent],
+                        "color": point.colour,
+                        "thickness": theme.line_width * 0.8,
+                        "width": 4,
+                    }
+                if point.ci_source == CI_FROM_COUNTS:
+                    symbol = "circle"
+                elif has_ci:
+                    symbol = "circle-open"
+                else:
+                    symbol = "diamond-open"
+                fig.add_trace(
+                    go.Scatter(
+                        x=[point.rate_percent],
+                        y=[y],
+                        mode="markers",
+                        marker={
+                            "symbol": symbol,
+                            "size": theme.marker_size + 3,
+                            "color": point.colour,
+                            "line": {"color": point.colour, "width": 2},
+                        },
+                        error_x=error_x,
+                        name=_e(point.label),
+                        showlegend=False,
+                        hovertemplate=_e(f"{point.label} — {point.detail}: {value}")
+                        + "<extra></extra>",
+                        meta={"row": point.key, "ci_source": point.ci_source},
+                    )
+                )
+            y -= 1.0
+
+    fig.add_trace(
+        go.Scatter(
+            x=text_x,
+            y=text_y,
+            mode="text",
+            text=text_values,
+            textposition="middle right",
+            textfont={"size": theme.font_size - 1},
+            xaxis="x2",
+            showlegend=False,
+            hoverinfo="skip",
+            name="response text",
+            cliponaxis=False,
+        )
+    )
+    fig.update_layout(
+        xaxis={
+            "domain": list(PLOT_DOMAIN),
+            "range": [0, 101],
+            "ticksuffix": "%",
+            "dtick": 20,
+            "title": {"text": _e(options.measure_label) + " (%)"},
+            "showline": True,
+            "linecolor": MUTED,
+            "gridcolor": "#eaeef2",
+            "zeroline": False,
+            "fixedrange": True,
+        },
+        xaxis2={
+            "domain": list(TEXT_DOMAIN),
+            "range": [0.0, 1.0],
+            "visible": False,
+            "anchor": "y",
+            "fixedrange": True,
+        },
+        yaxis={
+            "range": [y + 0.5, header_y + 0.6],
+            "tickvals": [t[0] for t in ticks],
+            "ticktext": [t[1] for t in ticks],
+            "showgrid": False,
+            "zeroline": False,
+            "automargin": True,
+            "fixedrange": True,
+        },
+    )
+    bottom_margin = 60
+    if options.footnote:
+        lines = options.footnote.count("<br>") + 1
+        bottom_margin += 16 * lines + 10
+        fig.add_annotation(
+            name="footnote",
+            text=options.footnote,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            yshift=-bottom_margin + 8,
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            align="left",
+            font={"size": max(9, theme.font_size - 3), "color": MUTED},
+        )
+    base = theme.layout()
+    if options.title:
+        base["title"] = {"text": _e(options.title), "x": 0.01, "font": {"size": theme.title_size}}
+    else:
+        base.pop("title", None)
+    fig.update_layout(
+        **base,
+        showlegend=False,
+        margin={"l": 20, "r": 20, "t": 60 if options.title else 30, "b": bottom_margin},
+        hovermode="closest",
+    )
+    return fig
+
+
+def figure_height_px(n_rows: int) -> int:
+    """Screen height for ``n_rows`` rows (group headers included), at least 320 px."""
+    return max(320, 130 + 40 * n_rows)
