@@ -1322,7 +1322,8 @@ def _messages(result: ForestResult) -> Any:
 def _outputs(registry: Any, state: ForestState) -> dict[str, Any]:
     result = compute(registry, state)
     return {
-        "figure": build_figure(registry, result, with_footnote=False),
+        # A plain dict: the layout walkers (ID checks) only traverse Dash components.
+        "figure": build_figure(registry, result, with_footnote=False).to_dict(),
         "style": {"height": f"{figure_height_px(len(result.rows) + 6)}px"},
         "caption": _caption(registry, result),
         "table": _rows_table(registry, result),
@@ -1573,7 +1574,7 @@ def seeds_section(registry: Any) -> Any:
         children.append(
             graph(
                 ids.FOREST_SEED_GRAPH,
-                figure,
+                figure.to_dict(),
                 filename="escc-seed-subgroups",
                 height=f"{response_height_px(n_rows)}px",
             )
