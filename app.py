@@ -16,13 +16,15 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
+import diskcache
 import flask
-from dash import Dash
+from dash import Dash, DiskcacheManager
 
-from components import hardening, shell
+from components import export_panel, hardening, shell
 from components.settings import APP_NAME, Settings, load_settings
 from components.views import default_views
 from data import Registry, load_registry
@@ -30,6 +32,17 @@ from data import Registry, load_registry
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 log = logging.getLogger("escc")
+
+
+def background_manager(settings: Settings) -> DiskcacheManager:
+    """The embedded background-callback manager (deck builds): a diskcache on local disk.
+
+    Scaling out: replace with ``dash.CeleryManager`` backed by Redis so that every worker on
+    every machine shares one job queue (README, "Scaling out").
+    """
+    folder = settings.cache_dir or Path(tempfile.gettempdir()) / "escc-explorer-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    return DiskcacheManager(diskcache.Cache(str(folder)))
 
 
 def create_app(settings: Settings | None = None, registry: Registry | None = None) -> Dash:
@@ -52,23 +65,37 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         on_error=hardening.install_error_banner_logging(shell.show_error_banner),
         health_endpoint="health",
         enable_mcp=False,
+        background_callback_manager=background_manager(settings),
         suppress_callback_exceptions=False,
         meta_tags=[
             {"name": "viewport", "content": "width=device-width, initial-scale=1"},
             {"name": "description", "content": "First-line ESCC trial evidence explorer"},
         ],
     )
-    app.layout = shell.layout(views, settings, registry.data_version)
+
+    def frame() -> object:
+        return shell.layout(
+            views,
+            settings,
+            registry.data_version,
+            header_extra=[export_panel.deck_header_button()],
+            extra=[export_panel.deck_drawer()],
+        )
+
+    app.layout = frame()
     # Pages are rendered by the router, so the callbacks' components are not in the initial
     # layout; the validation layout lists them all for Dash's callback checks.
     app.validation_layout = [
-        shell.layout(views, settings, registry.data_version),
+        frame(),
         *(shell.render_view(view, registry, {}) for view in views),
+        # One instance of each pattern-matching component made at run time.
+        *export_panel.validation_components(),
     ]
     shell.register_callbacks(app, registry, views)
     for view in views:
         if view.register_callbacks is not None:
             view.register_callbacks(app, registry)
+    export_panel.register_callbacks(app, registry)
     hardening.apply_hardening(app, settings)
     return app
 

@@ -70,6 +70,26 @@ RESPONSE_TABLE = "response-table"
 # (end of safety section)
 
 # Export and deck (components/export_panel.py) -- IDs start with "export-" or "deck-"
+# Per-chart controls are pattern-matching ids {"type": <constant>, "chart": <chart key>}.
+EXPORT_OPEN = "export-open"
+EXPORT_FORMAT = "export-format"
+EXPORT_SIZE = "export-size"
+EXPORT_WIDTH = "export-width"
+EXPORT_HEIGHT = "export-height"
+EXPORT_THEME = "export-theme"
+EXPORT_DOWNLOAD = "export-download"
+EXPORT_STATUS = "export-status"
+EXPORT_ADD = "export-add"
+EXPORT_FILE = "export-file"
+DECK_OPEN = "deck-open"
+DECK_STORE = "deck-store"
+DECK_DRAWER = "deck-drawer"
+DECK_LIST = "deck-list"
+DECK_DOWNLOAD = "deck-download"
+DECK_CLEAR = "deck-clear"
+DECK_STATUS = "deck-status"
+DECK_FILE = "deck-file"
+DECK_REMOVE = "deck-remove"
 # (end of export section)
 
 

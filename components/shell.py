@@ -101,7 +101,7 @@ def render_view(view: View, registry: Any, query: Mapping[str, str]) -> Any:
     return view.layout(registry, query)
 
 
-def _header() -> Any:
+def _header(extra: Sequence[Any] = ()) -> Any:
     return dmc.AppShellHeader(
         dmc.Group(
             [
@@ -117,6 +117,7 @@ def _header() -> Any:
                     ],
                     gap=0,
                 ),
+                dmc.Group(list(extra), gap="xs"),
             ],
             h="100%",
             px="md",
@@ -188,14 +189,24 @@ def show_error_banner(request_ref: str) -> None:
     )
 
 
-def layout(views: Sequence[View], settings: Settings, data_version: str) -> Any:
+def layout(
+    views: Sequence[View],
+    settings: Settings,
+    data_version: str,
+    *,
+    header_extra: Sequence[Any] = (),
+    extra: Sequence[Any] = (),
+) -> Any:
+    """The page frame. ``header_extra`` goes to the header's right side (e.g. the deck
+    button); ``extra`` are page-level components such as drawers and stores."""
     return dmc.MantineProvider(
         [
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Location(id=ids.URL_SYNC, refresh=False),
+            *extra,
             dmc.AppShell(
                 [
-                    _header(),
+                    _header(header_extra),
                     _navbar(views),
                     dmc.AppShellMain(
                         [error_banner(), html.Div(id=ids.PAGE)],

@@ -1,0 +1,488 @@
+"""Export for presentations: per-chart download menu, "Add to deck", and the deck drawer.
+
+Every exportable chart has a key in :data:`CHART_EXPORTERS` naming the panel function that
+rebuilds it from a URL query (``export_bundle(registry, query) -> ExportBundle``). Exports never
+trust anything the browser holds: the chart is rebuilt on the server from the validated query
+of the page, so what is downloaded is what the shared link shows.
+
+Single-chart exports run in the request (one warm Chromium per worker renders a PNG in about
+0.1–0.3 s; gunicorn's threads keep other users' callbacks moving meanwhile). The deck can take
+seconds, so it is a background callback: the embedded diskcache manager by default, or Celery +
+Redis when scaling out (README, "Scaling out").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import dash_mantine_components as dmc
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from components import ids
+from components.export import (
+    IMAGE_FORMATS,
+    SIZE_PRESETS,
+    ExportError,
+    SlideSize,
+    build_deck,
+    csv_bytes,
+    export_filename,
+    ipd_csv_bytes,
+    make_deck_slide,
+    render_figure,
+)
+from components.export.bundle import ExportBundle
+from components.export.images import MAX_SIDE_PX, MIN_SIDE_PX
+from components.settings import APP_VERSION
+from components.shell import parse_query
+
+log = logging.getLogger("escc.export")
+
+# chart key -> (panel module, function, view path). The function rebuilds the chart from the
+# page's query; a panel that does not exist yet simply has no export.
+CHART_EXPORTERS: dict[str, tuple[str, str, str]] = {
+    "survival-km": ("components.survival_panel", "export_bundle", "/survival"),
+    "forest": ("components.forest_panel", "export_bundle", "/subgroups"),
+    "response": ("components.response_panel", "export_bundle", "/response"),
+    "safety": ("components.safety_panel", "export_bundle", "/safety"),
+}
+
+DATA_FORMATS = ("csv", "ipd")
+FORMAT_LABELS = {"png": "PNG", "svg": "SVG", "pdf": "PDF", "csv": "Data (CSV)", "ipd": "IPD (CSV)"}
+THEMES = ("presentation", "screen")
+PNG_SCALE = 2.0
+# A deck is rebuilt and rendered server-side; the cap keeps one request's work bounded.
+MAX_DECK_SLIDES = 20
+MAX_SEARCH_CHARS = 2000
+
+
+def _exporter(chart: str) -> Callable[[Any, Mapping[str, str]], ExportBundle] | None:
+    entry = CHART_EXPORTERS.get(chart)
+    if entry is None:
+        return None
+    module_name, function, _path = entry
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    fn = getattr(module, function, None)
+    return fn if callable(fn) else None
+
+
+def export_controls(chart: str, *, patient_data: bool = False) -> Any:
+    """The Export menu and "Add to deck" button for one chart (place it above the chart)."""
+    formats = [*IMAGE_FORMATS, "csv", *(["ipd"] if patient_data else [])]
+
+    def cid(kind: str) -> dict[str, str]:
+        return {"type": kind, "chart": chart}
+
+    return dmc.Group(
+        [
+            dmc.Popover(
+                [
+                    dmc.PopoverTarget(
+                        dmc.Button("Export…", variant="light", size="xs", id=cid(ids.EXPORT_OPEN))
+                    ),
+                    dmc.PopoverDropdown(
+                        dmc.Stack(
+                            [
+                                dmc.SegmentedControl(
+                                    id=cid(ids.EXPORT_FORMAT),
+                                    data=[{"value": f, "label": FORMAT_LABELS[f]} for f in formats],
+                                    value="png",
+                                    size="xs",
+                                ),
+                                dmc.Group(
+                                    [
+                                        dmc.Select(
+                                            id=cid(ids.EXPORT_SIZE),
+                                            label="Size",
+                                            data=[
+                                                {"value": "16:9", "label": "16:9 slide"},
+                                                {"value": "4:3", "label": "4:3 slide"},
+                                                {"value": "custom", "label": "Custom"},
+                                            ],
+                                            value="16:9",
+                                            allowDeselect=False,
+                                            w=130,
+                                            size="xs",
+                                        ),
+                                        dmc.NumberInput(
+                                            id=cid(ids.EXPORT_WIDTH),
+                                            label="Width (px)",
+                                            value=1600,
+                                            min=MIN_SIDE_PX,
+                                            max=MAX_SIDE_PX,
+                                            w=110,
+                                            size="xs",
+                                        ),
+                                        dmc.NumberInput(
+                                            id=cid(ids.EXPORT_HEIGHT),
+                                            label="Height (px)",
+                                            value=900,
+                                            min=MIN_SIDE_PX,
+                                            max=MAX_SIDE_PX,
+                                            w=110,
+                                            size="xs",
+                                        ),
+                                    ],
+                                    gap="xs",
+                                    align="flex-end",
+                                ),
+                                dmc.SegmentedControl(
+                                    id=cid(ids.EXPORT_THEME),
+                                    data=[
+                                        {"value": "presentation", "label": "Presentation theme"},
+                                        {"value": "screen", "label": "As on screen"},
+                                    ],
+                                    value="presentation",
+                                    size="xs",
+                                ),
+                                dmc.Text(
+                                    "Images carry the sources, reconstruction grades, caveats "
+                                    "and data version in a footnote; CSV files carry them in a "
+                                    "header block.",
+                                    size="xs",
+                                    c="dimmed",
+                                    maw=380,
+                                ),
+                                dmc.Button("Download", id=cid(ids.EXPORT_DOWNLOAD), size="xs"),
+                                dmc.Text(id=cid(ids.EXPORT_STATUS), size="xs"),
+                            ],
+                            gap="xs",
+                        )
+                    ),
+                ],
+                position="bottom-start",
+                shadow="md",
+                trapFocus=False,
+            ),
+            dmc.Button("Add to deck", id=cid(ids.EXPORT_ADD), variant="subtle", size="xs"),
+            dcc.Download(id=cid(ids.EXPORT_FILE)),
+        ],
+        gap="xs",
+    )
+
+
+def deck_header_button() -> Any:
+    return dmc.Button("Deck (0)", id=ids.DECK_OPEN, variant="light", size="xs")
+
+
+def deck_drawer() -> Any:
+    return html.Div(
+        [
+            dcc.Store(id=ids.DECK_STORE, storage_type="session", data=[]),
+            dmc.Drawer(
+                dmc.Stack(
+                    [
+                        dmc.Text(
+                            "Charts you add are rebuilt from their links when the deck is made: "
+                            "one slide per chart, sources and caveats in the speaker notes.",
+                            size="sm",
+                            c="dimmed",
+                        ),
+                        html.Div(id=ids.DECK_LIST),
+                        dmc.Group(
+                            [
+                                dmc.Button("Download deck (.pptx)", id=ids.DECK_DOWNLOAD),
+                                dmc.Button(
+                                    "Clear", id=ids.DECK_CLEAR, variant="subtle", color="red"
+                                ),
+                            ]
+                        ),
+                        dmc.Text(id=ids.DECK_STATUS, size="sm"),
+                        dcc.Download(id=ids.DECK_FILE),
+                    ],
+                    gap="md",
+                ),
+                id=ids.DECK_DRAWER,
+                title="Presentation deck",
+                position="right",
+                size="md",
+                opened=False,
+            ),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------------- validation
+
+
+def _valid_size(size: object, width: object, height: object) -> SlideSize | None:
+    if size in ("16:9", "4:3"):
+        return SIZE_PRESETS[str(size)]
+    if size != "custom":
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (width, height)):
+        return None
+    try:
+        return SlideSize.custom(int(width), int(height))  # type: ignore[arg-type]
+    except ValueError:
+        return None
+
+
+def _query(search: object) -> dict[str, str] | None:
+    if search in (None, ""):
+        return {}
+    if not isinstance(search, str) or len(search) > MAX_SEARCH_CHARS:
+        return None
+    query, message = parse_query(search)
+    return None if message else query
+
+
+def _deck_items(data: object) -> list[dict[str, str]]:
+    """Keep only well-formed deck items (the store lives in the browser: never trusted)."""
+    if not isinstance(data, list):
+        return []
+    items = []
+    for item in data[:MAX_DECK_SLIDES]:
+        if (
+            isinstance(item, dict)
+            and item.get("chart") in CHART_EXPORTERS
+            and isinstance(item.get("search"), str)
+            and len(item["search"]) <= MAX_SEARCH_CHARS
+            and isinstance(item.get("title"), str)
+        ):
+            items.append(
+                {"chart": item["chart"], "search": item["search"], "title": item["title"][:200]}
+            )
+    return items
+
+
+def _bundle(registry: Any, chart: str, search: object) -> ExportBundle | None:
+    exporter = _exporter(chart)
+    query = _query(search)
+    if exporter is None or query is None:
+        return None
+    return exporter(registry, query)
+
+
+def _file_name(bundle: ExportBundle, ext: str, today: dt.date) -> str:
+    return export_filename(
+        bundle.kind, bundle.subject, bundle.endpoint, bundle.population, date=today, ext=ext
+    )
+
+
+def export_file(
+    registry: Any,
+    chart: str,
+    search: object,
+    fmt: object,
+    size: object,
+    width: object,
+    height: object,
+    theme: object,
+    today: dt.date,
+) -> tuple[bytes, str, str] | str:
+    """(payload, file name, MIME type) for one chart, or a message saying what was invalid."""
+    if fmt not in (*IMAGE_FORMATS, *DATA_FORMATS):
+        return "Choose PNG, SVG, PDF or a CSV format."
+    if theme not in THEMES:
+        return "Choose the presentation theme or 'as on screen'."
+    slide = _valid_size(size, width, height)
+    if fmt in IMAGE_FORMATS and slide is None:
+        return f"Custom sizes must be whole pixels between {MIN_SIDE_PX} and {MAX_SIDE_PX}."
+    bundle = _bundle(registry, chart, search)
+    if bundle is None:
+        return "This chart cannot be exported with the current settings."
+    if fmt == "csv":
+        payload = csv_bytes(
+            bundle.rows,
+            bundle.columns,
+            bundle.footnote.provenance_lines(),
+            title=bundle.title,
+            exported=today,
+        )
+        return payload, _file_name(bundle, "csv", today), "text/csv; charset=utf-8"
+    if fmt == "ipd":
+        if not bundle.ipd:
+            return "This chart has no reconstructed patient data."
+        payload = ipd_csv_bytes(
+            bundle.ipd, bundle.footnote.provenance_lines(), title=bundle.title, exported=today
+        )
+        name = _file_name(bundle, "csv", today).replace(f"{bundle.kind}_", f"{bundle.kind}-ipd_", 1)
+        return payload, name, "text/csv; charset=utf-8"
+    assert slide is not None
+    payload = render_figure(
+        bundle.figure,
+        fmt,  # type: ignore[arg-type]
+        slide,
+        PNG_SCALE,
+        theme,  # type: ignore[arg-type]
+        footnote=bundle.footnote,
+    )
+    mime = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}[str(fmt)]
+    return payload, _file_name(bundle, str(fmt), today), mime
+
+
+def build_deck_file(registry: Any, items: list[dict[str, str]], today: dt.date) -> bytes:
+    slides = []
+    for item in items:
+        bundle = _bundle(registry, item["chart"], item["search"])
+        if bundle is None:
+            continue
+        slides.append(
+            make_deck_slide(
+                bundle.figure, title=bundle.title or item["title"], footnote=bundle.footnote
+            )
+        )
+    return build_deck(
+        slides, data_version=registry.data_version, app_version=f"v{APP_VERSION}", created=today
+    )
+
+
+def _deck_list(items: list[dict[str, str]]) -> Any:
+    if not items:
+        return dmc.Text("No charts yet: use “Add to deck” above any chart.", size="sm")
+    return dmc.Stack(
+        [
+            dmc.Group(
+                [
+                    dmc.Text(f"{i + 1}. {item['title']}", size="sm", maw=300),
+                    dmc.Button(
+                        "Remove",
+                        id={"type": ids.DECK_REMOVE, "index": i},
+                        size="compact-xs",
+                        variant="subtle",
+                        color="red",
+                    ),
+                ],
+                justify="space-between",
+                wrap="nowrap",
+            )
+            for i, item in enumerate(items)
+        ],
+        gap=4,
+    )
+
+
+def validation_components() -> list[Any]:
+    """One instance of each component this module creates at run time, for the app's
+    validation layout (pattern-matching ids)."""
+    example = {"chart": "survival-km", "search": "", "title": "example"}
+    return [export_controls("validation", patient_data=True), _deck_list([example])]
+
+
+def _positive_click(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def register_callbacks(app: Dash, registry: Any) -> None:
+    @app.callback(
+        Output({"type": ids.EXPORT_FILE, "chart": MATCH}, "data"),
+        Output({"type": ids.EXPORT_STATUS, "chart": MATCH}, "children"),
+        Input({"type": ids.EXPORT_DOWNLOAD, "chart": MATCH}, "n_clicks"),
+        State({"type": ids.EXPORT_FORMAT, "chart": MATCH}, "value"),
+        State({"type": ids.EXPORT_SIZE, "chart": MATCH}, "value"),
+        State({"type": ids.EXPORT_WIDTH, "chart": MATCH}, "value"),
+        State({"type": ids.EXPORT_HEIGHT, "chart": MATCH}, "value"),
+        State({"type": ids.EXPORT_THEME, "chart": MATCH}, "value"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def download(
+        n_clicks: object,
+        fmt: object,
+        size: object,
+        width: object,
+        height: object,
+        theme: object,
+        search: object,
+    ) -> Any:
+        trigger = ctx.triggered_id
+        chart = trigger.get("chart") if isinstance(trigger, dict) else None
+        if not _positive_click(n_clicks) or chart not in CHART_EXPORTERS:
+            return no_update, no_update
+        try:
+            result = export_file(
+                registry, str(chart), search, fmt, size, width, height, theme, dt.date.today()
+            )
+        except ExportError:
+            log.exception("export of %s failed", chart)
+            return no_update, "The image could not be rendered; please try again."
+        if isinstance(result, str):
+            return no_update, result
+        payload, name, mime = result
+        return dcc.send_bytes(payload, name, type=mime), f"Downloaded {name}"
+
+    @app.callback(
+        Output(ids.DECK_STORE, "data"),
+        Input({"type": ids.EXPORT_ADD, "chart": ALL}, "n_clicks"),
+        Input({"type": ids.DECK_REMOVE, "index": ALL}, "n_clicks"),
+        Input(ids.DECK_CLEAR, "n_clicks"),
+        State(ids.DECK_STORE, "data"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def edit_deck(
+        add_clicks: object, remove_clicks: object, clear: object, data: object, search: object
+    ) -> Any:
+        items = _deck_items(data)
+        trigger = ctx.triggered_id
+        triggered_value = ctx.triggered[0]["value"] if ctx.triggered else None
+        if not _positive_click(triggered_value):
+            return no_update
+        if trigger == ids.DECK_CLEAR:
+            return []
+        if isinstance(trigger, dict) and trigger.get("type") == ids.DECK_REMOVE:
+            index = trigger.get("index")
+            if isinstance(index, int) and 0 <= index < len(items):
+                return items[:index] + items[index + 1 :]
+            return no_update
+        if isinstance(trigger, dict) and trigger.get("type") == ids.EXPORT_ADD:
+            chart = trigger.get("chart")
+            if chart not in CHART_EXPORTERS or len(items) >= MAX_DECK_SLIDES:
+                return no_update
+            query_search = search if isinstance(search, str) else ""
+            bundle = _bundle(registry, str(chart), query_search)
+            if bundle is None:
+                return no_update
+            return [*items, {"chart": chart, "search": query_search, "title": bundle.title}]
+        return no_update
+
+    @app.callback(
+        Output(ids.DECK_LIST, "children"),
+        Output(ids.DECK_OPEN, "children"),
+        Input(ids.DECK_STORE, "data"),
+    )
+    def show_deck(data: object) -> Any:
+        items = _deck_items(data)
+        return _deck_list(items), f"Deck ({len(items)})"
+
+    @app.callback(
+        Output(ids.DECK_DRAWER, "opened"),
+        Input(ids.DECK_OPEN, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def open_deck(n_clicks: object) -> Any:
+        return True if _positive_click(n_clicks) else no_update
+
+    @app.callback(
+        Output(ids.DECK_FILE, "data"),
+        Output(ids.DECK_STATUS, "children"),
+        Input(ids.DECK_DOWNLOAD, "n_clicks"),
+        State(ids.DECK_STORE, "data"),
+        background=True,
+        running=[
+            (Output(ids.DECK_DOWNLOAD, "loading"), True, False),
+            (Output(ids.DECK_STATUS, "children"), "Building the deck…", ""),
+        ],
+        prevent_initial_call=True,
+    )
+    def download_deck(n_clicks: object, data: object) -> Any:
+        if not _positive_click(n_clicks):
+            return no_update, no_update
+        items = _deck_items(data)
+        if not items:
+            return no_update, "Add at least one chart first."
+        today = dt.date.today()
+        payload = build_deck_file(registry, items, today)
+        name = f"escc-deck_{registry.data_version}_{today.isoformat()}.pptx"
+        mime = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+        return dcc.send_bytes(payload, name, type=mime), f"Deck with {len(items)} chart(s) ready."
