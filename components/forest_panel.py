@@ -955,7 +955,8 @@ def build_figure(registry: Any, result: ForestResult, *, with_footnote: bool = T
             ci_upper=r.ci_upper,
             ci_level_percent=r.ci_level_percent,
             n_text=r.n_text,
-            status_text=r.status_text,
+            # The figure says "not reported"; the table under it gives the reason.
+            status_text="not reported" if r.hazard_ratio is None else None,
             pooled=r.pooled,
             weight_percent=r.weight_percent,
             note=r.not_pooled_reason,
@@ -1843,7 +1844,7 @@ def register_callbacks(app: Dash, registry: Any) -> None:
         State(analysis_pattern, "id"),
         prevent_initial_call=True,
     )
-    def update(  # noqa: PLR0917 - Dash passes callback values positionally
+    def update(
         endpoint: object,
         comparison: object,
         population: object,

@@ -61,8 +61,26 @@ def _e(text: str) -> str:
     return escape_plotly_text(text)
 
 
+def short_rate_text(point: ResponsePoint) -> str:
+    """Text column: "72.0% (57.5–83.8)", "+ as printed", the level if not 95 %, ⚠ on a flag."""
+    if point.rate_percent is None:
+        return "not reported"
+    text = f"{point.rate_percent:.1f}%"
+    if point.ci_lower_percent is not None and point.ci_upper_percent is not None:
+        text += f" ({point.ci_lower_percent:.1f}–{point.ci_upper_percent:.1f})"
+        if point.ci_level_percent is not None and point.ci_level_percent != 95.0:
+            text += f" {point.ci_level_percent:g}% CI"
+        if point.ci_source == CI_AS_PRINTED:
+            text += " as printed"
+    else:
+        text += " (no CI)"
+    if point.flag:
+        text += " ⚠"
+    return text
+
+
 def rate_text(point: ResponsePoint) -> str:
-    """ "72.0% (57.5–83.8), 95% CI, Clopper–Pearson from counts" or the reason it is missing."""
+    """Hover text: "72.0% (57.5–83.8), 95% CI, Clopper–Pearson from counts" or why missing."""
     if point.rate_percent is None:
         return point.status_text or "not reported"
     text = f"{point.rate_percent:.1f}%"
@@ -96,7 +114,7 @@ def build_response_figure(
     text_y: list[float] = []
     text_values: list[str] = []
     header_y = y + 1.0
-    text_x += [0.0, 0.7]
+    text_x += [0.0, 0.8]
     text_y += [header_y, header_y]
     text_values += [f"<b>{_e(options.measure_label)}</b>", "<b>n / N</b>"]
 
@@ -109,9 +127,9 @@ def build_response_figure(
             value = rate_text(point)
             if point.flag:
                 value += f" ⚠ {point.flag}"
-            text_x += [0.0, 0.7]
+            text_x += [0.0, 0.8]
             text_y += [y, y]
-            text_values += [_e(value), _e(point.count_text)]
+            text_values += [_e(short_rate_text(point)), _e(point.count_text)]
             if point.rate_percent is not None:
                 has_ci = point.ci_lower_percent is not None and point.ci_upper_percent is not None
                 error_x = None
