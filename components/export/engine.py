@@ -36,11 +36,13 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import logging
 import os
 import shutil
 import signal
 import threading
+import weakref
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +101,8 @@ class EngineConfig:
     ``browser_path`` None means: ``chromium`` on PATH, else ``/usr/bin/chromium``.
     ``tabs`` is the number of renders Chromium runs at once (each tab holds plotly.js, ~30 MB).
     ``reload_every``: a tab's page is reloaded after this many renders (see ``_Kaleido``).
+    ``idle_timeout_s``: Chromium is closed after this long without an export (it holds
+    ~0.4–0.7 GB); the next export starts it again. None keeps it running.
     ``render_timeout_s`` bounds one render once it has a tab (kaleido's own timeout); the caller
     waits at most ``2 * (start_timeout_s + render_timeout_s) + 5`` s in all, queueing included.
     """
@@ -109,6 +113,7 @@ class EngineConfig:
     start_timeout_s: float = 30.0
     sandbox: bool = False
     reload_every: int = 50
+    idle_timeout_s: float | None = 600.0
     extra_flags: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -116,6 +121,8 @@ class EngineConfig:
             raise ValueError("tabs must be between 1 and 8")
         if self.render_timeout_s <= 0 or self.start_timeout_s <= 0:
             raise ValueError("timeouts must be positive")
+        if self.idle_timeout_s is not None and self.idle_timeout_s <= 0:
+            raise ValueError("idle_timeout_s must be positive (or None: never close)")
         if self.reload_every < 1:
             raise ValueError("reload_every must be at least 1")
 
@@ -215,14 +222,39 @@ class RenderEngine:
         self._kaleido: _Kaleido | None = None
         self._browser_lock: asyncio.Lock | None = None
         self.starts = 0  # browsers started by this process (1 + restarts)
+        self.idle_closes = 0  # browsers closed for being idle
+        self._in_flight = 0
+        self._last_used = 0.0
         atexit.register(self.close)
+        os.register_at_fork(after_in_child=functools.partial(_forget_in_child, weakref.ref(self)))
+
+    def _forget_parent(self) -> None:
+        """In a forked child: drop the parent's loop and browser without touching them.
+
+        The lock may have been held by another parent thread at the moment of the fork, so it is
+        replaced. The parent's browser objects are kept referenced and their clean-up is
+        disarmed: choreographer deletes the browser's profile directory, and kaleido's page
+        directory goes with its ``TemporaryDirectory``, when the objects are collected or the
+        child exits normally; that would pull both from under the parent's running browser.
+        """
+        self._lock = threading.Lock()
+        inherited = self._kaleido
+        if inherited is not None:
+            _disarm(inherited)
+            _INHERITED.append(inherited)
+        self._kaleido = None
+        self._loop = self._thread = None
+        self._browser_lock = None
+        self._pid = None
+        self._in_flight = 0
 
     # -- loop thread ------------------------------------------------------------------------
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        if self._pid is not None and self._pid != os.getpid():
+            self._forget_parent()  # a fork that bypassed the at-fork hook
         with self._lock:
-            if self._pid != os.getpid() or self._loop is None or not self._loop.is_running():
-                # New process (fork) or first use: never touch a parent's loop or browser.
-                self._kaleido = None
+            if self._loop is None or not self._loop.is_running():
+                self._kaleido = None  # first use, or the loop thread died with its browser
                 loop = asyncio.new_event_loop()
                 ready = threading.Event()
 
@@ -270,6 +302,32 @@ class RenderEngine:
             return fresh
 
     async def _render(self, spec: Mapping[str, Any], opts: Mapping[str, Any]) -> bytes:
+        self._in_flight += 1
+        try:
+            return await self._render_once_or_twice(spec, opts)
+        finally:
+            self._in_flight -= 1
+            loop = asyncio.get_running_loop()
+            self._last_used = loop.time()
+            idle = self.config.idle_timeout_s
+            if idle is not None:
+                loop.call_later(idle + 0.05, self._close_if_idle)
+
+    def _close_if_idle(self) -> None:
+        idle = self.config.idle_timeout_s
+        if idle is None or self._kaleido is None or self._in_flight:
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._last_used >= idle:
+            self.idle_closes += 1
+            log.info("export: closing Chromium after %.0f s without exports", idle)
+            task = loop.create_task(self._close_browser())
+            _BACKGROUND.add(task)
+            task.add_done_callback(_BACKGROUND.discard)
+
+    async def _render_once_or_twice(
+        self, spec: Mapping[str, Any], opts: Mapping[str, Any]
+    ) -> bytes:
         for attempt in (1, 2):
             browser = await self._browser()
             try:
@@ -287,9 +345,12 @@ class RenderEngine:
         raise AssertionError("unreachable")
 
     async def _close_browser(self) -> None:
-        current, self._kaleido = self._kaleido, None
-        if current is not None:
-            await _quiet_close(current)
+        if self._browser_lock is None:
+            self._browser_lock = asyncio.Lock()
+        async with self._browser_lock:  # never while a browser is being started
+            current, self._kaleido = self._kaleido, None
+            if current is not None:
+                await _quiet_close(current)
 
     # -- public ------------------------------------------------------------------------------
     def render(
@@ -366,6 +427,38 @@ class RenderEngine:
                 thread.join(timeout=5)
             self._loop = self._thread = None
             self._kaleido = None
+
+
+_INHERITED: list[_Kaleido] = []  # a parent's browsers seen by a forked child (see above)
+_BACKGROUND: set[asyncio.Task[None]] = set()
+
+
+def _disarm(browser: _Kaleido) -> None:
+    """Make a parent's browser object inert in a forked child: no profile or page deletion."""
+    impl = getattr(browser, "_browser_impl", None)
+    if impl is not None:
+        impl.clean = _noop  # instance attribute shadows the method used by __del__
+        _detach_tmpdir(getattr(impl, "tmp_dir", None))
+    _detach_tmpdir(getattr(browser, "_html_tmp_dir", None))
+
+
+def _detach_tmpdir(tmp: object) -> None:
+    """choreographer's TmpDirectory wraps a ``tempfile.TemporaryDirectory``, whose finaliser
+    deletes the directory on collection and at interpreter exit; detach it."""
+    inner = getattr(tmp, "temp_dir", None)
+    finalizer = getattr(inner, "_finalizer", None)
+    if finalizer is not None:
+        finalizer.detach()
+
+
+def _noop() -> None:
+    return None
+
+
+def _forget_in_child(ref: weakref.ref[RenderEngine]) -> None:
+    engine = ref()
+    if engine is not None:
+        engine._forget_parent()
 
 
 def _alive(browser: _Kaleido) -> bool:

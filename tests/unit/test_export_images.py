@@ -16,10 +16,13 @@ No mocks: Chromium must be installed (README setup), as for the browser tests.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import io
 import multiprocessing
 import re
 import threading
+import time
 import unicodedata
 import xml.etree.ElementTree as ET
 import zlib
@@ -406,12 +409,36 @@ def _child_render(engine: RenderEngine, queue: multiprocessing.Queue[object]) ->
     except BaseException as exc:  # reported to the parent
         queue.put(repr(exc))
     finally:
-        engine.close()
+        # Exit as an interpreter would (multiprocessing skips this): atexit handlers and the
+        # finalisers of the temporary directories the child inherited from the parent run now.
+        gc.collect()
+        atexit._run_exitfuncs()
+
+
+def _browser_dirs(engine: RenderEngine) -> list[Path]:
+    """The running browser's profile directory and kaleido's page directory."""
+    profiles = {
+        Path(arg.split("=", 1)[1])
+        for proc in _browser_processes(engine)
+        for arg in proc.cmdline()
+        if arg.startswith("--user-data-dir=")
+    }
+    dirs = sorted(profiles)
+    page_dir = engine._kaleido._html_tmp_dir  # our engine's browser: private on purpose
+    dirs.append(Path(page_dir.path))
+    assert len(dirs) == 2 and all(d.is_dir() for d in dirs)
+    return dirs
 
 
 def test_forked_worker_starts_its_own_browser(engine: RenderEngine) -> None:
-    """gunicorn preloads the app and forks: a child must not talk to the parent's browser."""
+    """gunicorn preloads the app and forks; dash's diskcache manager forks one process per
+    background job. A child must start its own browser and leave the parent's alone, even
+    when it exits normally (which runs the finalisers of everything it inherited)."""
+    render_figure(forest_stand_in(), "png", SLIDE_4_3, 1, engine=engine)
     parent_pid = engine.browser_pid()
+    sentinels = [d / "escc-sentinel" for d in _browser_dirs(engine)]
+    for sentinel in sentinels:
+        sentinel.write_text("parent", encoding="utf-8")
     context = multiprocessing.get_context("fork")
     queue: multiprocessing.Queue[object] = context.Queue()
     child = context.Process(target=_child_render, args=(engine, queue))
@@ -422,4 +449,28 @@ def test_forked_worker_starts_its_own_browser(engine: RenderEngine) -> None:
     size, child_browser = result
     assert size == (640, 480)
     assert child_browser is not None and child_browser != parent_pid
-    assert engine.browser_pid() == parent_pid and engine.running  # parent's browser untouched
+    # The parent's browser and its directories are untouched, and it still renders.
+    assert engine.browser_pid() == parent_pid and engine.running
+    assert all(s.read_text(encoding="utf-8") == "parent" for s in sentinels)
+    for sentinel in sentinels:
+        sentinel.unlink()
+    data = render_figure(forest_stand_in(), "png", SLIDE_4_3, 1, engine=engine)
+    assert Image.open(io.BytesIO(data)).size == (1200, 900)
+
+
+def test_idle_browser_is_closed_and_started_again() -> None:
+    own = RenderEngine(EngineConfig(idle_timeout_s=1.0))
+    try:
+        render_figure(response_stand_in(), "png", SLIDE_4_3, 1, engine=own)
+        assert own.running
+        processes = _browser_processes(own)
+        deadline = time.monotonic() + 15
+        while own.running and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not own.running and own.idle_closes == 1
+        _gone, alive = psutil.wait_procs(processes, timeout=10)
+        assert alive == []
+        render_figure(response_stand_in(), "png", SLIDE_4_3, 1, engine=own)
+        assert own.running and own.starts == 2
+    finally:
+        own.close()
