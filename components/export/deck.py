@@ -37,6 +37,7 @@ INTENDED_USE = (
     "Summarises published trial evidence. Not for patient-specific decisions; "
     "cross-trial comparisons are not randomised."
 )
+MAX_DECK_SLIDES = 60  # chart slides per deck: bounds the work and memory of one download
 _LAYOUT_TITLE = 0  # default template: "Title Slide"
 _LAYOUT_TITLE_ONLY = 5  # default template: "Title Only"
 
@@ -111,6 +112,8 @@ def build_deck(
     created: dt.date,
 ) -> bytes:
     """The .pptx file: title slide + one slide per chart, in the given order."""
+    if len(slides) > MAX_DECK_SLIDES:
+        raise ValueError(f"a deck holds at most {MAX_DECK_SLIDES} charts")
     prs = Presentation()
     prs.slide_width = SLIDE_WIDTH
     prs.slide_height = SLIDE_HEIGHT

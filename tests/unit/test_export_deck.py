@@ -32,7 +32,13 @@ from components.export import (
     make_deck_slide,
     png_size,
 )
-from components.export.deck import INTENDED_USE, SLIDE_HEIGHT, SLIDE_WIDTH, TITLE_BAND
+from components.export.deck import (
+    INTENDED_USE,
+    MAX_DECK_SLIDES,
+    SLIDE_HEIGHT,
+    SLIDE_WIDTH,
+    TITLE_BAND,
+)
 from components.settings import APP_NAME
 
 DAY = dt.date(2026, 11, 21)
@@ -146,6 +152,11 @@ def test_picture_taller_than_the_area_is_fitted_by_height(slides: list[DeckSlide
     assert picture.height == SLIDE_HEIGHT - TITLE_BAND
     assert picture.width == picture.height
     assert picture.left == (SLIDE_WIDTH - picture.width) // 2
+
+
+def test_deck_size_is_capped(slides: list[DeckSlide]) -> None:
+    with pytest.raises(ValueError, match="at most"):
+        _build([slides[1]] * (MAX_DECK_SLIDES + 1))
 
 
 def test_slide_requires_png() -> None:
