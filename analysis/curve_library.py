@@ -1,0 +1,945 @@
+"""The library of shipped reconstructed survival curves, built once per process.
+
+For every *curve input* of the evidence base — a (trial, arm, endpoint, population, analysis)
+for which the registry holds a declared curve or any arm-level OS/PFS number (median, events,
+landmark rate, or an HR with this arm as the experimental arm) — the library either holds
+reconstructed pseudo-IPD with its fidelity report, or lists the input as *not reconstructable*
+with the reason. Nothing is silently dropped.
+
+Grades (``analysis.reconstruct``):
+
+* **B** when the registry has a numbers-at-risk table. Arms of the same trial, endpoint,
+  population and analysis are reconstructed together (``reconstruct_arms_from_tables``, which
+  ties their censoring hazards: randomisation gives both arms the same accrual and cut-off).
+  Inputs: the table, printed cumulative censored counts, published total events, median (or
+  "not reached") and landmark rates, and the follow-up facts below.
+* **C** when there is no table but N, the published total events, a median (or "not reached")
+  and/or landmark rates, and a follow-up window are reported (``reconstruct_from_summary``).
+  **Without a published event total the curve is not reconstructed**: the event count would be a
+  model output presented as data, so the input is listed as "total events not reported". The same
+  holds when N, every anchor, or the follow-up window is missing.
+
+Follow-up facts (``followup_for``). Accrual dates and the data cut-off give the accrual length and
+the minimum (cut-off − last randomisation) and maximum (cut-off − first randomisation) potential
+follow-up; a date printed to the month is widened to the whole month (start → first day, end and
+cut-off → last day). The accrual period is a property of the trial, so when an analysis has none
+the period printed with another analysis of the same trial is used (noted). A published
+*minimum* follow-up is used as printed. A published *median* follow-up is **not** used unless the
+data file says it is the median time from randomisation to cut-off: papers often print the
+median observed time on study (ESCORT-1st, JUPITER-06), which is shorter than the potential
+follow-up the censoring model needs (notes/issue-04.md).
+
+Fidelity (RELIABILITY.md DATA-03): ``analysis.fidelity.arm_fidelity`` per curve against the
+published N, events, median and landmarks, and, when both arms of a published within-trial HR
+are reconstructed, a hazard-ratio check: the reconstructed Cox HR (Efron ties, the numpy engine
+of ``analysis.survival``, golden-tested against R) vs the published HR, |ln HR_rec − ln HR_pub| ≤
+``analysis.fidelity.LOG_HR_TOLERANCE``, and the reconstructed CI **at the published CI's level**
+(CheckMate 648 OS: 99.1 %) overlapping the published CI. ``analysis.fidelity.hazard_ratio_check``
+applies the same rule with lifelines and a 95 % reconstructed CI; lifelines costs ~60 ms per pair
+and ~1 s to import, which would dominate the build (a unit test checks both agree on the HRs).
+One more flag beyond DATA-03: ``LibraryCurve.within_followup`` is False when reconstructed times
+run past the longest potential follow-up the published facts allow (possible when the grade-C
+engine stretches its follow-up window to reach the published events); ``CurveLibrary.passed``
+requires it. Where a printed median follow-up exceeds the midpoint of the window from the dates,
+the window's shortest follow-up is raised to match it (``followup_for``): potential follow-up is
+never shorter than observed follow-up, so this is the least extreme window consistent with both.
+
+Deterministic: the same registry gives identical curves, fidelity rows and CSV bytes. Build once
+per process (``shared_curve_library``); the app never reconstructs on a request path.
+
+Command line::
+
+    python -m analysis.curve_library --out DIR [--data-root DATA_DIR]
+
+writes one ``<trial>_<arm>_<endpoint>_<population>_<analysis>.csv`` per curve (columns
+``time_months,event``), ``fidelity.csv`` (one row per curve) and ``not_reconstructable.csv``.
+These are build outputs; they are not committed.
+
+Units: months; survival as fractions (the registry's percentages are divided by 100).
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import csv
+import datetime as dt
+import io
+import math
+import sys
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from analysis.fidelity import LOG_HR_TOLERANCE, ArmFidelity, PublishedArm, arm_fidelity
+from analysis.reconstruct import (
+    FollowUp,
+    Landmark,
+    ReconstructedIPD,
+    ReconstructionInputError,
+    SummaryArm,
+    TableArm,
+    reconstruct_arms_from_tables,
+    reconstruct_from_summary,
+)
+from analysis.reconstruct.types import TIME_DECIMALS
+from analysis.survival import SurvivalSample, cox_hazard_ratio
+from data.registry import CurveInputs, Registry
+
+#: Population key of every trial's intention-to-treat population (PD-L1 subgroups use their
+#: ``pdl1_key``, e.g. ``CPS>=10``; other subgroups have no key).
+ITT_KEY = "ITT"
+ENDPOINTS: tuple[str, ...] = ("OS", "PFS")
+#: Efficacy measures that make an arm x endpoint x population x analysis a curve input.
+CURVE_MEASURES = frozenset({"median", "events", "landmark", "hr"})
+#: Days per month (365.25 / 12), as in the engine's tests.
+MONTH_DAYS = 30.4375
+DEFAULT_CI_LEVEL = 0.95
+#: Month-precision dates make the longest follow-up uncertain by up to a month.
+FOLLOWUP_SLACK_MONTHS = 1.0
+FIDELITY_COLUMNS: tuple[str, ...] = (
+    "trial_id",
+    "arm_id",
+    "endpoint",
+    "population",
+    "population_key",
+    "analysis_id",
+    "grade",
+    "n_published",
+    "n_reconstructed",
+    "n_passed",
+    "events_published",
+    "events_reconstructed",
+    "events_constrained",
+    "events_passed",
+    "median_published",
+    "median_reconstructed",
+    "median_passed",
+    "landmarks",
+    "landmarks_passed",
+    "hr_comparator",
+    "hr_published",
+    "hr_ci_published",
+    "hr_reconstructed",
+    "hr_ci_reconstructed",
+    "hr_abs_log_diff",
+    "hr_passed",
+    "arm_passed",
+    "within_followup",
+    "all_passed",
+    "followup",
+    "warnings",
+    "file",
+)
+NOT_RECONSTRUCTABLE_COLUMNS: tuple[str, ...] = (
+    "trial_id",
+    "arm_id",
+    "endpoint",
+    "population",
+    "population_key",
+    "analysis_id",
+    "reason",
+)
+
+
+@dataclass(frozen=True, order=True)
+class CurveKey:
+    """One curve input: registry ids of trial, arm, endpoint, population and analysis."""
+
+    trial_id: str
+    arm_id: str
+    endpoint: str
+    population: str
+    analysis_id: str
+
+    @property
+    def slug(self) -> str:
+        """File-name stem (registry ids are slugs, so this is safe as a file name)."""
+        return "_".join(
+            (self.trial_id, self.arm_id, self.endpoint, self.population, self.analysis_id)
+        )
+
+
+@dataclass(frozen=True)
+class HazardRatioFidelity:
+    """Published within-trial HR (``arm_id`` vs ``comparator_id``) vs the reconstructed one.
+
+    ``ci_level_published`` and ``ci_level_reconstructed`` are fractions; the reconstructed CI is
+    computed at the published level (0.95 when the paper gives no CI). ``hr_reconstructed`` is
+    None when the Cox model has no finite estimate. ``passed`` follows DATA-03: |ln HR
+    difference| within ``LOG_HR_TOLERANCE`` and the CIs overlapping (when a CI was published).
+    """
+
+    trial_id: str
+    endpoint: str
+    population: str
+    analysis_id: str
+    arm_id: str
+    comparator_id: str
+    hr_published: float
+    ci_lower_published: float | None
+    ci_upper_published: float | None
+    ci_level_published: float | None
+    source_ref: str | None
+    hr_reconstructed: float | None
+    ci_lower_reconstructed: float | None
+    ci_upper_reconstructed: float | None
+    ci_level_reconstructed: float
+    abs_log_diff: float | None
+    ci_overlap: bool | None
+    passed: bool
+
+    def involves(self, key: CurveKey) -> bool:
+        """True when ``key`` is one of the two arms of this check."""
+        return (
+            key.trial_id == self.trial_id
+            and key.endpoint == self.endpoint
+            and key.population == self.population
+            and key.analysis_id == self.analysis_id
+            and key.arm_id in (self.arm_id, self.comparator_id)
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class LibraryCurve:
+    """A reconstructed curve with everything needed to show and audit it.
+
+    ``sample`` is the IPD as an ``analysis.survival.SurvivalSample`` (hashable by content, so
+    memoised statistics are keyed by it). ``followup_notes`` list how the follow-up facts were
+    derived or why some were not used. ``population_key`` is ``"ITT"``, a PD-L1 key or None.
+    """
+
+    key: CurveKey
+    population_key: str | None
+    grade: str
+    ipd: ReconstructedIPD
+    sample: SurvivalSample
+    inputs: CurveInputs
+    followup: FollowUp | None
+    followup_notes: tuple[str, ...]
+    fidelity: ArmFidelity
+
+    @property
+    def n_patients(self) -> int:
+        return self.ipd.n_patients
+
+    @property
+    def longest_followup_months(self) -> float | None:
+        """Longest potential follow-up implied by the published facts (None if unknown)."""
+        if self.followup is None:
+            return None
+        return self.followup.window()[1]
+
+    @property
+    def within_followup(self) -> bool | None:
+        """False when reconstructed times run past the longest potential follow-up implied by
+        the published facts (a grade-C window the engine had to stretch); None if unknown."""
+        limit = self.longest_followup_months
+        if limit is None:
+            return None
+        return float(self.sample.times_months[-1]) <= limit + FOLLOWUP_SLACK_MONTHS
+
+    @property
+    def n_events(self) -> int:
+        return self.ipd.n_events
+
+
+@dataclass(frozen=True)
+class NotReconstructable:
+    """A curve input without a reconstruction, with the reason shown to the user."""
+
+    key: CurveKey
+    population_key: str | None
+    reason: str
+
+
+@dataclass(frozen=True, eq=False)
+class CurveLibrary:
+    """Every curve input of one registry: reconstructed curves, the rest with reasons.
+
+    ``input_keys`` lists every input in registry order; each is in exactly one of ``curves``
+    and ``not_reconstructable``.
+
+    Look-ups: :meth:`get` / :meth:`lookup` by full key, :meth:`curves_for` and
+    :meth:`reasons_for` by (trial, arm, endpoint, population key), :meth:`hr_checks_for`.
+    """
+
+    data_version: str
+    input_keys: tuple[CurveKey, ...]
+    curves: tuple[LibraryCurve, ...]
+    not_reconstructable: tuple[NotReconstructable, ...]
+    hazard_ratio_checks: tuple[HazardRatioFidelity, ...]
+    _by_key: Mapping[CurveKey, LibraryCurve] = field(repr=False)
+    _reasons: Mapping[CurveKey, NotReconstructable] = field(repr=False)
+
+    @classmethod
+    def create(
+        cls,
+        data_version: str,
+        input_keys: Sequence[CurveKey],
+        curves: Sequence[LibraryCurve],
+        not_reconstructable: Sequence[NotReconstructable],
+        hazard_ratio_checks: Sequence[HazardRatioFidelity],
+    ) -> CurveLibrary:
+        return cls(
+            data_version=data_version,
+            input_keys=tuple(input_keys),
+            curves=tuple(curves),
+            not_reconstructable=tuple(not_reconstructable),
+            hazard_ratio_checks=tuple(hazard_ratio_checks),
+            _by_key=MappingProxyType({c.key: c for c in curves}),
+            _reasons=MappingProxyType({r.key: r for r in not_reconstructable}),
+        )
+
+    def get(self, key: CurveKey) -> LibraryCurve | None:
+        return self._by_key.get(key)
+
+    def lookup(
+        self, trial_id: str, arm_id: str, endpoint: str, population: str, analysis_id: str
+    ) -> LibraryCurve | None:
+        """The curve for registry ids, or None (then :meth:`reason` says why)."""
+        return self._by_key.get(CurveKey(trial_id, arm_id, endpoint, population, analysis_id))
+
+    def reason(self, key: CurveKey) -> str | None:
+        """Why an input was not reconstructed (None if it was, or is not an input)."""
+        found = self._reasons.get(key)
+        return found.reason if found is not None else None
+
+    def curves_for(
+        self, trial_id: str, arm_id: str, endpoint: str, population_key: str
+    ) -> tuple[LibraryCurve, ...]:
+        """Reconstructed curves of an arm for a population key (``"ITT"``, ``"CPS>=10"``)."""
+        return tuple(
+            c
+            for c in self.curves
+            if c.key.trial_id == trial_id
+            and c.key.arm_id == arm_id
+            and c.key.endpoint == endpoint
+            and c.population_key == population_key
+        )
+
+    def reasons_for(
+        self, trial_id: str, arm_id: str, endpoint: str, population_key: str
+    ) -> tuple[NotReconstructable, ...]:
+        """Not-reconstructable inputs of an arm for a population key."""
+        return tuple(
+            r
+            for r in self.not_reconstructable
+            if r.key.trial_id == trial_id
+            and r.key.arm_id == arm_id
+            and r.key.endpoint == endpoint
+            and r.population_key == population_key
+        )
+
+    def hr_checks_for(self, key: CurveKey) -> tuple[HazardRatioFidelity, ...]:
+        """Hazard-ratio checks in which this curve is one of the two arms."""
+        return tuple(h for h in self.hazard_ratio_checks if h.involves(key))
+
+    def passed(self, key: CurveKey) -> bool | None:
+        """Arm checks and every HR check of the curve passed (None: no such curve)."""
+        curve = self._by_key.get(key)
+        if curve is None:
+            return None
+        return (
+            curve.fidelity.passed
+            and curve.within_followup is not False
+            and all(h.passed for h in self.hr_checks_for(key))
+        )
+
+    def fidelity_rows(self) -> list[dict[str, object]]:
+        """The fidelity table, one row per reconstructed curve (columns ``FIDELITY_COLUMNS``)."""
+        return [_fidelity_row(self, c) for c in self.curves]
+
+    def not_reconstructable_rows(self) -> list[dict[str, object]]:
+        """One row per input that was not reconstructed (``NOT_RECONSTRUCTABLE_COLUMNS``)."""
+        return [
+            {
+                "trial_id": r.key.trial_id,
+                "arm_id": r.key.arm_id,
+                "endpoint": r.key.endpoint,
+                "population": r.key.population,
+                "population_key": r.population_key or "",
+                "analysis_id": r.key.analysis_id,
+                "reason": r.reason,
+            }
+            for r in self.not_reconstructable
+        ]
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------------
+
+
+def population_key(population: Any) -> str | None:
+    """``"ITT"`` for an intention-to-treat population, the PD-L1 key for a PD-L1 subgroup."""
+    if population.kind == "itt":
+        return ITT_KEY
+    key = population.pdl1_key
+    return str(key) if key is not None else None
+
+
+def curve_input_keys(registry: Registry) -> tuple[CurveKey, ...]:
+    """Every curve input of the registry, in registry order (trial, arm, endpoint, population,
+    analysis as listed in the trial file). See the module docstring for the definition."""
+    out: list[CurveKey] = []
+    for trial in registry.trials:
+        found: set[CurveKey] = set()
+        for curve in trial.curves:
+            found.add(
+                CurveKey(trial.id, curve.arm, curve.endpoint, curve.population, curve.analysis)
+            )
+        for row in trial.efficacy:
+            if row.endpoint in ENDPOINTS and row.measure in CURVE_MEASURES:
+                found.add(CurveKey(trial.id, row.arm, row.endpoint, row.population, row.analysis))
+        arm_rank = {a.id: i for i, a in enumerate(trial.arms)}
+        pop_rank = {p.id: i for i, p in enumerate(trial.populations)}
+        an_rank = {a.id: i for i, a in enumerate(trial.analyses)}
+        out.extend(
+            sorted(
+                found,
+                key=lambda k: (
+                    arm_rank[k.arm_id],
+                    ENDPOINTS.index(k.endpoint),
+                    pop_rank[k.population],
+                    an_rank[k.analysis_id],
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def _parse_date(text: str | None, *, end: bool) -> dt.date | None:
+    """``YYYY-MM-DD`` or ``YYYY-MM``; a month-precision date is its first (or, with ``end``,
+    its last) day."""
+    if not text:
+        return None
+    parts = text.split("-")
+    try:
+        year, month = int(parts[0]), int(parts[1])
+        if len(parts) >= 3:
+            return dt.date(year, month, int(parts[2]))
+        day = calendar.monthrange(year, month)[1] if end else 1
+        return dt.date(year, month, day)
+    except (ValueError, IndexError):
+        return None
+
+
+def _months(start: dt.date, end: dt.date) -> float:
+    return (end - start).days / MONTH_DAYS
+
+
+def followup_for(
+    registry: Registry, trial_id: str, analysis_id: str
+) -> tuple[FollowUp | None, tuple[str, ...]]:
+    """Follow-up facts of an analysis for the censoring model, with notes on how they were
+    derived (module docstring). Returns ``(None, notes)`` when nothing usable is reported."""
+    trial = registry.trial(trial_id)
+    analysis = trial.analysis(analysis_id)
+    notes: list[str] = []
+    accrual = analysis.accrual
+    if accrual is None:
+        other = next((a for a in trial.analyses if a.accrual is not None), None)
+        if other is not None:
+            accrual = other.accrual
+            notes.append(f"accrual period as printed with the {other.label} report")
+    start = _parse_date(accrual.start, end=False) if accrual is not None else None
+    stop = _parse_date(accrual.end, end=True) if accrual is not None else None
+    cutoff = _parse_date(analysis.data_cutoff.date, end=True)
+    accrual_months = _months(start, stop) if start and stop else None
+    min_fu = _months(stop, cutoff) if stop and cutoff else None
+    max_fu = _months(start, cutoff) if start and cutoff else None
+    median_fu: float | None = None
+    if accrual is not None and accrual_months is not None:
+        notes.append(f"accrual {accrual.start} to {accrual.end} ({accrual_months:.1f} months)")
+    if cutoff is not None:
+        notes.append(f"data cut-off {analysis.data_cutoff.date}")
+    follow = analysis.follow_up
+    if follow is not None and follow.is_reported and follow.value is not None:
+        kind = analysis.follow_up_kind
+        if kind == "minimum":
+            min_fu = float(follow.value)
+            notes.append(f"minimum follow-up {follow.value:g} months as published")
+        elif kind == "median time from randomisation to cut-off":
+            median_fu = float(follow.value)
+            notes.append(f"median time from randomisation to cut-off {follow.value:g} months")
+        elif min_fu is not None and max_fu is not None and (min_fu + max_fu) / 2 < follow.value:
+            # Potential follow-up is never shorter than observed follow-up, so its median is at
+            # least the printed median (observed or reverse-KM alike). A uniform window from the
+            # dates with a smaller midpoint contradicts the paper (accrual was front-loaded):
+            # keep the longest follow-up and raise the shortest until the median matches.
+            raised = max(2.0 * float(follow.value) - max_fu, 0.0)
+            notes.append(
+                f"published median follow-up {follow.value:g} months exceeds the midpoint of the "
+                f"uniform window from the dates [{min_fu:.1f}, {max_fu:.1f}]; shortest potential "
+                f"follow-up raised to {raised:.1f} months (accrual treated as front-loaded)"
+            )
+            min_fu, accrual_months = raised, None
+        else:
+            notes.append(
+                f"published median follow-up {follow.value:g} months not used: it may be the "
+                "median observed time on study, not the potential follow-up the censoring model "
+                "needs"
+            )
+    if accrual_months is None and min_fu is None and max_fu is None and median_fu is None:
+        notes.append("no usable follow-up facts (accrual period, cut-off, minimum follow-up)")
+        return None, tuple(notes)
+    try:
+        followup = FollowUp(
+            accrual_months=accrual_months,
+            min_followup_months=min_fu,
+            max_followup_months=max_fu,
+            median_followup_months=median_fu,
+        )
+        followup.window()
+    except ReconstructionInputError as exc:
+        notes.append(f"follow-up facts not used: {exc.problem}")
+        return None, tuple(notes)
+    return followup, tuple(notes)
+
+
+def _landmarks(inputs: CurveInputs) -> tuple[Landmark, ...]:
+    return tuple(
+        Landmark(
+            time_months=lm.time_months,
+            survival=lm.survival_pct / 100.0,
+            ci_lower=None if lm.ci_lower_pct is None else lm.ci_lower_pct / 100.0,
+            ci_upper=None if lm.ci_upper_pct is None else lm.ci_upper_pct / 100.0,
+        )
+        for lm in inputs.landmarks
+    )
+
+
+def _median(inputs: CurveInputs) -> tuple[float | None, bool]:
+    if inputs.median_status == "not_reached":
+        return None, True
+    if inputs.median_status == "reported" and inputs.median_months is not None:
+        return float(inputs.median_months), False
+    return None, False
+
+
+def _published(inputs: CurveInputs) -> PublishedArm:
+    median, not_reached = _median(inputs)
+    return PublishedArm(
+        n=inputs.n,
+        events=inputs.events,
+        median_months=median,
+        median_not_reached=not_reached,
+        landmarks=_landmarks(inputs),
+    )
+
+
+def _table_arm(inputs: CurveInputs, label: str) -> TableArm:
+    censored = inputs.censored_cumulative
+    median, not_reached = _median(inputs)
+    return TableArm(
+        time_months=inputs.at_risk_times_months,
+        n_at_risk=inputs.at_risk_counts,
+        censored_cumulative=censored if any(c is not None for c in censored) else None,
+        total_events=inputs.events,
+        median_months=median,
+        median_not_reached=not_reached,
+        landmarks=_landmarks(inputs),
+        label=label,
+    )
+
+
+def _summary_gaps(inputs: CurveInputs, followup: FollowUp | None) -> list[str]:
+    """What a grade-C reconstruction lacks (empty when it can be attempted)."""
+    gaps: list[str] = []
+    if inputs.n is None:
+        gaps.append("N for this arm and population not reported")
+    if inputs.events is None:
+        gaps.append("total events not reported (a summary-only curve needs them; none invented)")
+    median, not_reached = _median(inputs)
+    if median is None and not not_reached and not inputs.landmarks:
+        gaps.append("neither a median nor a landmark survival rate is reported")
+    if not _summary_window_known(followup):
+        gaps.append(
+            "follow-up window not reported (accrual period with data cut-off, or longest follow-up)"
+        )
+    return gaps
+
+
+def _summary_window_known(followup: FollowUp | None) -> bool:
+    """Grade C needs the end of potential follow-up (or a median time to cut-off)."""
+    if followup is None:
+        return False
+    lo, hi = followup.window()
+    if hi is not None:
+        return True
+    return lo is None and followup.median_followup_months is not None
+
+
+# --------------------------------------------------------------------------------------------
+# Build
+# --------------------------------------------------------------------------------------------
+
+
+def _label(registry: Registry, key: CurveKey) -> str:
+    trial = registry.trial(key.trial_id)
+    return f"{trial.name} {trial.arm(key.arm_id).label} {key.endpoint} ({key.population})"
+
+
+def _numeric(bound: object) -> float | None:
+    return float(bound) if isinstance(bound, float | int) and not isinstance(bound, bool) else None
+
+
+def _hr_check(
+    key_exp: CurveKey, key_ctrl: CurveKey, exp: LibraryCurve, ctrl: LibraryCurve, row: Any
+) -> HazardRatioFidelity:
+    hr_pub = float(row.value)
+    lo = hi = None
+    if row.ci is not None:
+        lo, hi = _numeric(row.ci[0]), _numeric(row.ci[1])
+    level_pub = float(row.ci_level) / 100.0 if row.ci_level is not None else None
+    level = level_pub if (level_pub is not None and lo is not None and hi is not None) else None
+    level_rec = level if level is not None else DEFAULT_CI_LEVEL
+    cox = cox_hazard_ratio(exp.sample, ctrl.sample, level_rec)
+    diff = None
+    overlap: bool | None = None
+    passed = False
+    if cox.estimable and cox.hazard_ratio is not None:
+        diff = abs(math.log(cox.hazard_ratio) - math.log(hr_pub))
+        if lo is not None and hi is not None:
+            assert cox.ci_lower is not None and cox.ci_upper is not None
+            overlap = cox.ci_lower <= hi and lo <= cox.ci_upper
+        passed = diff <= LOG_HR_TOLERANCE + 1e-12 and overlap is not False
+    return HazardRatioFidelity(
+        trial_id=key_exp.trial_id,
+        endpoint=key_exp.endpoint,
+        population=key_exp.population,
+        analysis_id=key_exp.analysis_id,
+        arm_id=key_exp.arm_id,
+        comparator_id=key_ctrl.arm_id,
+        hr_published=hr_pub,
+        ci_lower_published=lo,
+        ci_upper_published=hi,
+        ci_level_published=level_pub,
+        source_ref=row.ref,
+        hr_reconstructed=cox.hazard_ratio,
+        ci_lower_reconstructed=cox.ci_lower,
+        ci_upper_reconstructed=cox.ci_upper,
+        ci_level_reconstructed=level_rec,
+        abs_log_diff=diff,
+        ci_overlap=overlap,
+        passed=passed,
+    )
+
+
+def _make_curve(
+    registry: Registry,
+    key: CurveKey,
+    inputs: CurveInputs,
+    ipd: ReconstructedIPD,
+    followup: FollowUp | None,
+    notes: tuple[str, ...],
+) -> LibraryCurve:
+    time, event = ipd.arrays()
+    population = registry.trial(key.trial_id).population_by_id(key.population)
+    return LibraryCurve(
+        key=key,
+        population_key=population_key(population),
+        grade=ipd.grade,
+        ipd=ipd,
+        sample=SurvivalSample.from_arrays(time, event, label=key.slug),
+        inputs=inputs,
+        followup=followup,
+        followup_notes=notes,
+        fidelity=arm_fidelity(
+            time,
+            event,
+            _published(inputs),
+            grade=ipd.grade,
+            events_constrained=inputs.events is not None,
+        ),
+    )
+
+
+def build_curve_library(registry: Registry) -> CurveLibrary:
+    """Reconstruct every curve input of ``registry`` (see the module docstring).
+
+    Deterministic; takes a fraction of a second for the shipped data (benchmark in
+    ``benchmarks/bench_survival_view.py``). Call it once per process (``shared_curve_library``).
+    """
+    keys = curve_input_keys(registry)
+    inputs = {
+        k: registry.curve_inputs(k.trial_id, k.arm_id, k.endpoint, k.population, k.analysis_id)
+        for k in keys
+    }
+    built: dict[CurveKey, LibraryCurve] = {}
+    reasons: dict[CurveKey, str] = {}
+    followups: dict[tuple[str, str], tuple[FollowUp | None, tuple[str, ...]]] = {}
+
+    def followup(key: CurveKey) -> tuple[FollowUp | None, tuple[str, ...]]:
+        group = (key.trial_id, key.analysis_id)
+        if group not in followups:
+            followups[group] = followup_for(registry, key.trial_id, key.analysis_id)
+        return followups[group]
+
+    # Grade B: arms sharing a trial, endpoint, population and analysis are fitted together.
+    groups: dict[tuple[str, str, str, str], list[CurveKey]] = {}
+    for k in keys:
+        if inputs[k].at_risk_counts:
+            groups.setdefault((k.trial_id, k.endpoint, k.population, k.analysis_id), []).append(k)
+    for members in groups.values():
+        fu, notes = followup(members[0])
+        labels = [_label(registry, k) for k in members]
+        try:
+            ipds = reconstruct_arms_from_tables(
+                [_table_arm(inputs[k], lab) for k, lab in zip(members, labels, strict=True)],
+                followup=fu,
+                sources=labels,
+            )
+        except ReconstructionInputError as exc:
+            for k in members:
+                reasons[k] = f"reconstruction from the numbers-at-risk table failed: {exc}"
+            continue
+        for k, ipd in zip(members, ipds, strict=True):
+            built[k] = _make_curve(registry, k, inputs[k], ipd, fu, notes)
+
+    # Grade C: summary numbers only, one arm at a time.
+    for k in keys:
+        if k in built or k in reasons:
+            continue
+        fu, notes = followup(k)
+        gaps = _summary_gaps(inputs[k], fu)
+        if gaps:
+            reasons[k] = "; ".join(gaps)
+            continue
+        n_arm = inputs[k].n
+        # _summary_gaps guarantees both; the asserts narrow the types.
+        assert fu is not None and n_arm is not None
+        median, not_reached = _median(inputs[k])
+        arm = SummaryArm(
+            n=n_arm,
+            total_events=inputs[k].events,
+            median_months=median,
+            median_not_reached=not_reached,
+            landmarks=_landmarks(inputs[k]),
+            label=_label(registry, k),
+        )
+        try:
+            ipd = reconstruct_from_summary(arm, followup=fu, source=_label(registry, k))
+        except ReconstructionInputError as exc:
+            reasons[k] = f"summary reconstruction failed: {exc}"
+            continue
+        built[k] = _make_curve(registry, k, inputs[k], ipd, fu, notes)
+
+    # Published within-trial HRs whose two arms were both reconstructed.
+    checks: list[HazardRatioFidelity] = []
+    for trial in registry.trials:
+        for row in trial.efficacy:
+            if not (
+                row.measure == "hr"
+                and row.endpoint in ENDPOINTS
+                and row.status == "reported"
+                and row.value is not None
+                and row.comparator is not None
+            ):
+                continue
+            k_exp = CurveKey(trial.id, row.arm, row.endpoint, row.population, row.analysis)
+            k_ctrl = CurveKey(trial.id, row.comparator, row.endpoint, row.population, row.analysis)
+            if k_exp in built and k_ctrl in built:
+                checks.append(_hr_check(k_exp, k_ctrl, built[k_exp], built[k_ctrl], row))
+
+    curves = [built[k] for k in keys if k in built]
+    missing = [
+        NotReconstructable(
+            key=k,
+            population_key=population_key(
+                registry.trial(k.trial_id).population_by_id(k.population)
+            ),
+            reason=reasons[k],
+        )
+        for k in keys
+        if k in reasons
+    ]
+    return CurveLibrary.create(registry.data_version, keys, curves, missing, checks)
+
+
+_SHARED_LOCK = threading.Lock()
+_SHARED: dict[tuple[str, str], CurveLibrary] = {}
+#: Libraries kept per process (one per data version and root; tests load a few roots).
+_SHARED_MAX = 4
+
+
+def shared_curve_library(registry: Registry) -> CurveLibrary:
+    """The process-wide library for ``registry``, built on first use and then reused.
+
+    Keyed by (data_version, root). With gunicorn's ``preload_app`` the app builds it in the
+    master at start-up and the forked workers share it. Thread-safe (built once under a lock).
+    """
+    key = (registry.data_version, str(registry.root))
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    with _SHARED_LOCK:
+        found = _SHARED.get(key)
+        if found is None:
+            found = build_curve_library(registry)
+            while len(_SHARED) >= _SHARED_MAX:
+                _SHARED.pop(next(iter(_SHARED)))
+            _SHARED[key] = found
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Tables and CLI
+# --------------------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else ("pass" if value else "FAIL")
+
+
+def _fidelity_row(library: CurveLibrary, curve: LibraryCurve) -> dict[str, object]:
+    fid = curve.fidelity
+    key = curve.key
+    if fid.median_published_not_reached:
+        median_pub = "NR (not reached)"
+    else:
+        median_pub = _fmt(fid.median_published_months, 2)
+    median_rec = (
+        "NR (not reached)"
+        if fid.median_reconstructed_months is None
+        else _fmt(fid.median_reconstructed_months, 2)
+    )
+    landmarks = "; ".join(
+        f"S({c.time_months:g}) {c.published:.3f}/{c.reconstructed:.3f}" for c in fid.landmarks
+    )
+    lm_passed = all(c.passed for c in fid.landmarks) if fid.landmarks else None
+    hrs = [h for h in library.hr_checks_for(key) if h.arm_id == key.arm_id]
+
+    def join(parts: Iterable[str]) -> str:
+        return "; ".join(parts)
+
+    return {
+        "trial_id": key.trial_id,
+        "arm_id": key.arm_id,
+        "endpoint": key.endpoint,
+        "population": key.population,
+        "population_key": curve.population_key or "",
+        "analysis_id": key.analysis_id,
+        "grade": curve.grade,
+        "n_published": "" if fid.n_published is None else fid.n_published,
+        "n_reconstructed": fid.n_reconstructed,
+        "n_passed": _flag(fid.n_passed),
+        "events_published": "" if fid.events_published is None else fid.events_published,
+        "events_reconstructed": fid.events_reconstructed,
+        "events_constrained": "yes" if fid.events_constrained else "no",
+        "events_passed": _flag(fid.events_passed),
+        "median_published": median_pub,
+        "median_reconstructed": median_rec,
+        "median_passed": _flag(fid.median_passed),
+        "landmarks": landmarks,
+        "landmarks_passed": _flag(lm_passed),
+        "hr_comparator": join(h.comparator_id for h in hrs),
+        "hr_published": join(f"{h.hr_published:g}" for h in hrs),
+        "hr_ci_published": join(
+            f"{h.ci_lower_published:g}-{h.ci_upper_published:g} ({100 * h.ci_level_published:g}%)"
+            if h.ci_lower_published is not None
+            and h.ci_upper_published is not None
+            and h.ci_level_published is not None
+            else "not reported"
+            for h in hrs
+        ),
+        "hr_reconstructed": join(_fmt(h.hr_reconstructed) for h in hrs),
+        "hr_ci_reconstructed": join(
+            f"{_fmt(h.ci_lower_reconstructed)}-{_fmt(h.ci_upper_reconstructed)} "
+            f"({100 * h.ci_level_reconstructed:g}%)"
+            for h in hrs
+        ),
+        "hr_abs_log_diff": join(_fmt(h.abs_log_diff, 4) for h in hrs),
+        "hr_passed": join(_flag(h.passed) for h in hrs),
+        "arm_passed": _flag(fid.passed),
+        "within_followup": _flag(curve.within_followup),
+        "all_passed": _flag(library.passed(key)),
+        "followup": join(curve.followup_notes),
+        "warnings": join(curve.ipd.warnings),
+        "file": f"{key.slug}.csv",
+    }
+
+
+def ipd_csv(ipd: ReconstructedIPD) -> str:
+    """IPD as CSV text: header ``time_months,event``, one row per patient, fixed decimals."""
+    lines = ["time_months,event"]
+    lines.extend(
+        f"{t:.{TIME_DECIMALS}f},{e}" for t, e in zip(ipd.time_months, ipd.event, strict=True)
+    )
+    return "\n".join(lines) + "\n"
+
+
+def table_csv(rows: Sequence[Mapping[str, object]], columns: Sequence[str]) -> str:
+    """Plain CSV text (no BOM, ``\\n`` line ends) of ``rows`` in ``columns`` order."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: row.get(c, "") for c in columns})
+    return buffer.getvalue()
+
+
+def write_library(library: CurveLibrary, out: Path) -> list[Path]:
+    """Write the IPD files, ``fidelity.csv`` and ``not_reconstructable.csv`` into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for curve in library.curves:
+        path = out / f"{curve.key.slug}.csv"
+        path.write_text(ipd_csv(curve.ipd), encoding="utf-8", newline="")
+        written.append(path)
+    fidelity = out / "fidelity.csv"
+    fidelity.write_text(
+        table_csv(library.fidelity_rows(), FIDELITY_COLUMNS), encoding="utf-8", newline=""
+    )
+    missing = out / "not_reconstructable.csv"
+    missing.write_text(
+        table_csv(library.not_reconstructable_rows(), NOT_RECONSTRUCTABLE_COLUMNS),
+        encoding="utf-8",
+        newline="",
+    )
+    return [*written, fidelity, missing]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI entry point; exit 0 on success, 2 on bad data or usage (message on stderr)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.curve_library",
+        description="Reconstruct every shipped survival curve; write the IPD and fidelity table.",
+    )
+    parser.add_argument("--out", required=True, type=Path, help="output directory")
+    parser.add_argument(
+        "--data-root", type=Path, default=None, help="data root (default: the shipped data/)"
+    )
+    args = parser.parse_args(argv)
+    from data import DataValidationError, load_registry  # noqa: PLC0415 - CLI only
+
+    try:
+        registry = load_registry(args.data_root)
+    except (DataValidationError, OSError) as exc:
+        sys.stderr.write(f"error: the evidence base could not be loaded: {exc}\n")
+        return 2
+    library = build_curve_library(registry)
+    try:
+        write_library(library, args.out)
+    except OSError as exc:
+        sys.stderr.write(f"error: {args.out}: {exc.strerror or exc}\n")
+        return 2
+    failed = sum(1 for c in library.curves if not library.passed(c.key))
+    sys.stdout.write(
+        f"{len(library.curves)} curves reconstructed ({failed} with a failing DATA-03 check), "
+        f"{len(library.not_reconstructable)} inputs not reconstructable; "
+        f"data version {library.data_version}; written to {args.out}\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
