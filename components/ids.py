@@ -67,6 +67,20 @@ RESPONSE_TABLE = "response-table"
 # (end of response section)
 
 # Safety view (components/safety_panel.py) -- IDs start with "safety-"
+SAFETY_URL = "safety-url"
+SAFETY_NOTICE = "safety-notice"  # link settings that were not recognised
+SAFETY_MESSAGE = "safety-message"  # invalid selection / nothing to show
+SAFETY_ARMS = "safety-arms"
+SAFETY_CHART = "safety-chart"
+SAFETY_CATEGORY = "safety-category"
+SAFETY_GRADE = "safety-grade"
+SAFETY_STRICT = "safety-strict"
+SAFETY_SORT = "safety-sort"
+SAFETY_MIN = "safety-min"
+SAFETY_GRAPH = "safety-graph"
+SAFETY_DEFINITIONS = "safety-definitions"
+SAFETY_CAPTION = "safety-caption"
+SAFETY_TABLE = "safety-table"
 # (end of safety section)
 
 # Export and deck (components/export_panel.py) -- IDs start with "export-" or "deck-"
