@@ -69,7 +69,9 @@ from components.charts.response import (
     build_response_figure,
 )
 from components.charts.response import figure_height_px as response_height_px
+from components.export.bundle import ExportBundle, bundle_rows
 from components.export.footnote import Footnote, escape_plotly_text
+from components.export_panel import export_controls
 from components.graph import graph
 
 ENDPOINTS: tuple[str, ...] = ("OS", "PFS")
@@ -870,6 +872,8 @@ def compute(registry: Any, state: ForestState) -> ForestResult:
     caveats = [
         "Each HR is randomised within its trial; pooling across trials mixes populations, "
         "chemotherapy backbones, assays and follow-up.",
+        "Filled squares: pooled (size by random-effects weight); open squares: shown, not "
+        "pooled (reason in the table); open diamonds: no CI printed; N –: not reported.",
         "Confidence intervals are shown at the level each source printed; pooled standard "
         "errors use each interval's own normal quantile.",
     ]
@@ -906,8 +910,8 @@ def heterogeneity_text(result: MetaAnalysisResult) -> str:
     i2 = min(100.0, max(0.0, result.i2_percent))
     q_p = "–" if result.q_p_value is None else f"{result.q_p_value:.3g}"
     return (
-        f"τ² = {result.tau2:.3g}, I² = {i2:.0f}%, Q = {result.q:.2f} (df {result.q_df}), "
-        f"p = {q_p}, k = {result.k}"
+        f"τ²={result.tau2:.3g}, I²={i2:.0f}%, Q={result.q:.2f} (df {result.q_df}), "
+        f"p={q_p}, k={result.k}"
     )
 
 
@@ -932,6 +936,28 @@ def _footnote_text(footnote: Footnote) -> str:
     return "<br>".join(escape_plotly_text(line) for line in footnote.lines())
 
 
+def _figure_label(row: TrialRow, rows: Sequence[TrialRow]) -> str:
+    """One line per row: trial, analysis kind and cut-off (the arm only when a trial has two
+    rows); the population and reasons are in the table under the figure and in the hover."""
+    label = row.trial_name
+    if sum(r.trial_id == row.trial_id for r in rows) > 1:
+        label += f" ({row.arm_label})"
+    if row.analysis_label:
+        label += f" · {row.analysis_label.replace(' · ', ', ')}"
+    return label
+
+
+def _chart_n(text: str) -> str:
+    """Compact N for the figure ("–" = not reported, explained in the footnote)."""
+    if text == "N not reported":
+        return "–"
+    return (
+        text.replace(" (NR = not reported)", "")
+        .replace("NR", "–")
+        .replace("(both arms)", "both arms")
+    )
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -940,21 +966,15 @@ def build_figure(registry: Any, result: ForestResult, *, with_footnote: bool = T
     rows = [
         ForestRow(
             key=f"{r.trial_id}:{r.arm_id}",
-            label=f"{r.trial_name}: {r.arm_label}",
-            detail=" · ".join(
-                x
-                for x in (
-                    _clip(r.population_label or "no matching population", 48),
-                    r.analysis_label,
-                )
-                if x
-            ),
+            label=_figure_label(r, result.rows),
+            detail=f"{r.arm_label} vs {r.comparator_label} · "
+            + (r.population_label or "no matching population"),
             colour=r.colour,
             hazard_ratio=r.hazard_ratio,
             ci_lower=r.ci_lower,
             ci_upper=r.ci_upper,
             ci_level_percent=r.ci_level_percent,
-            n_text=r.n_text,
+            n_text=_chart_n(r.n_text),
             # The figure says "not reported"; the table under it gives the reason.
             status_text="not reported" if r.hazard_ratio is None else None,
             pooled=r.pooled,
@@ -1090,6 +1110,25 @@ def figure_for(
     """
     result = compute(registry, state)
     return build_figure(registry, result), footnote_for(registry, result), csv_rows(result)
+
+
+def export_bundle(registry: Any, query: Mapping[str, str]) -> ExportBundle:
+    """The chart as the export layer wants it, rebuilt from the page's query (defaults for
+    anything the query gets wrong, exactly as the page shows it)."""
+    state, _problems = state_from_query(registry, query)
+    figure, footnote, rows = figure_for(registry, state)
+    result = compute(registry, state)
+    return ExportBundle(
+        kind="forest",
+        title=_title(result),
+        figure=figure,
+        footnote=footnote,
+        columns=CSV_COLUMNS,
+        rows=bundle_rows(rows),
+        subject=tuple(r.trial_name for r in result.rows if r.pooled),
+        endpoint=state.endpoint,
+        population=state.population,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1797,6 +1836,7 @@ def layout(registry: Any, query: Mapping[str, str]) -> Any:
             switches,
             _analysis_selects(registry, found, state),
             html.Div(outputs["message"], id=ids.FOREST_MESSAGE),
+            export_controls("forest"),
             graph(
                 ids.FOREST_GRAPH,
                 outputs["figure"],

@@ -38,6 +38,7 @@ from dash import Dash, Input, Output, dcc, html, no_update
 
 from analysis.proportions import PrintedIntervalCheck, clopper_pearson, compare_with_printed
 from components import ids, provenance
+from components.charts.forest import clip
 from components.charts.response import (
     CI_AS_PRINTED,
     CI_FROM_COUNTS,
@@ -46,7 +47,9 @@ from components.charts.response import (
     build_response_figure,
     figure_height_px,
 )
+from components.export.bundle import ExportBundle, bundle_rows
 from components.export.footnote import Footnote, escape_plotly_text
+from components.export_panel import export_controls
 from components.graph import graph
 
 MEASURES: dict[str, str] = {
@@ -223,6 +226,8 @@ class ResponseRowView:
     group: str
     colour: str
     population_label: str
+    population_kind: str
+    single_arm: bool
     analysis_label: str
     status: str
     reason: str | None
@@ -402,6 +407,8 @@ def _row_view(registry: Any, trial: Any, arm: Any, row: Any, measure: str) -> Re
         group=regimen_group(arm.regimen_class),
         colour=colour,
         population_label=_population_label(population),
+        population_kind=population.kind,
+        single_arm=len(trial.arms) == 1,
         analysis_label=_analysis_label(trial, row.analysis),
         status=row.status,
         reason=row.reason,
@@ -461,8 +468,13 @@ def _point(row: ResponseRowView) -> ResponsePoint:
     population = row.population_label
     if len(population) > 40:
         population = population[:39].rstrip() + "…"
-    detail = " · ".join((population, row.analysis_label, response))
-    label = f"{row.trial_name}: {row.arm_label}"
+    detail = " · ".join((row.arm_label, population, row.analysis_label, response))
+    label = clip(row.trial_name, 24)
+    if not row.single_arm:
+        label += f" · {clip(row.arm_label, 28)}"
+    label += f" · {row.analysis_label.split(' · ')[0]}"
+    if row.population_kind != "itt":
+        label += f" · {clip(row.population_label, 24)}"
     if row.status != "reported" or row.rate_percent is None:
         status = {"not_reached": provenance.NR_NOT_REACHED}.get(
             row.status, f"{provenance.NR_NOT_REPORTED}: {row.reason or 'no reason recorded'}"
@@ -618,6 +630,24 @@ def figure_for(
         build_figure(registry, state, rows, with_footnote=True),
         footnote_for(registry, rows, state),
         csv_rows(rows, state),
+    )
+
+
+def export_bundle(registry: Any, query: Mapping[str, str]) -> ExportBundle:
+    """The chart as the export layer wants it, rebuilt from the page's query (defaults for
+    anything the query gets wrong, exactly as the page shows it)."""
+    state, _problems = state_from_query(registry, query)
+    figure, footnote, rows = figure_for(registry, state)
+    return ExportBundle(
+        kind="response",
+        title=f"{MEASURES[state.measure]} per arm ({POPULATIONS[state.population]})",
+        figure=figure,
+        footnote=footnote,
+        columns=CSV_COLUMNS,
+        rows=bundle_rows(rows),
+        subject=(),
+        endpoint=state.measure,
+        population=state.population,
     )
 
 
@@ -856,6 +886,7 @@ def layout(registry: Any, query: Mapping[str, str]) -> Any:
                 align="flex-end",
             ),
             html.Div(outputs["message"], id=ids.RESPONSE_MESSAGE),
+            export_controls("response"),
             graph(
                 ids.RESPONSE_GRAPH,
                 outputs["figure"],

@@ -35,8 +35,11 @@ FIXED_FILL = "#8c959f"
 MUTED = "#57606a"
 AXIS_MIN = 0.02
 AXIS_MAX = 50.0
-FOREST_DOMAIN = (0.0, 0.6)
-TEXT_DOMAIN = (0.62, 1.0)
+FOREST_DOMAIN = (0.0, 0.44)
+TEXT_DOMAIN = (0.46, 1.0)
+LABEL_CHARS = 52  # longest row label kept (longer ones end in "…"; the table has them whole)
+DETAIL_CHARS = 64
+CHAR_EM = 0.6  # average glyph width of the chart font, in em (DejaVu Sans ~0.55)
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class ForestRow:
 
     key: str
     label: str
-    detail: str
+    detail: str  # in the hover; a second label line only with ForestOptions.show_detail
     colour: str
     hazard_ratio: float | None
     ci_lower: float | None = None
@@ -87,6 +90,7 @@ class ForestOptions:
     title: str | None = None
     warning: str | None = None  # drawn prominently above the plot (e.g. pooled across systems)
     heterogeneity_text: str | None = None
+    show_detail: bool = False
     footnote: str | None = None
     theme: ChartTheme = SCREEN
 
@@ -150,6 +154,20 @@ def _ticks(low_log: float, high_log: float) -> list[float]:
     return inside or [1.0]
 
 
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with a trailing "…" when it was longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _two_lines(text: str, *, left_arrow: bool) -> str:
+    """ "← Favours<br>experimental" / "Favours<br>control →": the favours labels sit in a narrow
+    half-axis, so they take two lines (split after the first word), arrow pointing outwards."""
+    first, _, rest = text.partition(" ")
+    if left_arrow:
+        return f"← {_e(first)}<br>{_e(rest)}" if rest else f"← {_e(first)}"
+    return f"{_e(first)}<br>{_e(rest)} →" if rest else f"{_e(first)} →"
+
+
 def _e(text: str) -> str:
     return escape_plotly_text(text)
 
@@ -171,7 +189,7 @@ def build_forest_figure(
     top = len(rows) + n_pooled_rows + extra + (1 if pooled else 0)
     header_y = top + 1.0
     low_log, high_log = _axis_range(rows, pooled)
-    text_col_hr, text_col_n = 0.0, 0.66
+    text_col_hr, text_col_n = 0.0, 0.78
 
     text_x: list[float] = []
     text_y: list[float] = []
@@ -183,22 +201,31 @@ def build_forest_figure(
         text_values.append(value)
 
     add_text(text_col_hr, header_y, "<b>HR (CI, level as published)</b>")
-    add_text(text_col_n, header_y, "<b>N exp / control</b>")
+    add_text(text_col_n, header_y, "<b>N exp/ctrl</b>")
+    label_px = 0.0
 
     max_weight = max((r.weight_percent or 0.0 for r in rows), default=0.0) or 1.0
     for i, row in enumerate(rows):
         y = float(top - i)
-        detail = f"<br><span style='font-size:{theme.font_size - 2}px;color:{MUTED}'>"
-        detail += _e(row.detail) + "</span>"
-        layout_rows.append((y, _e(row.label) + detail))
+        label, detail_text = clip(row.label, LABEL_CHARS), clip(row.detail, DETAIL_CHARS)
+        label_px = max(
+            label_px,
+            len(label) * CHAR_EM * theme.font_size,
+            len(detail_text) * CHAR_EM * (theme.font_size - 2),
+        )
+        detail = ""
+        if detail_text and options.show_detail:  # one line keeps rows readable on slides
+            detail = f"<br><span style='font-size:{theme.font_size - 2}px;color:{MUTED}'>"
+            detail += _e(detail_text) + "</span>"
+        layout_rows.append((y, _e(label) + detail))
         add_text(text_col_n, y, _e(row.n_text))
         if row.hazard_ratio is None:
             add_text(text_col_hr, y, _e(row.status_text or "not reported"))
             continue
         value_text = hr_text(row.hazard_ratio, row.ci_lower, row.ci_upper, row.ci_level_percent)
+        add_text(text_col_hr, y, _e(value_text))
         if not row.pooled:
             value_text += " · not pooled"
-        add_text(text_col_hr, y, _e(value_text))
         has_ci = row.ci_lower is not None and row.ci_upper is not None
         if row.pooled and row.weight_percent is not None:
             size = theme.marker_size + 10.0 * math.sqrt(row.weight_percent / max_weight)
@@ -319,13 +346,16 @@ def build_forest_figure(
             x=[0.97, 1.03],
             y=[header_y, header_y],
             mode="text",
-            text=[f"← {_e(options.favours_left)}", f"{_e(options.favours_right)} →"],
+            text=[
+                _two_lines(options.favours_left, left_arrow=True),
+                _two_lines(options.favours_right, left_arrow=False),
+            ],
             textposition=["middle left", "middle right"],
             textfont={"size": theme.font_size - 1, "color": MUTED},
             showlegend=False,
             hoverinfo="skip",
             name="favours",
-            cliponaxis=False,
+            cliponaxis=True,
         )
     )
     fig.add_trace(
@@ -340,7 +370,7 @@ def build_forest_figure(
             showlegend=False,
             hoverinfo="skip",
             name="forest text",
-            cliponaxis=False,
+            cliponaxis=True,
         )
     )
 
@@ -367,12 +397,14 @@ def build_forest_figure(
             "fixedrange": True,
         },
         yaxis={
-            "range": [bottom, header_y + 0.6],
+            "range": [bottom, header_y + 0.9],
             "tickvals": [r[0] for r in layout_rows],
             "ticktext": [r[1] for r in layout_rows],
             "showgrid": False,
             "zeroline": False,
-            "automargin": True,
+            # A fixed margin from the label lengths (not automargin): the export scales it with
+            # the fonts and wraps the footnote to the width that is left.
+            "automargin": False,
             "fixedrange": True,
         },
     )
@@ -412,7 +444,12 @@ def build_forest_figure(
     fig.update_layout(
         **base,
         showlegend=False,
-        margin={"l": 20, "r": 20, "t": 40 + 26 * len(title_parts), "b": bottom_margin},
+        margin={
+            "l": round(min(560.0, max(140.0, label_px + 16))),
+            "r": 20,
+            "t": 40 + 26 * len(title_parts),
+            "b": bottom_margin,
+        },
         hovermode="closest",
     )
     return fig

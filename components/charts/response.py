@@ -20,14 +20,18 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from components.charts.forest import clip
 from components.charts.theme import SCREEN, ChartTheme
 from components.export.footnote import escape_plotly_text
 
 MUTED = "#57606a"
 CI_FROM_COUNTS = "Clopper–Pearson from counts"
 CI_AS_PRINTED = "CI as printed"
-PLOT_DOMAIN = (0.0, 0.66)
-TEXT_DOMAIN = (0.68, 1.0)
+PLOT_DOMAIN = (0.0, 0.56)
+TEXT_DOMAIN = (0.58, 1.0)
+LABEL_CHARS = 52  # longest row label kept (longer ones end in "…"; the table has them whole)
+DETAIL_CHARS = 64
+CHAR_EM = 0.6  # average glyph width of the chart font, in em
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class ResponsePoint:
 class ResponseOptions:
     measure_label: str = "Objective response rate"
     title: str | None = None
+    show_detail: bool = False  # second label line (else the detail is in the hover only)
     footnote: str | None = None
     theme: ChartTheme = SCREEN
 
@@ -118,12 +123,22 @@ def build_response_figure(
     text_y += [header_y, header_y]
     text_values += [f"<b>{_e(options.measure_label)}</b>", "<b>n / N</b>"]
 
+    label_px = 0.0
     for group in groups:
         ticks.append((y, f"<b>{_e(group)}</b>"))
         y -= 1.0
         for point in (p for p in points if p.group == group):
-            detail = f"<br><span style='font-size:{theme.font_size - 2}px;color:{MUTED}'>"
-            ticks.append((y, _e(point.label) + detail + _e(point.detail) + "</span>"))
+            label, detail_text = clip(point.label, LABEL_CHARS), clip(point.detail, DETAIL_CHARS)
+            label_px = max(
+                label_px,
+                len(label) * CHAR_EM * theme.font_size,
+                len(detail_text) * CHAR_EM * (theme.font_size - 2),
+            )
+            detail = ""
+            if detail_text and options.show_detail:  # one line keeps slides readable
+                detail = f"<br><span style='font-size:{theme.font_size - 2}px;color:{MUTED}'>"
+                detail += _e(detail_text) + "</span>"
+            ticks.append((y, _e(label) + detail))
             value = rate_text(point)
             if point.flag:
                 value += f" ⚠ {point.flag}"
@@ -182,7 +197,7 @@ def build_response_figure(
             showlegend=False,
             hoverinfo="skip",
             name="response text",
-            cliponaxis=False,
+            cliponaxis=True,
         )
     )
     fig.update_layout(
@@ -211,7 +226,9 @@ def build_response_figure(
             "ticktext": [t[1] for t in ticks],
             "showgrid": False,
             "zeroline": False,
-            "automargin": True,
+            # A fixed margin from the label lengths (not automargin): the export scales it with
+            # the fonts and wraps the footnote to the width that is left.
+            "automargin": False,
             "fixedrange": True,
         },
     )
@@ -241,7 +258,12 @@ def build_response_figure(
     fig.update_layout(
         **base,
         showlegend=False,
-        margin={"l": 20, "r": 20, "t": 60 if options.title else 30, "b": bottom_margin},
+        margin={
+            "l": round(min(560.0, max(140.0, label_px + 16))),
+            "r": 20,
+            "t": 60 if options.title else 30,
+            "b": bottom_margin,
+        },
         hovermode="closest",
     )
     return fig
