@@ -932,7 +932,8 @@ def term_table(
             }
             any_cells.append(_term_cell(trial, arm_id, term, "any", **kwargs))
             high_cells.append(_term_cell(trial, arm_id, term, "high", **kwargs))
-            used = (*_bands_for("high", strict), "any")
+            # Bands not drawn (grade 1-2, 3, 4, 5 beside a ">=3" row ...) stay in the table.
+            used = {"any"} | {c.grade_band for c in (any_cells[-1], high_cells[-1]) if c.reported}
             others.append(
                 tuple(
                     cell_from_row(trial, r)
