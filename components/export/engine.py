@@ -331,11 +331,20 @@ class RenderEngine:
         for attempt in (1, 2):
             browser = await self._browser()
             try:
-                data = await browser.calc_fig(dict(spec), opts=dict(opts))
-            except _BROWSER_DIED:
+                # In a task of its own: when the browser dies, kaleido cancels the task that
+                # called it, which must not be the caller's task (see below).
+                data = await asyncio.create_task(browser.calc_fig(dict(spec), opts=dict(opts)))
+            except (*_BROWSER_DIED, asyncio.CancelledError) as exc:
+                own_task = asyncio.current_task()
+                if isinstance(exc, asyncio.CancelledError) and (
+                    (own_task is not None and own_task.cancelling()) or _alive(browser)
+                ):
+                    raise  # our caller gave up: not a browser failure
+                # A dead browser surfaces as a channel error, or as a cancellation when
+                # choreographer's watchdog closes it under a running render.
                 browser.failed = True
                 if attempt == 2:
-                    raise
+                    raise ExportError("Chromium died twice while rendering") from exc
                 log.warning("export: Chromium died during a render; restarting and retrying")
                 continue
             except TimeoutError:

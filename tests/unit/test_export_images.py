@@ -17,6 +17,7 @@ No mocks: Chromium must be installed (README setup), as for the browser tests.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import io
 import multiprocessing
@@ -374,17 +375,38 @@ def test_browser_runs_offline_and_is_the_system_chromium(engine: RenderEngine) -
     assert any("chromium" in Path(a).name for a in args[:3])
 
 
+def _kill_all(processes: list[psutil.Process]) -> None:
+    for proc in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.kill()
+    psutil.wait_procs(processes, timeout=10)
+
+
+def _slow_figure() -> go.Figure:
+    """30 000 SVG markers: ~2 s to render here, so a kill 0.4 s in lands mid-render."""
+    rng = np.random.default_rng(0)
+    xy = rng.random((2, 30_000)).round(4)
+    return go.Figure(go.Scatter(x=xy[0].tolist(), y=xy[1].tolist(), mode="markers"))
+
+
 def test_restart_after_browser_dies_and_clean_close() -> None:
+    """Chromium killed between renders, then killed during a render: the next render (and the
+    interrupted one, retried once) runs on a fresh browser; close() leaves no process."""
     own = RenderEngine()
     try:
         first = render_figure(forest_stand_in(), "png", SLIDE_4_3, 1, engine=own)
-        processes = _browser_processes(own)
-        for proc in processes:
-            proc.kill()
-        psutil.wait_procs(processes, timeout=10)
+        _kill_all(_browser_processes(own))
         second = render_figure(forest_stand_in(), "png", SLIDE_4_3, 1, engine=own)
         assert own.starts == 2
         assert Image.open(io.BytesIO(second)).size == Image.open(io.BytesIO(first)).size
+
+        victims = _browser_processes(own)
+        killer = threading.Timer(0.4, _kill_all, args=(victims,))
+        killer.start()
+        slow = render_figure(_slow_figure(), "png", SLIDE_4_3, 1, engine=own)
+        killer.join()
+        assert own.starts == 3  # the interrupted render was retried on a new browser
+        assert Image.open(io.BytesIO(slow)).size == (1200, 900)
         survivors = _browser_processes(own)
     finally:
         own.close()
