@@ -139,8 +139,12 @@ def state_from_query(registry: Any, query: Mapping[str, str]) -> tuple[ResponseS
         updates["classes"] = tuple(c for c in found.classes if c in good)
     raw_arms = query.get("arms")
     if raw_arms is not None:
-        parts = raw_arms.split(",") if isinstance(raw_arms, str) and len(raw_arms) < 2000 else []
-        problems.extend(f"arm {_short(a)!r}" for a in parts if a not in arm_keys)
+        if isinstance(raw_arms, str) and len(raw_arms) < 2000:
+            parts = raw_arms.split(",")
+            problems.extend(f"arm {_short(a)!r}" for a in parts if a not in arm_keys)
+        else:
+            parts = []
+            problems.append("arm list (too long)")
         updates["arms"] = tuple(k for k, _ in found.arms if k in parts)
     unknown = sorted(set(query) - {"m", "pop", "cls", "arms"})
     problems.extend(f"unknown setting {_short(k)!r}" for k in unknown[:5])
