@@ -1,0 +1,119 @@
+"""Safety view in headless Chromium (UX-01): open from a link, filter, switch chart, reload
+from the URL; no console errors (CSP included) at any step."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from components import ids
+from components.settings import load_settings
+
+pytestmark = pytest.mark.browser
+
+PRODUCTION_RUN = {
+    "debug": False,
+    "dev_tools_ui": False,
+    "dev_tools_props_check": False,
+    "dev_tools_hot_reload": False,
+}
+
+
+@pytest.fixture
+def duo(dash_duo):
+    from app import create_app
+
+    dash_duo.start_server(create_app(load_settings({})), **PRODUCTION_RUN)
+    return dash_duo
+
+
+def _wait_url(duo, fragment: str, present: bool = True, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (fragment in duo.driver.current_url) == present:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"URL {duo.driver.current_url!r}: {fragment!r} present={present}")
+
+
+def _segment(duo, control_id: str, label: str) -> None:
+    """Click the segment labelled ``label`` of a Mantine SegmentedControl."""
+    element = duo.driver.find_element(
+        By.XPATH, f"//*[@id='{control_id}']//label[normalize-space()='{label}']"
+    )
+    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()
+
+
+def _checked(duo, control_id: str) -> str:
+    return duo.driver.find_element(
+        By.CSS_SELECTOR, f"#{control_id} input[type='radio']:checked"
+    ).get_attribute("value")
+
+
+def _graph_text(duo) -> str:
+    return duo.find_element(f"#{ids.SAFETY_GRAPH}").text
+
+
+def test_filter_switch_chart_and_reload_from_url(duo) -> None:
+    duo.driver.get(
+        duo.server_url + "/safety?arms=nct05013697.triple,orient15.sint_chemo&chart=terms"
+    )
+    duo.wait_for_contains_text(f"#{ids.SAFETY_TABLE}", "Rash", timeout=25)
+    # NCT05013697 lists only AEs >= 20 %: its rash is "not reported (<20%)", not 0.
+    duo.wait_for_element_by_css_selector(f"#{ids.SAFETY_GRAPH} .main-svg", timeout=15)
+    assert "not reported (<20%)" in _graph_text(duo)
+    assert "below threshold" in duo.find_element(f"#{ids.SAFETY_TABLE}").text
+    assert "Reporting threshold" in duo.find_element(f"#{ids.SAFETY_DEFINITIONS}").text
+
+    _segment(duo, ids.SAFETY_CHART, "Heatmap")
+    _wait_url(duo, "chart=heatmap")
+    duo.wait_for_contains_text(f"#{ids.SAFETY_GRAPH}", "% of patients", timeout=15)
+
+    _segment(duo, ids.SAFETY_CATEGORY, "All-cause")
+    _wait_url(duo, "cat=ac")
+    duo.wait_for_contains_text(f"#{ids.SAFETY_DEFINITIONS}", "All-cause AEs", timeout=15)
+
+    minimum = duo.find_element(f"#{ids.SAFETY_MIN}")
+    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", minimum)
+    minimum.send_keys(Keys.CONTROL, "a")
+    minimum.send_keys("30")
+    _wait_url(duo, "min=30")
+    duo.wait_for_contains_text(f"#{ids.SAFETY_TABLE}", "below the minimum frequency", timeout=15)
+
+    url = duo.driver.current_url
+    assert "arms=nct05013697.triple,orient15.sint_chemo" in url
+    duo.driver.get(url)  # a copied link restores the view
+    duo.wait_for_contains_text(f"#{ids.SAFETY_DEFINITIONS}", "All-cause AEs", timeout=25)
+    assert _checked(duo, ids.SAFETY_CHART) == "heatmap"
+    assert _checked(duo, ids.SAFETY_CATEGORY) == "all-cause"
+    assert duo.find_element(f"#{ids.SAFETY_MIN}").get_attribute("value") == "30"
+    assert "% of patients" in _graph_text(duo)
+    assert duo.get_logs() == []
+
+
+def test_summary_default_and_strict_grade_switch(duo) -> None:
+    duo.driver.get(duo.server_url + "/safety")
+    duo.wait_for_contains_text(f"#{ids.SAFETY_TABLE}", "KEYNOTE-590", timeout=25)
+    text = _graph_text(duo)
+    assert "grade 3–5" in text and "grade 3–4" in text  # bands named, not relabelled
+    switch = duo.find_element(f"#{ids.SAFETY_STRICT}")
+    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", switch)
+    duo.driver.execute_script("arguments[0].click();", switch)
+    _wait_url(duo, "strict=1")
+    duo.wait_for_contains_text(f"#{ids.SAFETY_TABLE}", "reported only as", timeout=15)
+    assert duo.get_logs() == []
+
+
+def test_hostile_link_is_reset_with_a_notice(duo) -> None:
+    duo.driver.get(
+        duo.server_url
+        + "/safety?arms=%3Cimg%20src=x%20onerror=alert(1)%3E&chart=../&min=NaN&cat=%3Cb%3E"
+    )
+    duo.wait_for_contains_text(f"#{ids.SAFETY_NOTICE}", "were reset", timeout=25)
+    assert not duo.driver.find_elements(By.CSS_SELECTOR, "img[src='x']")
+    assert _checked(duo, ids.SAFETY_CHART) == "summary"
+    assert duo.get_logs() == []
