@@ -31,6 +31,24 @@ EVIDENCE_DOWNLOAD_FORMAT = "evidence-download-format"
 EVIDENCE_DOWNLOAD = "evidence-download"
 
 # Survival view (components/survival_panel.py) -- IDs start with "survival-"
+SURVIVAL_URL = "survival-url"  # the panel's own location: mirrors the controls into the query
+SURVIVAL_NOTICE = "survival-notice"  # link settings that were reset (layout only)
+SURVIVAL_ENDPOINT = "survival-endpoint"
+SURVIVAL_ARMS = "survival-arms"
+SURVIVAL_PRESET = "survival-preset"  # pattern type: {"type": SURVIVAL_PRESET, "preset": key}
+SURVIVAL_POPULATION = "survival-population"
+SURVIVAL_REFERENCE = "survival-reference"
+SURVIVAL_LANDMARK = "survival-landmark"
+SURVIVAL_TAU = "survival-tau"
+SURVIVAL_SHOW_CI = "survival-show-ci"
+SURVIVAL_SHOW_CENSOR = "survival-show-censor"
+SURVIVAL_SHOW_MEDIAN = "survival-show-median"
+SURVIVAL_SHOW_AT_RISK = "survival-show-at-risk"
+SURVIVAL_MESSAGE = "survival-message"
+SURVIVAL_GRAPH = "survival-graph"
+SURVIVAL_CAPTION = "survival-caption"
+SURVIVAL_MISSING = "survival-missing"
+SURVIVAL_RESULTS = "survival-results"
 # (end of survival section)
 
 # Subgroups & forest view (components/forest_panel.py) -- IDs start with "forest-"

@@ -12,12 +12,16 @@ Pure builder (no dash). Clinical conventions, set once here:
 
 from __future__ import annotations
 
+import functools
+import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+import plotly.io as pio
 
 from analysis.survival import AtRiskTable, KaplanMeierResult, MedianSurvival
 from components.charts.theme import SCREEN, ChartTheme
@@ -46,8 +50,13 @@ class KMOptions:
     show_at_risk: bool = True
     x_max_months: float | None = None
     tick_step_months: float = 3.0
+    # Explicit x ticks (e.g. the published at-risk times of a single trial); the at-risk rows
+    # should use the same times so every count sits under its tick.
+    tick_values_months: tuple[float, ...] | None = None
     title: str | None = None
     footnote: str | None = None
+    # Shown in the plot area when there is no curve to draw (e.g. a subgroup nobody reports).
+    empty_message: str | None = None
     theme: ChartTheme = SCREEN
 
 
@@ -57,27 +66,47 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
+def _step_points(km: KaplanMeierResult) -> np.ndarray:
+    """Indices where the drawn step can change: every event time, plus the last observed time
+    so the line runs to the end of follow-up. S(t) and its log-log band change only at event
+    times, so leaving out censoring-only times loses nothing that is drawn (censorings have
+    their own tick marks) and halves the figure's data (PERF-05, faster figure building)."""
+    keep = np.asarray(km.n_events > 0).copy()
+    if keep.size:
+        keep[-1] = True
+    return np.flatnonzero(keep)
+
+
 def _step_xy(
-    km: KaplanMeierResult, values: np.ndarray, start: float
+    km: KaplanMeierResult, values: np.ndarray, start: float, points: np.ndarray
 ) -> tuple[list[float], list[float]]:
     """Step coordinates starting at t=0 with ``start`` (100 % for S, the CI for bands).
 
     Rounded to what a reader can see (0.001 month, 0.01 %): this keeps the figure JSON small
     (PERF-05) without moving any step visibly.
     """
-    x = [0.0, *np.round(km.times_months, 3).tolist()]
-    y = [start, *np.round(values * 100.0, 2).tolist()]
+    x = [0.0, *np.round(km.times_months[points], 3).tolist()]
+    y = [start, *np.round(values[points] * 100.0, 2).tolist()]
     return x, y
 
 
-def _hover_data(km: KaplanMeierResult) -> list[list[float | int | str]]:
-    """Per-step [lower %, upper %, n at risk] for the hover template ("–" where undefined)."""
-    rows: list[list[float | int | str]] = [["–", "–", km.n_patients]]
-    lower = np.round(km.ci_lower * 100.0, 1)
-    upper = np.round(km.ci_upper * 100.0, 1)
-    for lo, hi, ok, n in zip(lower, upper, km.ci_defined, km.n_at_risk, strict=True):
-        rows.append([float(lo), float(hi), int(n)] if ok else ["–", "–", int(n)])
-    return rows
+def _hover_text(km: KaplanMeierResult, points: np.ndarray) -> list[str]:
+    """Per-step "(CI lower–upper) · at risk n" for the hover ("–" where the band is undefined).
+
+    Flat strings (``hovertext``) rather than nested ``customdata``: plotly validates nested
+    lists element by element, which made the figure several times slower to build."""
+    level = round(km.ci_level * 100)
+    texts = [f"{level}% CI –, at risk {km.n_patients}"]
+    lower = np.round(km.ci_lower[points] * 100.0, 1)
+    upper = np.round(km.ci_upper[points] * 100.0, 1)
+    defined = km.ci_defined[points]
+    at_risk = km.n_at_risk[points]
+    for lo, hi, ok, n in zip(
+        lower.tolist(), upper.tolist(), defined, at_risk.tolist(), strict=True
+    ):
+        band = f"{lo:.1f}–{hi:.1f}" if ok else "–"
+        texts.append(f"{level}% CI {band}, at risk {n}")
+    return texts
 
 
 def default_ticks(x_max: float, step: float) -> tuple[float, ...]:
@@ -85,203 +114,290 @@ def default_ticks(x_max: float, step: float) -> tuple[float, ...]:
     return tuple(float(i * step) for i in range(count))
 
 
-def build_km_figure(curves: Sequence[KMCurve], options: KMOptions | None = None) -> go.Figure:
-    """Build the KM figure for ``curves`` (drawn in the given order)."""
+def _axis_layout(
+    options: KMOptions, ticks: Sequence[float], x_max: float, labels: Sequence[str], rows: int
+) -> dict[str, Any]:
+    """Axes as ``make_subplots(rows, 1, shared_xaxes=True, vertical_spacing=0.1,
+    row_heights=[1 - share, share])`` lays them out, with the clinical styling applied."""
+    theme = options.theme
+    x_range = [0, x_max * 1.02]
+    styled = {"showline": True, "linecolor": "#57606a", "gridcolor": "#eaeef2", "zeroline": False}
+    layout: dict[str, Any] = {}
+    x_title = {"text": "Months since randomisation (or enrolment, single-arm studies)"}
+    if rows == 2:
+        share = min(0.42, 0.07 + 0.055 * len(labels))
+        spacing = 0.1
+        top = (1.0 - spacing) * (1.0 - share)
+        bottom = (1.0 - spacing) * share
+        layout["xaxis"] = {
+            "anchor": "y",
+            "domain": [0.0, 1.0],
+            "matches": "x2",
+            "showticklabels": True,
+            "title": x_title,
+            "range": x_range,
+            "tickvals": list(ticks),
+            **styled,
+        }
+        layout["yaxis"] = {"anchor": "x", "domain": [1.0 - top, 1.0]}
+        layout["xaxis2"] = {
+            "anchor": "y2",
+            "domain": [0.0, 1.0],
+            "showgrid": False,
+            "showticklabels": False,
+            "zeroline": False,
+            "range": x_range,
+            "tickvals": list(ticks),
+        }
+        layout["yaxis2"] = {
+            "anchor": "x2",
+            "domain": [0.0, bottom],
+            "title": {"font": {"size": theme.font_size - 1}, "text": "No. at risk"},
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": list(reversed(labels)),
+            "showgrid": False,
+            "zeroline": False,
+            "showline": False,
+            "ticks": "",
+            "fixedrange": True,
+        }
+    else:
+        layout["xaxis"] = {
+            "anchor": "y",
+            "domain": [0.0, 1.0],
+            "showticklabels": True,
+            "title": x_title,
+            "range": x_range,
+            "tickvals": list(ticks),
+            **styled,
+        }
+        layout["yaxis"] = {"anchor": "x", "domain": [0.0, 1.0]}
+    layout["yaxis"].update(
+        {
+            "title": {"text": options.endpoint_label},
+            "range": [0, 101],
+            "ticksuffix": "%",
+            "dtick": 20,
+            **styled,
+        }
+    )
+    return layout
+
+
+def _curve_traces(curve: KMCurve, options: KMOptions) -> list[dict[str, Any]]:
+    theme = options.theme
+    km = curve.km
+    group = curve.key
+    points = _step_points(km)
+    x, y = _step_xy(km, km.survival, 100.0, points)
+    traces: list[dict[str, Any]] = []
+    if options.show_ci:
+        lower = np.where(km.ci_defined, km.ci_lower, np.nan)
+        upper = np.where(km.ci_defined, km.ci_upper, np.nan)
+        xl, yl = _step_xy(km, lower, 100.0, points)
+        xu, yu = _step_xy(km, upper, 100.0, points)
+        band = {
+            "connectgaps": False,
+            "hoverinfo": "skip",
+            "legendgroup": group,
+            "line": {"shape": "hv", "width": 0},
+            "mode": "lines",
+            "showlegend": False,
+            "type": "scatter",
+            "xaxis": "x",
+            "yaxis": "y",
+        }
+        traces.append({**band, "x": xu, "y": _nan_to_none(yu)})
+        traces.append(
+            {
+                **band,
+                "fill": "tonexty",
+                "fillcolor": _rgba(curve.colour, 0.15),
+                "name": f"{curve.label} {round(km.ci_level * 100)}% CI",
+                "x": xl,
+                "y": _nan_to_none(yl),
+            }
+        )
+    legend_name = curve.label if curve.grade is None else f"{curve.label} [grade {curve.grade}]"
+    traces.append(
+        {
+            "hovertemplate": (
+                f"{curve.label}<br>t = %{{x:.1f}} mo · S(t) = %{{y:.1f}} % "
+                "(%{hovertext})<extra></extra>"
+            ),
+            "hovertext": _hover_text(km, points),
+            "legendgroup": group,
+            "line": {
+                "color": curve.colour,
+                "dash": curve.dash,
+                "shape": "hv",
+                "width": theme.line_width,
+            },
+            "mode": "lines",
+            "name": legend_name,
+            "type": "scatter",
+            "x": x,
+            "xaxis": "x",
+            "y": y,
+            "yaxis": "y",
+        }
+    )
+    if options.show_censor_marks and km.censor_times_months.size:
+        traces.append(
+            {
+                "hoverinfo": "skip",
+                "legendgroup": group,
+                "marker": {
+                    "color": curve.colour,
+                    "line": {"color": curve.colour, "width": 1.2},
+                    "size": theme.marker_size,
+                    "symbol": "line-ns-open",
+                },
+                "mode": "markers",
+                "name": f"{curve.label} censored",
+                "showlegend": False,
+                "type": "scatter",
+                "x": np.round(km.censor_times_months, 3).tolist(),
+                "xaxis": "x",
+                "y": np.round(km.censor_survival * 100.0, 2).tolist(),
+                "yaxis": "y",
+            }
+        )
+    return traces
+
+
+def _nan_to_none(values: list[float]) -> list[float | None]:
+    """Undefined band points as null (what plotly's own serialisation makes of NaN)."""
+    return [None if math.isnan(v) else v for v in values]
+
+
+def _median_shapes(curve: KMCurve) -> list[dict[str, Any]]:
+    median = curve.median.median_months
+    if median is None:
+        return []
+    style = {"color": curve.colour, "dash": "dot", "width": 1}
+    common = {"line": style, "type": "line", "xref": "x", "yref": "y"}
+    return [
+        {**common, "x0": 0, "x1": median, "y0": 50, "y1": 50},
+        {**common, "x0": median, "x1": median, "y0": 0, "y1": 50},
+    ]
+
+
+def _at_risk_trace(curve: KMCurve, options: KMOptions) -> dict[str, Any]:
+    counts = [str(n) for n in curve.at_risk.n_at_risk]
+    return {
+        "cliponaxis": False,
+        "hovertemplate": f"{curve.label}: %{{text}} at risk at %{{x}} mo<extra></extra>",
+        "mode": "text",
+        "name": f"{curve.label} at risk",
+        "showlegend": False,
+        "text": counts,
+        "textfont": {"color": curve.colour, "size": options.theme.font_size - 1},
+        "type": "scatter",
+        "x": list(curve.at_risk.ticks_months),
+        "xaxis": "x2",
+        "y": [curve.label] * len(counts),
+        "yaxis": "y2",
+    }
+
+
+@functools.lru_cache(maxsize=4)
+def _template_json(name: str) -> str:
+    return str(pio.json.to_json_plotly(pio.templates[name].to_plotly_json()))
+
+
+def _template(name: str) -> dict[str, Any]:
+    """The plotly template a validated figure would carry (so both paths look the same); a
+    fresh copy each time, so callers may modify their figure."""
+    return dict(json.loads(_template_json(name)))
+
+
+def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) -> dict[str, Any]:
+    """The KM figure as a plain plotly dict (``{"data": [...], "layout": {...}}``).
+
+    Built without plotly's per-element validation, which costs tens of milliseconds for a few
+    arms with CI bands; :func:`build_km_figure` validates exactly this dict (and the unit tests
+    check that both give the same JSON). Dash and kaleido take the dict as it is.
+    """
     options = options or KMOptions()
     theme = options.theme
     x_max = options.x_max_months
     if x_max is None:
         x_max = max((float(c.km.times_months.max()) for c in curves), default=12.0)
         x_max = float(np.ceil(x_max / options.tick_step_months) * options.tick_step_months)
-    ticks = default_ticks(x_max, options.tick_step_months)
-
+    if options.tick_values_months:
+        ticks = tuple(t for t in options.tick_values_months if 0.0 <= t <= x_max + 1e-9)
+    else:
+        ticks = default_ticks(x_max, options.tick_step_months)
     rows = 2 if options.show_at_risk and curves else 1
-    table_share = min(0.42, 0.07 + 0.055 * len(curves))
-    fig = make_subplots(
-        rows=rows,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.1 if rows == 2 else 0.0,
-        row_heights=[1 - table_share, table_share] if rows == 2 else [1.0],
-    )
+    labels = [c.label for c in curves]
 
+    data: list[dict[str, Any]] = []
+    shapes: list[dict[str, Any]] = []
     for curve in curves:
-        km = curve.km
-        group = curve.key
-        x, y = _step_xy(km, km.survival, 100.0)
-        if options.show_ci:
-            lower = np.where(km.ci_defined, km.ci_lower, np.nan)
-            upper = np.where(km.ci_defined, km.ci_upper, np.nan)
-            xl, yl = _step_xy(km, lower, 100.0)
-            xu, yu = _step_xy(km, upper, 100.0)
-            fig.add_trace(
-                go.Scatter(
-                    x=xu,
-                    y=yu,
-                    mode="lines",
-                    line={"width": 0, "shape": "hv"},
-                    legendgroup=group,
-                    showlegend=False,
-                    hoverinfo="skip",
-                    connectgaps=False,
-                ),
-                row=1,
-                col=1,
-            )
-            fig.add_trace(
-                go.Scatter(
-                    x=xl,
-                    y=yl,
-                    mode="lines",
-                    line={"width": 0, "shape": "hv"},
-                    fill="tonexty",
-                    fillcolor=_rgba(curve.colour, 0.15),
-                    legendgroup=group,
-                    showlegend=False,
-                    hoverinfo="skip",
-                    connectgaps=False,
-                    name=f"{curve.label} {round(km.ci_level * 100)}% CI",
-                ),
-                row=1,
-                col=1,
-            )
-        legend_name = curve.label if curve.grade is None else f"{curve.label} [grade {curve.grade}]"
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=y,
-                mode="lines",
-                name=legend_name,
-                legendgroup=group,
-                line={
-                    "color": curve.colour,
-                    "width": theme.line_width,
-                    "shape": "hv",
-                    "dash": curve.dash,
-                },
-                customdata=_hover_data(km),
-                hovertemplate=(
-                    f"{curve.label}<br>t = %{{x:.1f}} mo · S(t) = %{{y:.1f}} % "
-                    f"({round(km.ci_level * 100)}% CI %{{customdata[0]}}–%{{customdata[1]}})"
-                    " · at risk %{customdata[2]}<extra></extra>"
-                ),
-            ),
-            row=1,
-            col=1,
-        )
-        if options.show_censor_marks and km.censor_times_months.size:
-            fig.add_trace(
-                go.Scatter(
-                    x=np.round(km.censor_times_months, 3).tolist(),
-                    y=np.round(km.censor_survival * 100.0, 2).tolist(),
-                    mode="markers",
-                    marker={
-                        "symbol": "line-ns-open",
-                        "size": theme.marker_size,
-                        "color": curve.colour,
-                        "line": {"width": 1.2, "color": curve.colour},
-                    },
-                    legendgroup=group,
-                    showlegend=False,
-                    hoverinfo="skip",
-                    name=f"{curve.label} censored",
-                ),
-                row=1,
-                col=1,
-            )
-        median = curve.median.median_months
-        if options.show_median_lines and median is not None:
-            style = {"color": curve.colour, "width": 1, "dash": "dot"}
-            fig.add_shape(type="line", x0=0, x1=median, y0=50, y1=50, line=style, row=1, col=1)
-            fig.add_shape(type="line", x0=median, x1=median, y0=0, y1=50, line=style, row=1, col=1)
-
+        data.extend(_curve_traces(curve, options))
+        if options.show_median_lines:
+            shapes.extend(_median_shapes(curve))
     if rows == 2:
-        labels = [c.label for c in curves]
-        for curve in curves:
-            counts = [str(n) for n in curve.at_risk.n_at_risk]
-            fig.add_trace(
-                go.Scatter(
-                    x=list(curve.at_risk.ticks_months),
-                    y=[curve.label] * len(counts),
-                    mode="text",
-                    text=counts,
-                    textfont={"color": curve.colour, "size": theme.font_size - 1},
-                    cliponaxis=False,
-                    showlegend=False,
-                    hovertemplate=f"{curve.label}: %{{text}} at risk at %{{x}} mo<extra></extra>",
-                    name=f"{curve.label} at risk",
-                ),
-                row=2,
-                col=1,
-            )
-        fig.update_yaxes(
-            row=2,
-            col=1,
-            type="category",
-            categoryorder="array",
-            categoryarray=list(reversed(labels)),
-            showgrid=False,
-            zeroline=False,
-            showline=False,
-            ticks="",
-            title={"text": "No. at risk", "font": {"size": theme.font_size - 1}},
-            fixedrange=True,
+        data.extend(_at_risk_trace(curve, options) for curve in curves)
+
+    layout = _axis_layout(options, ticks, x_max, labels, rows)
+    annotations: list[dict[str, Any]] = []
+    if not curves and options.empty_message:
+        annotations.append(
+            {
+                "font": {"color": "#57606a", "size": theme.font_size},
+                "showarrow": False,
+                "text": options.empty_message,
+                "x": 0.5,
+                "xref": "paper",
+                "y": 0.5,
+                "yref": "paper",
+            }
         )
-        fig.update_xaxes(row=2, col=1, showgrid=False, showticklabels=False, zeroline=False)
-
-    fig.update_yaxes(
-        row=1,
-        col=1,
-        range=[0, 101],
-        ticksuffix="%",
-        dtick=20,
-        title={"text": options.endpoint_label},
-        showline=True,
-        linecolor="#57606a",
-        gridcolor="#eaeef2",
-        zeroline=False,
-    )
-    fig.update_xaxes(
-        row=1,
-        col=1,
-        range=[0, x_max * 1.02],
-        tickvals=list(ticks),
-        showline=True,
-        linecolor="#57606a",
-        gridcolor="#eaeef2",
-        zeroline=False,
-        showticklabels=True,
-        title={"text": "Months since randomisation (or enrolment, single-arm studies)"},
-    )
-    if rows == 2:
-        fig.update_xaxes(row=2, col=1, range=[0, x_max * 1.02], tickvals=list(ticks))
-
     bottom = 60
     if options.footnote:
         lines = options.footnote.count("<br>") + 1
         bottom += 16 * lines + 10
-        fig.add_annotation(
-            text=options.footnote,
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=0,
-            yshift=-bottom + 8,
-            xanchor="left",
-            yanchor="bottom",
-            showarrow=False,
-            align="left",
-            font={"size": max(9, theme.font_size - 3), "color": "#57606a"},
+        annotations.append(
+            {
+                "align": "left",
+                "font": {"color": "#57606a", "size": max(9, theme.font_size - 3)},
+                "name": "footnote",
+                "showarrow": False,
+                "text": options.footnote,
+                "x": 0,
+                "xanchor": "left",
+                "xref": "paper",
+                "y": 0,
+                "yanchor": "bottom",
+                "yref": "paper",
+                "yshift": -bottom + 8,
+            }
         )
-    base = theme.layout()
+    if shapes:
+        layout["shapes"] = shapes
+    if annotations:
+        layout["annotations"] = annotations
+    layout.update(theme.layout())
     if options.title:
-        base["title"] = {"text": options.title, "x": 0.01, "font": {"size": theme.title_size}}
+        layout["title"] = {"font": {"size": theme.title_size}, "text": options.title, "x": 0.01}
     else:
-        base.pop("title", None)
-    fig.update_layout(
-        **base,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "xanchor": "left"},
-        margin={"l": 70, "r": 20, "t": 60 if options.title else 40, "b": bottom},
-        hovermode="closest",
-    )
-    return fig
+        layout.pop("title", None)
+    layout["legend"] = {
+        "orientation": "h",
+        "yanchor": "bottom",
+        "y": 1.01,
+        "x": 0,
+        "xanchor": "left",
+    }
+    layout["margin"] = {"l": 70, "r": 20, "t": 60 if options.title else 40, "b": bottom}
+    layout["hovermode"] = "closest"
+    layout["template"] = _template(str(pio.templates.default))
+    return {"data": data, "layout": layout}
+
+
+def build_km_figure(curves: Sequence[KMCurve], options: KMOptions | None = None) -> go.Figure:
+    """Build the KM figure for ``curves`` (drawn in the given order) as a validated Figure."""
+    return go.Figure(km_figure_dict(curves, options))

@@ -68,3 +68,42 @@ def test_payload_budget(arms: int, budget_kb: int) -> None:
     fig = build_km_figure([_curve(i) for i in range(arms)], KMOptions(show_ci=True))
     size_kb = len(json.dumps(fig.to_plotly_json(), default=str)) / 1024
     assert size_kb <= budget_kb
+
+
+@pytest.mark.parametrize("show_ci", [False, True])
+def test_plain_dict_equals_the_validated_figure(show_ci: bool) -> None:
+    """The fast dict path (used by the Survival callback) is exactly what plotly validates."""
+    from components.charts.km import km_figure_dict
+
+    curves = [_curve(0), _curve(1)]
+    options = KMOptions(
+        show_ci=show_ci, show_median_lines=True, footnote="Sources: x<br>y", title="T"
+    )
+    fast = json.dumps(km_figure_dict(curves, options), sort_keys=True)
+    checked = build_km_figure(curves, options).to_json()
+    assert json.loads(fast) == json.loads(checked)
+
+
+def test_steps_keep_every_event_and_the_end_of_follow_up() -> None:
+    """Censoring-only times are left out of the step line (S does not change there) but the
+    line still reaches the last follow-up time, and every S(t) value drawn is the KM value."""
+    curve = _curve(3)
+    fig = build_km_figure([curve], KMOptions(show_at_risk=False))
+    line = next(t for t in fig.data if t.mode == "lines")
+    km = curve.km
+    event_times = np.round(km.times_months[km.n_events > 0], 3)
+    assert set(event_times.tolist()) <= set(line.x)
+    assert line.x[-1] == pytest.approx(km.times_months[-1], abs=1e-3)
+    points = np.flatnonzero(km.n_events > 0)
+    points = np.union1d(points, [km.times_months.size - 1])
+    assert list(line.x[1:]) == pytest.approx(km.times_months[points], abs=6e-4)
+    assert list(line.y[1:]) == pytest.approx(100 * km.survival[points], abs=6e-3)
+
+
+def test_explicit_ticks_and_empty_message() -> None:
+    curve = _curve(4)
+    ticks = (0.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+    fig = build_km_figure([curve], KMOptions(x_max_months=36.0, tick_values_months=(*ticks, 99.0)))
+    assert tuple(fig.layout.xaxis.tickvals) == ticks  # 99 is beyond the axis and dropped
+    empty = build_km_figure([], KMOptions(empty_message="nothing to draw"))
+    assert any(a.text == "nothing to draw" for a in empty.layout.annotations)
