@@ -1177,6 +1177,8 @@ def _rows_table(registry: Any, result: ForestResult) -> Any:
             if r.pooled and r.weight_percent is not None
             else ("yes" if r.pooled else f"no — {r.not_pooled_reason}")
         )
+        if r.hazard_ratio is None:
+            pooled_cell = "no"  # the reason is in the HR column
         notes = [html.Div(n) for n in r.notes]
         if r.alternatives:
             notes.append(html.Div("Also in the sources: " + "; ".join(r.alternatives)))
@@ -1497,7 +1499,7 @@ def _seed_points(registry: Any) -> list[ResponsePoint]:
                         group,
                         colour,
                         float(row.value),
-                        count_text="counts not printed",
+                        count_text="–",
                     )
                 )
     return points

@@ -324,8 +324,9 @@ def _dor_text(trial: Any, row: Any) -> str:
             lo = "NE (not estimable)" if r.ci[0] == "NE" else r.ci[0]
             hi = "NE (not estimable)" if r.ci[1] == "NE" else r.ci[1]
             text += f" ({lo}–{hi}, {r.ci_level:g}% CI)"
-        if r.note:
-            text += f" [{r.note}]"
+        remark = r.note or r.curation_note
+        if remark:
+            text += f" [{clip(remark, 90)}]"
         parts.append(text)
     return "; ".join(parts)
 
