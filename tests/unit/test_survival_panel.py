@@ -1,0 +1,340 @@
+"""Survival view: what it shows is what was published (at-risk tables, HRs with their CI
+levels), subgroups are never substituted, cross-trial rows are labelled, state survives the URL,
+and the figure is deterministic and within budget.
+
+Published numbers used here are the data files' (``data/trials/<trial>/at_risk.csv`` and
+``trial.toml``), i.e. the at-risk tables under the published KM figures and the papers' HRs.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+
+import pytest
+
+from analysis.survival import SurvivalMemo
+from components import provenance
+from components import survival_panel as sp
+from data import load_registry
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+@pytest.fixture(scope="module")
+def library(registry):
+    return sp.curve_library(registry)
+
+
+def _text(component) -> str:
+    """All text in a Dash component tree (strings in children and labels)."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        if node is None:
+            return
+        if isinstance(node, str | int | float):
+            out.append(str(node))
+            return
+        if isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+            return
+        for prop in ("children", "label", "title"):
+            value = getattr(node, prop, None)
+            if value is not None:
+                walk(value)
+
+    walk(component)
+    return " ".join(out)
+
+
+def _view(registry, query):
+    state, problems = sp.state_from_query(registry, query)
+    assert problems == []
+    return sp.compute_view(registry, state, SurvivalMemo())
+
+
+def _label(registry, key) -> str:
+    trial = registry.trial(key.trial_id)
+    return f"{trial.name}: {trial.arm(key.arm_id).label}"
+
+
+def _at_risk_rows(fig) -> dict[str, dict[float, str]]:
+    return {
+        t.name.removesuffix(" at risk"): dict(zip(t.x, t.text, strict=True))
+        for t in fig.data
+        if t.mode == "text"
+    }
+
+
+def test_at_risk_shown_equals_the_published_table_for_every_grade_b_curve(
+    registry, library
+) -> None:
+    """For every shipped grade-B curve, alone and with the other arm(s) of its trial, the
+    numbers at risk drawn under the chart equal the published table at the published times."""
+    grade_b = [c for c in library.curves if c.grade == "B"]
+    assert len(grade_b) == 20
+    for curve in grade_b:
+        key = curve.key
+        siblings = [
+            c.key.arm_id
+            for c in grade_b
+            if (c.key.trial_id, c.key.endpoint, c.key.analysis_id)
+            == (key.trial_id, key.endpoint, key.analysis_id)
+        ]
+        for arms in ([key.arm_id], siblings):
+            query = {
+                "arms": ",".join(f"{key.trial_id}:{a}" for a in arms),
+                "ep": key.endpoint,
+                "pop": curve.population_key,
+            }
+            fig, _footnote, _rows, ipd = sp.figure_for(registry, query)
+            assert len(ipd) == len(arms)
+            shown = _at_risk_rows(fig)[_label(registry, key)]
+            ticks = set(fig.layout.xaxis.tickvals)
+            published = zip(
+                curve.inputs.at_risk_times_months, curve.inputs.at_risk_counts, strict=True
+            )
+            for time, count in published:
+                assert time in ticks, (key, time)
+                assert shown[time] == str(count), (key, time, shown[time], count)
+
+
+def test_the_grade_b_analysis_is_preferred(registry) -> None:
+    view = _view(registry, {"arms": "escort1st:cam_chemo,escort1st:placebo_chemo"})
+    assert {c.curve.key.analysis_id for c in view.curves} == {"interim"}
+    assert {c.curve.grade for c in view.curves} == {"B"}
+
+
+def test_subgroup_arms_are_listed_not_substituted(registry) -> None:
+    view = _view(
+        registry,
+        {
+            "arms": "nct05013697:triple,escort1st:cam_chemo,orient15:sint_chemo",
+            "pop": "CPS>=10",
+        },
+    )
+    assert view.curves == ()
+    reasons = {m.token: m.reason for m in view.missing}
+    assert set(reasons) == {"nct05013697:triple", "escort1st:cam_chemo", "orient15:sint_chemo"}
+    assert "reports no PD-L1 CPS ≥10 subgroup" in reasons["escort1st:cam_chemo"]
+    assert "not reconstructable" in reasons["orient15:sint_chemo"]
+    assert "total events not reported" in reasons["orient15:sint_chemo"]
+    assert "N for this arm and population not reported" in reasons["nct05013697:triple"]
+    fig, _fn, rows, ipd = sp.figure_for(
+        registry, {"arms": "escort1st:cam_chemo,orient15:sint_chemo", "pop": "CPS>=10"}
+    )
+    assert ipd == ()
+    assert not [t for t in fig.data if t.mode == "lines"]  # no ITT curve drawn instead
+    assert {r["row_type"] for r in rows} == {"not shown"}
+    text = _text(sp.missing_list(view))
+    assert "Not shown for OS, PD-L1 CPS ≥10" in text
+
+
+def test_comparison_rows_label_cross_trial_and_show_the_published_hr(registry) -> None:
+    view = _view(
+        registry,
+        {
+            "arms": "escort1st:cam_chemo,escort1st:placebo_chemo,jupiter06:tori_tp",
+            "ref": "escort1st:placebo_chemo",
+        },
+    )
+    assert view.reference is not None and view.reference.token == "escort1st:placebo_chemo"
+    rows = {r.arm.token: r for r in view.comparisons}
+    within = rows["escort1st:cam_chemo"]
+    assert within.cross_trial is False
+    # Luo JAMA 2021 (ESCORT-1st interim): OS HR 0.70, 95% CI 0.56-0.88.
+    assert within.published is not None
+    assert (within.published.hazard_ratio, within.published.ci_lower) == (0.70, 0.56)
+    assert (within.published.ci_upper, within.published.ci_level) == (0.88, 0.95)
+    assert rows["jupiter06:tori_tp"].cross_trial is True
+    assert rows["jupiter06:tori_tp"].published is None
+    text = _text(sp.results_tables(registry, view))
+    assert provenance.CROSS_TRIAL_LABEL in text
+    assert "0.70 (0.56–0.88 (95% CI))" in text
+    assert view.cross_trial is True
+    footnote = sp.footnote_of(registry, view)
+    assert footnote.cross_trial is True
+    assert ("ESCORT-1st: Camrelizumab + paclitaxel/cisplatin", "B") in footnote.grades
+
+
+def test_published_hr_keeps_its_ci_level_and_direction(registry) -> None:
+    view = _view(registry, {"arms": "checkmate648:nivo_chemo,checkmate648:chemo"})
+    assert view.reference is not None and view.reference.token == "checkmate648:chemo"
+    (row,) = view.comparisons
+    # Doki NEJM 2022: OS HR 0.74 with a 99.1% CI 0.58-0.96.
+    assert row.published is not None and row.published.ci_level == pytest.approx(0.991)
+    assert "0.58–0.96 (99.1% CI)" in _text(sp.results_tables(registry, view))
+    flipped = _view(
+        registry,
+        {"arms": "checkmate648:nivo_chemo,checkmate648:chemo", "ref": "checkmate648:nivo_chemo"},
+    )
+    (row,) = flipped.comparisons
+    assert row.published is not None and row.published.inverted
+    assert row.published.hazard_ratio == pytest.approx(1 / 0.74)
+    assert row.published.ci_lower == pytest.approx(1 / 0.96)
+
+
+def test_tau_is_clamped_to_the_common_follow_up_and_said_so(registry) -> None:
+    view = _view(registry, {"arms": "escort1st:cam_chemo,escort1st:placebo_chemo", "tau": "60"})
+    shortest = min(float(c.curve.sample.times_months[-1]) for c in view.curves)
+    assert view.tau_clamped and view.tau_months == pytest.approx(shortest)
+    for item in view.curves:
+        assert item.summary.rmst is not None
+        assert item.summary.rmst.tau_months == pytest.approx(shortest)
+    assert "was clamped to" in _text(sp.results_tables(registry, view))
+
+
+def test_not_reached_is_disambiguated(registry) -> None:
+    view = _view(registry, {"arms": "nct05013697:triple"})
+    (item,) = view.curves
+    assert item.summary.median.median_months is None
+    assert "NR (not reached)" in _text(sp.results_tables(registry, view))
+    rows = sp.csv_rows(view)
+    assert rows[0]["median_status"] == "not reached"
+
+
+def test_fidelity_badge_opens_the_published_vs_reconstructed_check(registry, library) -> None:
+    view = _view(registry, {"arms": "checkmate648:nivo_chemo,checkmate648:chemo"})
+    item = view.curves[0]
+    badge = sp.fidelity_badge(registry, library, item)
+    text = _text(badge)
+    assert "grade B" in text
+    assert item.passed is False  # the reconstructed OS HR misses 0.74 by more than 0.05 (log)
+    assert "check failed" in text and "FAIL" in text
+    assert "HR Nivolumab + chemotherapy vs Chemotherapy (FP)" in text
+    ok = _view(registry, {"arms": "escort1st:cam_chemo"}).curves[0]
+    assert ok.passed is True
+    assert "checks passed" in _text(sp.fidelity_badge(registry, library, ok))
+
+
+def test_url_round_trip(registry) -> None:
+    base = sp.default_state(registry)
+    states = [
+        base,
+        sp._replace(base, {"arms": (), "show_ci": True}),
+        sp._replace(
+            base,
+            {
+                "endpoint": "PFS",
+                "arms": ("escort1st:cam_chemo", "jupiter06:tori_tp"),
+                "population": "TAP>=5<10",
+                "reference": "jupiter06:tori_tp",
+                "landmark_months": 6.5,
+                "tau_months": 24.0,
+                "show_censor": False,
+                "show_median": True,
+                "show_at_risk": False,
+            },
+        ),
+    ]
+    for state in states:
+        search = sp.state_to_search(state, registry)
+        keys = [k for k, _v in parse_qsl(search.lstrip("?"))]
+        assert keys == sorted(keys)
+        restored, problems = sp.state_from_query(registry, dict(parse_qsl(search.lstrip("?"))))
+        assert problems == []
+        assert restored == state
+
+
+@pytest.mark.parametrize(
+    ("position", "value"),
+    [
+        (0, "DFS"),
+        (1, ["escort1st:cam_chemo", "nope:arm"]),
+        (1, "escort1st:cam_chemo"),
+        (2, "ITT "),
+        (3, "<script>"),
+        (4, float("nan")),
+        (4, -1),
+        (4, "12"),
+        (5, 10**9),
+        (5, True),
+        (6, "yes"),
+        (9, None),
+    ],
+)
+def test_inputs_outside_the_allow_lists_are_rejected(registry, position, value) -> None:
+    values = ["OS", ["escort1st:cam_chemo"], "ITT", None, 12, 18, False, True, False, True]
+    state, problems = sp.state_from_inputs(registry, *values)
+    assert state is not None and problems == []
+    values[position] = value
+    state, problems = sp.state_from_inputs(registry, *values)
+    assert state is None and problems
+
+
+def test_presets_come_from_the_registry(registry) -> None:
+    seeds = sp.preset_arms(registry, "seeds-vs-pd1")
+    focus = {f"{t.id}:{a.id}" for t in registry.trials if t.focus for a in t.arms}
+    assert focus <= set(seeds)
+    for token in set(seeds) - focus:
+        trial, arm = sp._arm_of(registry, token)
+        assert trial.phase == "3" and arm.regimen_class == "ICI+chemo" and arm.role != "control"
+    free = sp.preset_arms(registry, "chemo-free")
+    assert {"alter_e003:chemo_free", "checkmate648:nivo_ipi", "checkmate648:chemo"} == set(free)
+    controls = sp.preset_arms(registry, "chemo-controls")
+    for token in controls:
+        _trial, arm = sp._arm_of(registry, token)
+        assert arm.role == "control" and arm.regimen_class in ("chemo", "placebo+chemo")
+    assert len(controls) >= 9
+    assert sp.preset_arms(registry, "unknown") == ()
+
+
+def test_figure_is_deterministic_and_the_screen_path_matches_the_export(registry) -> None:
+    query = {"arms": "escort1st:cam_chemo,jupiter06:tori_tp", "ci": "1", "median": "1"}
+    first = sp.figure_for(registry, query, memo=SurvivalMemo())[0].to_json()
+    second = sp.figure_for(registry, query, memo=SurvivalMemo())[0].to_json()
+    assert first == second
+    state, _ = sp.state_from_query(registry, query)
+    view = sp.compute_view(registry, state, SurvivalMemo())
+    screen = sp._outputs(registry, view)[0]
+    assert json.loads(json.dumps(screen)) == json.loads(first)
+
+
+def test_two_arm_figure_with_ci_bands_is_within_the_payload_budget(registry) -> None:
+    """PERF-05: a 2-arm KM figure with CI bands stays under 150 KB (the largest shipped pair,
+    KEYNOTE-590 with 749 patients)."""
+    fig, *_ = sp.figure_for(
+        registry,
+        {"arms": "keynote590:pembro_chemo,keynote590:placebo_chemo", "ci": "1", "median": "1"},
+    )
+    size_kb = len(fig.to_json()) / 1024
+    assert size_kb <= 150
+
+
+def test_footnote_and_csv(registry) -> None:
+    fig, footnote, rows, ipd = sp.figure_for(
+        registry, {"arms": "escort1st:cam_chemo,escort1st:placebo_chemo,astrum007:serp_cf"}
+    )
+    notes = [a for a in fig.layout.annotations if a.name == "footnote"]
+    assert len(notes) == 1 and registry.data_version in notes[0].text
+    assert footnote.data_version == registry.data_version
+    assert not footnote.cross_trial  # only ESCORT-1st is drawn; ASTRUM-007 is not reported
+    assert {r["row_type"] for r in rows} == {"arm", "comparison", "not shown"}
+    for row in rows:
+        assert set(row) <= set(sp.CSV_COLUMNS)
+    assert [a.grade for a in ipd] == ["B", "B"]
+    assert sum(a.sample.n_events for a in ipd) == 135 + 174
+
+
+def test_statistics_are_cached_not_refit(registry) -> None:
+    memo = SurvivalMemo()
+    state, _ = sp.state_from_query(registry, {"arms": "orient15:sint_chemo,orient15:placebo_chemo"})
+    sp.compute_view(registry, state, memo)
+    before = memo.summarise_arm.cache_info()
+    compare_before = memo.compare_arms.cache_info()
+    sp.compute_view(registry, state, memo)
+    after = memo.summarise_arm.cache_info()
+    assert after.misses == before.misses and after.hits == before.hits + 2
+    assert memo.compare_arms.cache_info().misses == compare_before.misses
+
+
+def test_population_options_say_when_nothing_is_reconstructable(registry) -> None:
+    options = {o["value"]: o["label"] for o in sp._population_options(registry)}
+    assert options["ITT"].startswith("ITT")
+    assert options["CPS>=10"] == "PD-L1 CPS ≥10 — no reconstructable curve"
+    assert "TAP>=5<10" in options
