@@ -390,8 +390,7 @@ def _exact_check(trial: Any, row: Any, measure: str) -> ExactCheck | None:
     )
 
 
-def _row_view(registry: Any, trial: Any, arm: Any, row: Any, measure: str) -> ResponseRowView:
-    colour = provenance.arm_colours(registry).get((trial.id, arm.id), ("#000000", "solid"))[0]
+def _row_view(trial: Any, arm: Any, row: Any, measure: str, colour: str) -> ResponseRowView:
     printed = _numeric_ci(row)
     cp_lower = cp_upper = None
     check = None
@@ -444,6 +443,7 @@ def _row_view(registry: Any, trial: Any, arm: Any, row: Any, measure: str) -> Re
 def response_rows(registry: Any, state: ResponseState) -> tuple[ResponseRowView, ...]:
     """Rows of ``state.measure`` for the chosen arms/classes/population, chemo-free first."""
     out: list[ResponseRowView] = []
+    colours = provenance.arm_colours(registry)  # once: hashing the registry is not free
     for trial in registry.trials:
         for arm in trial.arms:
             if state.arms and f"{trial.id}:{arm.id}" not in state.arms:
@@ -456,7 +456,8 @@ def response_rows(registry: Any, state: ResponseState) -> tuple[ResponseRowView,
                 population = trial.population_by_id(row.population)
                 if state.population == "itt" and population.kind != "itt":
                     continue
-                out.append(_row_view(registry, trial, arm, row, state.measure))
+                colour = colours.get((trial.id, arm.id), ("#000000", "solid"))[0]
+                out.append(_row_view(trial, arm, row, state.measure, colour))
     order = {GROUP_CHEMO_FREE: 0, GROUP_CHEMO: 1}
     return tuple(sorted(out, key=lambda r: order[r.group]))  # stable: registry order kept
 
