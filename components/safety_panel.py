@@ -121,6 +121,51 @@ def arm_labels(registry: Any) -> dict[ae.ArmKey, str]:
     return {key: label for _, key, label in _arm_choices(registry)}
 
 
+CHART_LABEL_CHARS = 48
+
+
+def trial_short_name(trial: Any) -> str:
+    """``"Xu 1542P"`` from ``"Xu 1542P (TC + camrelizumab +/- anlotinib)"``."""
+    return str(trial.name).split(" (", 1)[0]
+
+
+def _cut(text: str, limit: int, *, middle: bool) -> str:
+    """Cut ``text`` at word boundaries to about ``limit`` characters: keep the start (the
+    experimental agents come first), or with ``middle`` both ends (arms of one trial can
+    differ only at the end: "... + FP" vs "... + TP")."""
+    if len(text) <= limit:
+        return text
+    words = text.split()
+    tail: list[str] = [words.pop()] if middle else []
+    while middle and words and len(" ".join([words[-1], *tail])) <= limit // 3:
+        tail.insert(0, words.pop())
+    budget = limit - len(" ".join(tail)) - 2
+    head: list[str] = []
+    for word in words:
+        if len(" ".join([*head, word])) > budget:
+            break
+        head.append(word)
+    return " ".join([*head, "…", *tail])
+
+
+@functools.lru_cache(maxsize=8)
+def chart_labels(registry: Any) -> dict[ae.ArmKey, str]:
+    """One-line arm labels for charts: short trial name + arm label, cut at word boundaries
+    to about 48 characters. The full label is in the hover, the table and the arm picker;
+    labels stay unique (cut in the middle, else suffixed with the arm id)."""
+    out: dict[ae.ArmKey, str] = {}
+    for trial in registry.trials:
+        texts = [f"{trial_short_name(trial)}: {arm.label}" for arm in trial.arms]
+        labels = [_cut(t, CHART_LABEL_CHARS, middle=False) for t in texts]
+        if len(set(labels)) < len(labels):
+            labels = [_cut(t, CHART_LABEL_CHARS, middle=True) for t in texts]
+        for arm, label in zip(trial.arms, labels, strict=True):
+            if label in out.values() or labels.count(label) > 1:
+                label = f"{label} [{arm.id}]"
+            out[(trial.id, arm.id)] = label
+    return out
+
+
 def _categories(registry: Any) -> tuple[str, ...]:
     present = {r.category for t in registry.trials for r in t.adverse_events}
     return tuple(c for c in ae.CATEGORIES if c in present) or ("treatment-related",)
@@ -367,7 +412,7 @@ def _terms(result: SafetyResult) -> ae.TermTable:
 
 def _styles(registry: Any, state: SafetyState) -> list[charts.ArmStyle]:
     colours = arm_colours(registry)
-    labels = arm_labels(registry)
+    labels = chart_labels(registry)
     return [
         charts.ArmStyle(key=key, label=labels[key], colour=colours.get(key, ("#57606a", ""))[0])
         for key in state.arms
@@ -412,7 +457,14 @@ def _trial_refs(registry: Any, result: SafetyResult) -> list[tuple[Any, str]]:
 
 
 def _notes(registry: Any, state: SafetyState, result: SafetyResult) -> tuple[str, ...]:
-    return charts.definition_notes(arm_labels(registry), result.summary, result.terms)
+    return charts.definition_notes(
+        arm_labels(registry),
+        result.summary,
+        result.terms,
+        trial_names={
+            trial_id: trial_short_name(registry.trial(trial_id)) for trial_id, _ in state.arms
+        },
+    )
 
 
 def _term_map_note(registry: Any) -> str:

@@ -51,7 +51,7 @@ HEAT_SCALE = (
     (1.0, "#08306b"),
 )
 AXIS_MAX_PCT = 100.0
-SUMMARY_COLUMNS = 3
+SUMMARY_COLUMNS = 2
 
 GRADE_HEADINGS = {"any": "any grade", "high": "grade ≥3 (as reported)"}
 
@@ -274,7 +274,7 @@ def build_summary_figure(
     theme = options.theme
     by_key = {a.key: a for a in arms}
     styles = [by_key[key] for key in table.arms]
-    labels = [_wrap(s.label, 38) for s in styles]
+    labels = [_esc(s.label) for s in styles]
     n_items = len(table.items)
     cols = min(SUMMARY_COLUMNS, max(1, n_items))
     rows = math.ceil(n_items / cols)
@@ -343,7 +343,7 @@ def build_summary_figure(
         fig.update_xaxes(
             row=row,
             col=col,
-            range=[0, 160],
+            range=[0, 150],
             tickvals=[0, 25, 50, 75, 100],
             ticksuffix="%",
             gridcolor="#eaeef2",
@@ -360,7 +360,7 @@ def build_summary_figure(
             fixedrange=True,
         )
     fig.update_layout(barmode="overlay", bargap=0.25)
-    per_row = 50 + 34 * len(styles)
+    per_row = 50 + 28 * len(styles)
     return _finish(fig, options, height=60 + rows * per_row, bottom=50, left=290)
 
 
@@ -387,7 +387,7 @@ def build_term_figure(
     by_key = {a.key: a for a in arms}
     styles = [by_key[key] for key in table.arms]
     cols = max(1, len(styles))
-    titles = [_wrap(s.label, max(12, 160 // cols)) for s in styles]
+    titles = [_wrap(s.label, max(12, 120 // cols)) for s in styles]
     fig = make_subplots(
         rows=1,
         cols=cols,
@@ -698,14 +698,38 @@ CATEGORY_DEFINITIONS: Mapping[str, str] = {
 }
 
 
+def _names(
+    keys: set[ArmKey],
+    chosen: Sequence[ArmKey],
+    labels: Mapping[ArmKey, str],
+    trial_names: Mapping[str, str],
+) -> str:
+    """``keys`` named compactly: a trial's name when every chosen arm of that trial is in
+    ``keys``, else the arm labels."""
+    out: list[str] = []
+    for trial_id in dict.fromkeys(t for t, _ in chosen):
+        arms = [k for k in chosen if k[0] == trial_id]
+        mine = [k for k in arms if k in keys]
+        if not mine:
+            continue
+        if len(mine) == len(arms):
+            out.append(trial_names.get(trial_id, trial_id))
+        else:
+            out.extend(labels.get(k, f"{k[0]}/{k[1]}") for k in mine)
+    return ", ".join(out)
+
+
 def definition_notes(
     labels: Mapping[ArmKey, str],
     summary: SummaryTable | None = None,
     terms: TermTable | None = None,
+    trial_names: Mapping[str, str] | None = None,
 ) -> tuple[str, ...]:
     """Plain-text notes on definitions that differ between the chosen arms: category, grade
     bands in the "grade ≥3" slot, denominators, reporting thresholds, recomputed vs printed
-    percentages."""
+    percentages. Arms are named by trial when all chosen arms of a trial share the value."""
+    trial_names = trial_names or {}
+    chosen: Sequence[ArmKey] = summary.arms if summary else terms.arms if terms else ()
     category = summary.category if summary else terms.category if terms else None
     notes: list[str] = []
     if category:
@@ -722,11 +746,10 @@ def definition_notes(
             all_cells.extend(term_row.any_cells)
             all_cells.extend(term_row.high_cells)
             high_cells.extend(term_row.high_cells)
-    bands: dict[str, set[str]] = {}
+    bands: dict[str, set[ArmKey]] = {}
     for cell in high_cells:
         if cell.reported and cell.grade_band and cell.arm_id is not None:
-            label = labels.get((cell.trial_id, cell.arm_id), cell.trial_id)
-            bands.setdefault(cell.grade_band, set()).add(label)
+            bands.setdefault(cell.grade_band, set()).add((cell.trial_id, cell.arm_id))
     if len(bands) > 1 or set(bands) - {">=3"}:
         meaning = {
             ">=3": "grade ≥3",
@@ -735,47 +758,46 @@ def definition_notes(
             "3": "grade 3 only",
         }
         parts = [
-            f"{meaning.get(band, band_label(band))}: {', '.join(sorted(names))}"
-            for band, names in sorted(bands.items())
+            f"{meaning.get(band, band_label(band))}: {_names(keys, chosen, labels, trial_names)}"
+            for band, keys in sorted(bands.items())
         ]
         notes.append("Grade bands differ and are not relabelled — " + "; ".join(parts) + ".")
     stated: dict[str, set[int]] = {}
-    unstated: set[str] = set()
+    unstated: set[ArmKey] = set()
     for cell in all_cells:
         if not cell.reported or cell.arm_id is None:
             continue
-        label = labels.get((cell.trial_id, cell.arm_id), cell.trial_id)
         if cell.denominator_n is not None:
-            stated.setdefault(label, set()).add(cell.denominator_n)
+            name = trial_names.get(cell.trial_id, cell.trial_id)
+            stated.setdefault(name, set()).add(cell.denominator_n)
         else:
-            unstated.add(label)
+            unstated.add((cell.trial_id, cell.arm_id))
     if stated or unstated:
         parts = [
-            f"{name} N = {'/'.join(str(n) for n in sorted(ns))}"
+            f"{name} N = {', '.join(str(n) for n in sorted(ns))}"
             for name, ns in sorted(stated.items())
         ]
-        text = "Denominator = safety population as printed with each number"
+        text = "Denominator = safety population N printed with each number (per arm in the table)"
         if parts:
             text += ": " + "; ".join(parts)
         if unstated:
             text += (
                 ". N not stated with some numbers of "
-                + ", ".join(sorted(unstated))
+                + _names(unstated, chosen, labels, trial_names)
                 + " (published percentage shown, not recomputed)"
             )
         notes.append(text + ".")
     if terms:
-        parts = []
+        by_rule: dict[str, set[ArmKey]] = {}
         for key, threshold in terms.thresholds:
-            name = labels.get(key, key[0])
-            parts.append(f"{name}: {threshold}" if threshold else f"{name}: none stated")
-        if parts:
-            notes.append(
-                "Reporting threshold of each source's term table (a term missing from a table "
-                "with a threshold is 'not reported (below threshold)', not 0) — "
-                + "; ".join(parts)
-                + "."
-            )
+            by_rule.setdefault(threshold or "no term table or no rule stated", set()).add(key)
+        parts = [
+            f"{_names(keys, chosen, labels, trial_names)}: {rule}" for rule, keys in by_rule.items()
+        ]
+        notes.append(
+            "Reporting threshold of each source's term table (a term missing from a table with "
+            "a threshold is 'not reported (below threshold)', not 0) — " + "; ".join(parts) + "."
+        )
     differing = sum(1 for c in all_cells if c.differs)
     notes.append(
         "Percentages are recomputed from n/N where both are printed"

@@ -352,7 +352,10 @@ def test_definition_notes_name_what_differs(reg, term_map) -> None:
     arms = [NCT, OR_SINT, KN[0], CM[0]]
     labels = {s.key: s.label for s in _styles(reg, arms)}
     notes = ch.definition_notes(
-        labels, ae.summary_table(reg, arms), ae.term_table(reg, term_map, arms)
+        labels,
+        ae.summary_table(reg, arms),
+        ae.term_table(reg, term_map, arms),
+        trial_names={k[0]: reg.trial(k[0]).name for k in arms},
     )
     text = " ".join(notes)
     assert text.startswith("Treatment-related AEs (TRAE)")
