@@ -575,13 +575,15 @@ def build_heatmap_figure(
                 label = _num(cell.shown_pct)
                 mark = band_mark(cell)
                 t_row.append(_esc(f"{label} ({mark})" if mark else label))
+                c_row.append(cell_customdata(cell, hover))
             else:
                 z_row.append(None)
                 t_row.append("")
                 nr_points.append((i, j, cell, hover))
                 nr_x.extend([j - 0.5, j + 0.5, j + 0.5, j - 0.5, j - 0.5, None])
                 nr_y.extend([i - 0.5, i - 0.5, i + 0.5, i + 0.5, i - 0.5, None])
-            c_row.append(cell_customdata(cell, hover))
+                # gaps are not hoverable: the not-reported text trace carries this cell's data
+                c_row.append([])
         z.append(z_row)
         text.append(t_row)
         custom.append(c_row)
