@@ -1417,6 +1417,13 @@ def _median_text(trial: Any, endpoint: str, population: str) -> str:
     return text
 
 
+def _p_text(row: Any) -> str:
+    """A p-value as printed: its qualifier kept ("p < 0.0001"), or the printed string."""
+    if row.value is None:
+        return f"p {row.p}" if row.p else "p not reported"
+    return f"p {row.qualifier or '='} {row.value:g}"
+
+
 def _between_p(trial: Any, population: str, other: str) -> list[str]:
     out = []
     for r in trial.efficacy:
@@ -1425,14 +1432,14 @@ def _between_p(trial: Any, population: str, other: str) -> list[str]:
             and r.population == population
             and r.comparator_population == other
         ):
-            out.append(f"{r.endpoint} p = {r.value:g}" if r.value is not None else r.p or "")
+            out.append(f"{r.endpoint} {_p_text(r)}")
     for r in trial.response:
         if (
             r.measure == "p_value"
             and r.population == population
             and r.comparator_population == other
         ):
-            out.append(f"{r.category} p = {r.value:g}" if r.value is not None else r.p or "")
+            out.append(f"{r.category} {_p_text(r)}")
     return out
 
 
@@ -1523,8 +1530,8 @@ def _signature_sizes(trial: Any) -> str | None:
     (kp, np_), (kn, nn) = combos[0]
     cp_pos, cp_neg = clopper_pearson(kp, np_), clopper_pearson(kn, nn)
     return (
-        f"Derived, not printed: the only group sizes (together at most {total} patients) for "
-        f"which the printed {pos.value:g}% and {neg.value:g}% are exact are {kp}/{np_} "
+        f"Derived, not printed: the only group sizes (together at most {total} patients) whose "
+        f"percentages round to the printed {pos.value:g}% and {neg.value:g}% are {kp}/{np_} "
         f"(signature present) and {kn}/{nn} (absent); {total - np_ - nn} patients would have no "
         f"signature result. Clopper–Pearson 95% CIs from these derived counts: "
         f"{cp_pos.ci_lower_percent:.1f}–{cp_pos.ci_upper_percent:.1f}% and "

@@ -482,3 +482,19 @@ def test_response_figure_for_export(registry) -> None:
     forest_bundle = fp.export_bundle(registry, {"pop": "CPS>=10"})
     assert forest_bundle.subject == ("KEYNOTE-590", "ORIENT-15", "RATIONALE-306")
     assert all(set(r) <= set(fp.CSV_COLUMNS) for r in forest_bundle.rows)
+
+
+def test_seed_subgroups_section(registry) -> None:
+    """Li N et al. STTT 2024 (Results, PD-L1 and liver paragraphs): ORR 4/4 (CPS >= 10) with its
+    exact CI (R: binom.test(4, 4)$conf.int = 0.3976-1), liver-metastasis p printed as
+    "P < 0.0001"; Meng X et al. Mol Cancer 2025 abstract: signature p-values as printed."""
+    text = _strings(fp.seeds_section(registry))
+    assert "4/4 = 100.0% (Clopper–Pearson 95% CI 39.8–100.0)" in text
+    assert "18/26 = 69.2% (Clopper–Pearson 95% CI 48.2–85.7)" in text
+    assert "Between-subgroup p-values as printed: PFS p < 0.0001; OS p < 0.0001" in text
+    assert "Between-subgroup p-values as printed: PFS p = 0.005; OS p = 0.006; ORR p < 0.001" in (
+        text
+    )
+    assert "43 (derived)" in text  # patients without liver metastases: 50 - 7, marked derived
+    assert "65.6% (counts and CI not printed)" in text
+    assert "NR (not reached)" in text and "not reported (abstract says only 'improved OS')" in text
