@@ -480,12 +480,14 @@ def _numeric_ci(row: Any) -> tuple[float, float] | None:
 
 
 def _poolable(row: Any) -> bool:
+    ci = _numeric_ci(row)
     return (
         row.status == "reported"
         and row.value is not None
         and row.qualifier is None
         and row.ci_level is not None
-        and _numeric_ci(row) is not None
+        and ci is not None
+        and 0 < ci[0] < ci[1]  # a zero-width interval has no standard error
     )
 
 
