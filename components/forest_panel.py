@@ -658,7 +658,9 @@ def _trial_row(
         status_text = f"not reported: {row.reason or 'no reason recorded'}"
         reasons.append("HR not reported")
     elif not _poolable(row):
-        reasons.append("no confidence interval printed" if ci is None else "qualified value")
+        reasons.append(
+            "no confidence interval printed" if ci is None else "qualified value or zero-width CI"
+        )
     elif ci is not None and row.ci_level is not None:  # always true when poolable
         study = study_from_hr_ci(trial.name, float(row.value), ci[0], ci[1], row.ci_level / 100.0)
     parent = _nested_in(trial, population)
