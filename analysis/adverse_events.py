@@ -66,6 +66,7 @@ __all__ = [
     "TermTable",
     "band_label",
     "check_term_map",
+    "empty_term_map",
     "load_term_map",
     "parse_term_map",
     "parse_threshold_pct",
@@ -327,14 +328,52 @@ def term_map_problems(registry: Registry, term_map: TermMap) -> list[str]:
     return problems
 
 
+NOT_HARMONISED = " (not harmonised)"
+
+
+def empty_term_map() -> TermMap:
+    """No reviewed mapping: every printed term is shown as printed, marked not harmonised."""
+    return TermMap(
+        entries=(),
+        standard="no reviewed term map",
+        reviewed_by="nobody",
+        reviewed_on="never",
+        sha256="",
+        _by_printed={},
+    )
+
+
 def check_term_map(registry: Registry, path: Path | None = None) -> TermMap:
-    """Load the map from the registry's data root (or ``path``) and check it against the data;
-    raise :class:`TermMapError` on any problem. Called once when the app starts."""
-    term_map = load_term_map(path if path is not None else registry.root / TERM_MAP_PATH)
-    problems = term_map_problems(registry, term_map)
+    """Load the map from the registry's data root (or ``path``) for the app.
+
+    A malformed map, or one that would merge two printed terms of one source table, raises
+    :class:`TermMapError` (the app refuses to start, like any data error). A data root without
+    a map (test fixtures; the shipped root lists the file in its manifest, so it cannot go
+    missing silently) gives :func:`empty_term_map`. Printed terms without an entry do not stop
+    the app: they are shown as printed and marked "(not harmonised)"; the unit test
+    ``test_term_map_is_complete_for_every_ae_term_in_the_data`` fails and lists them.
+    """
+    target = path if path is not None else registry.root / TERM_MAP_PATH
+    if path is None and not target.exists():
+        return empty_term_map()
+    term_map = load_term_map(target)
+    problems = [p for p in term_map_problems(registry, term_map) if "[duplicate-id]" in p]
     if problems:
         raise TermMapError(problems)
     return term_map
+
+
+def _entry(term_map: TermMap, printed: str) -> TermEntry:
+    """The reviewed entry, or a visible stand-in for a printed term without one."""
+    entry = term_map.get(printed)
+    if entry is not None:
+        return entry
+    return TermEntry(
+        printed=printed,
+        harmonised=printed + NOT_HARMONISED,
+        kind="term",
+        rule="no reviewed mapping yet: shown as printed",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -787,6 +826,7 @@ class TermTable:
     table_only: tuple[TermRow, ...]
     pooled: tuple[AeCell, ...]
     thresholds: tuple[tuple[ArmKey, str | None], ...]
+    unmapped: tuple[str, ...] = ()  # printed terms shown as printed (no reviewed mapping)
 
 
 def _arm_threshold(rows: Sequence[AdverseEventResult]) -> str | None:
@@ -899,10 +939,7 @@ def term_table(
         for row in trial.adverse_events:
             if row.summary_item is not None:
                 continue
-            entry = term_map.get(row.term)
-            if entry is None:
-                raise ValueError(f"AE term {row.term!r} of {trial_id} is not in the term map")
-            mapped.append((row, entry))
+            mapped.append((row, _entry(term_map, row.term)))
         all_rows[trial_id] = mapped
     per_arm = {
         (trial_id, arm_id): [
@@ -924,7 +961,7 @@ def term_table(
             trial = trials[trial_id]
             rows = per_arm[(trial_id, arm_id)]
             kwargs: dict[str, Any] = {
-                "kind": term_map.kind_of(term) or "term",
+                "kind": term_map.kind_of(term) or "term",  # stand-ins are plain terms
                 "category": category,
                 "strict": strict,
                 "arm_rows": rows,
@@ -988,6 +1025,16 @@ def term_table(
         table_only=tuple(r for r in built if r.hidden_reason is not None),
         pooled=pooled_cells(registry, tuple(trials), category),
         thresholds=thresholds,
+        unmapped=tuple(
+            sorted(
+                {
+                    r.term
+                    for rows in per_arm.values()
+                    for r, _ in rows
+                    if term_map.get(r.term) is None
+                }
+            )
+        ),
     )
 
 

@@ -469,6 +469,8 @@ def _notes(registry: Any, state: SafetyState, result: SafetyResult) -> tuple[str
 
 def _term_map_note(registry: Any) -> str:
     term_map = term_map_for(registry)
+    if not term_map.entries:
+        return "No reviewed term map in this data root: every term is shown as printed."
     return (
         f"Terms harmonised with a reviewed map ({term_map.standard}; reviewed "
         f"{term_map.reviewed_on}); the term as printed is in the hover and the table."
@@ -1112,7 +1114,8 @@ def layout(registry: Any, query: Mapping[str, str]) -> Any:
 
 
 def register_callbacks(app: Dash, registry: Any) -> None:
-    # Refuse to start with an incomplete or malformed term map (like any other data error).
+    # Load (and check) the term map now: a malformed map, or one that would merge two printed
+    # terms of one source table, stops the app like any other data error.
     term_map_for(registry)
 
     @app.callback(

@@ -800,6 +800,12 @@ def definition_notes(
             "Reporting threshold of each source's term table (a term missing from a table with "
             "a threshold is 'not reported (below threshold)', not 0) — " + "; ".join(parts) + "."
         )
+    if terms and terms.unmapped:
+        notes.append(
+            "Not harmonised yet (no reviewed mapping; shown as printed): "
+            + ", ".join(terms.unmapped)
+            + "."
+        )
     differing = sum(1 for c in all_cells if c.differs)
     notes.append(
         "Percentages are recomputed from n/N where both are printed"

@@ -65,7 +65,9 @@ def test_term_map_has_no_stale_entries(reg, term_map) -> None:
     assert stale == [], "entries for terms no longer in the data: " + "; ".join(stale)
 
 
-def test_unmapped_term_is_listed_and_stops_start_up(reg, tmp_path) -> None:
+def test_unmapped_term_is_listed_and_shown_as_printed(reg, tmp_path) -> None:
+    """A printed term without a reviewed entry is listed by the completeness check (the test
+    above fails) and, in the app, shown as printed and marked "(not harmonised)"."""
     text = MAP_PATH.read_text(encoding="utf-8")
     block = (
         '[[term]]\nprinted = "Hypophagia"\nharmonised = "Hypophagia"\nkind = "term"\n'
@@ -75,11 +77,32 @@ def test_unmapped_term_is_listed_and_stops_start_up(reg, tmp_path) -> None:
     assert block in text
     broken = tmp_path / "ae_terms.toml"
     broken.write_text(text.replace(block, ""), encoding="utf-8")
-    term_map = ae.load_term_map(broken)
+    term_map = ae.check_term_map(reg, broken)
     assert ae.unmapped_terms(reg, term_map) == ("Hypophagia",)
-    with pytest.raises(ae.TermMapError) as info:
+    assert any("'Hypophagia' has no entry" in p for p in ae.term_map_problems(reg, term_map))
+    table = ae.term_table(reg, term_map, [OR_SINT])
+    row = _row(table, "Hypophagia (not harmonised)")
+    assert row.any_cells[0].shown_pct == pytest.approx(10.1, abs=0.05)
+    assert table.unmapped == ("Hypophagia",)
+
+
+def test_data_root_without_a_map_shows_every_term_as_printed(reg, tmp_path) -> None:
+    class Root:
+        trials = reg.trials
+        root = tmp_path
+
+    term_map = ae.check_term_map(Root())  # type: ignore[arg-type]
+    assert term_map.entries == ()
+    table = ae.term_table(reg, term_map, [NCT])
+    assert all(r.term.endswith("(not harmonised)") for r in table.rows)
+    assert "Neutropenia" in table.unmapped
+
+
+def test_malformed_map_stops_start_up(reg, tmp_path) -> None:
+    broken = tmp_path / "ae_terms.toml"
+    broken.write_text(MAP_PATH.read_text(encoding="utf-8") + "\nbogus = 1\n", encoding="utf-8")
+    with pytest.raises(ae.TermMapError, match="unknown-key"):
         ae.check_term_map(reg, broken)
-    assert "'Hypophagia' has no entry" in str(info.value)
 
 
 def test_two_printed_terms_of_one_table_are_never_merged(reg, tmp_path) -> None:
@@ -95,6 +118,8 @@ def test_two_printed_terms_of_one_table_are_never_merged(reg, tmp_path) -> None:
     path.write_text(wrong, encoding="utf-8")
     problems = ae.term_map_problems(reg, ae.load_term_map(path))
     assert any("orient15" in p and "'Anorexia'" in p and "[duplicate-id]" in p for p in problems)
+    with pytest.raises(ae.TermMapError, match="would merge"):
+        ae.check_term_map(reg, path)  # the app refuses to start
 
 
 @pytest.mark.parametrize(
