@@ -52,6 +52,8 @@ import kaleido
 from choreographer.browsers.chromium import Chromium
 from choreographer.errors import BrowserClosedError, BrowserFailedError, ChannelClosedError
 
+from components.settings import APP_NAME
+
 log = logging.getLogger("escc.export")
 
 ImageFormat = Literal["png", "svg", "pdf"]
@@ -286,7 +288,7 @@ class RenderEngine:
                 reload_every=self.config.reload_every,
                 n=self.config.tabs,
                 timeout=self.config.render_timeout_s,
-                mathjax=False,
+                page_generator=_page(),
                 path=str(path),
                 browser_cls=_browser_class(self.config),
                 enable_sandbox=self.config.sandbox,
@@ -468,6 +470,15 @@ def _forget_in_child(ref: weakref.ref[RenderEngine]) -> None:
     engine = ref()
     if engine is not None:
         engine._forget_parent()
+
+
+def _page() -> kaleido.PageGenerator:
+    """kaleido's render page: plotly.js from the installed plotly package (file://), no
+    MathJax (kaleido's default would be a CDN script), and our product name as the page title,
+    which Chromium writes into the PDF's Title field (kaleido's own is "Kaleido-fier")."""
+    page = kaleido.PageGenerator(mathjax=False)
+    page.header = page.header.replace("Kaleido-fier", f"{APP_NAME} chart")
+    return page
 
 
 def _alive(browser: _Kaleido) -> bool:

@@ -283,6 +283,7 @@ def test_svg_parses_and_carries_footnote(engine: RenderEngine, chart: str) -> No
 def test_pdf_parses_and_carries_footnote(engine: RenderEngine, chart: str) -> None:
     data = render_figure(CHARTS[chart](), "pdf", SLIDE_4_3, footnote=FOOTNOTE, engine=engine)
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert b"/Title (ESCC first-line trial explorer chart)" in data  # not kaleido's page title
     # One page of 1200 x 900 CSS px = 900 x 675 pt (Chromium rounds the height to 675.12).
     boxes = re.findall(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", data)
     assert len(boxes) == 1
