@@ -606,7 +606,12 @@ def _choose(
     ranked = _ranked(trial, rows, bands=bands, summary_items=summary_items)
     if ranked:
         best = cell_from_row(trial, ranked[0])
-        others = tuple(_short(cell_from_row(trial, r)) for r in ranked[1:])
+        # Other sources of the same number (same band); other bands are listed apart.
+        others = tuple(
+            _short(cell_from_row(trial, r))
+            for r in ranked[1:]
+            if r.grade_band == ranked[0].grade_band
+        )
         return _with(best, alternatives=others) if others else best
     for row in rows:
         if row.status != "reported" and row.grade_band in bands:

@@ -839,7 +839,8 @@ def _term_table(registry: Any, table: ae.TermTable) -> Any:
                         html.Td(_cell_text(high_cell), className="escc-value"),
                         html.Td(
                             "; ".join(
-                                f"{ae.band_label(c.grade_band or 'any')}: {_cell_text(c)}"
+                                f"{ae.band_label(c.grade_band or 'any')}: "
+                                f"{c.value_text()} ({c.count_text()})"
                                 for c in others
                             )
                             or "—"
