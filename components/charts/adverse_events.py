@@ -572,7 +572,7 @@ def build_heatmap_figure(
                 hover += "<br>" + hover_text(row.high_cells[j], "grade ≥3 as reported")
             if cell.reported and cell.shown_pct is not None:
                 z_row.append(cell.shown_pct)
-                label = _num(cell.shown_pct)
+                label = cell.value_text().replace("%", "")  # keeps "≤" and "(printed …)"
                 mark = band_mark(cell)
                 t_row.append(_esc(f"{label} ({mark})" if mark else label))
                 c_row.append(cell_customdata(cell, hover))
