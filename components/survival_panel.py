@@ -304,7 +304,8 @@ def state_from_query(registry: Any, query: Mapping[str, str]) -> tuple[SurvivalS
             if len(canonical) > MAX_ARMS:
                 problems.append(f"more than {MAX_ARMS} arms (the first {MAX_ARMS} were kept)")
                 canonical = canonical[:MAX_ARMS]
-            values["arms"] = canonical
+            if canonical or not bad:
+                values["arms"] = canonical  # nothing recognised: keep the default arms
     elif arms is not None:
         problems.append("arms")
     pop = query.get("pop")
