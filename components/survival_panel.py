@@ -68,6 +68,7 @@ TAU_RANGE_MONTHS = (3.0, 60.0)
 DEFAULT_LANDMARK_MONTHS = 12.0
 DEFAULT_TAU_MONTHS = 18.0
 NO_ARMS = "-"
+CHECK_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "none": "#57606a"}
 FIGURE_HEIGHT = "760px"
 # Regimen classes in the order clinicians think about them (chemo-free first).
 CLASS_ORDER = (
@@ -1006,13 +1007,13 @@ def _published_ci_text(pub: PublishedHR) -> str:
 
 def _check_row(name: str, published: str, reconstructed: str, passed: bool | None) -> Any:
     verdict = "no published value" if passed is None else ("pass" if passed else "FAIL")
-    colour = "dimmed" if passed is None else ("teal" if passed else "red")
+    kind = "none" if passed is None else ("pass" if passed else "fail")
     return html.Tr(
         [
             html.Td(name),
             html.Td(published),
             html.Td(reconstructed),
-            html.Td(dmc.Text(verdict, size="xs", c=colour, fw=600)),
+            html.Td(html.Strong(verdict, style={"color": CHECK_COLOURS[kind]})),
         ]
     )
 

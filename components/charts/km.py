@@ -91,12 +91,13 @@ def _step_xy(
 
 
 def _hover_text(km: KaplanMeierResult, points: np.ndarray) -> list[str]:
-    """Per-step "(CI lower–upper) · at risk n" for the hover ("–" where the band is undefined).
+    """Per-step "lower–upper · n at risk" for the hover ("–" where the band is undefined; the
+    hover template names the CI level once).
 
-    Flat strings (``hovertext``) rather than nested ``customdata``: plotly validates nested
-    lists element by element, which made the figure several times slower to build."""
-    level = round(km.ci_level * 100)
-    texts = [f"{level}% CI –, at risk {km.n_patients}"]
+    Flat, short strings (``hovertext``) rather than nested ``customdata``: plotly validates
+    nested lists element by element (slow), and the hover text is a large part of the
+    figure's JSON (PERF-05)."""
+    texts = [f"– · {km.n_patients}"]
     lower = np.round(km.ci_lower[points] * 100.0, 1)
     upper = np.round(km.ci_upper[points] * 100.0, 1)
     defined = km.ci_defined[points]
@@ -104,8 +105,7 @@ def _hover_text(km: KaplanMeierResult, points: np.ndarray) -> list[str]:
     for lo, hi, ok, n in zip(
         lower.tolist(), upper.tolist(), defined, at_risk.tolist(), strict=True
     ):
-        band = f"{lo:.1f}–{hi:.1f}" if ok else "–"
-        texts.append(f"{level}% CI {band}, at risk {n}")
+        texts.append(f"{lo:.1f}–{hi:.1f} · {n}" if ok else f"– · {n}")
     return texts
 
 
@@ -223,8 +223,8 @@ def _curve_traces(curve: KMCurve, options: KMOptions) -> list[dict[str, Any]]:
     traces.append(
         {
             "hovertemplate": (
-                f"{curve.label}<br>t = %{{x:.1f}} mo · S(t) = %{{y:.1f}} % "
-                "(%{hovertext})<extra></extra>"
+                f"{curve.label}<br>t = %{{x:.1f}} mo · S(t) = %{{y:.1f}} %<br>"
+                f"{round(km.ci_level * 100)}% CI · at risk: %{{hovertext}}<extra></extra>"
             ),
             "hovertext": _hover_text(km, points),
             "legendgroup": group,

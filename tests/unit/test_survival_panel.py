@@ -338,3 +338,32 @@ def test_population_options_say_when_nothing_is_reconstructable(registry) -> Non
     assert options["ITT"].startswith("ITT")
     assert options["CPS>=10"] == "PD-L1 CPS ≥10 — no reconstructable curve"
     assert "TAP>=5<10" in options
+
+
+def test_figure_is_identical_in_a_separate_process(registry) -> None:
+    """DATA-05: a fresh interpreter (another worker) builds byte-identical figure JSON."""
+    import hashlib
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    query = {"arms": "nct05013697:triple,keynote590:pembro_chemo", "ci": "1", "ep": "PFS"}
+    here = hashlib.sha256(sp.figure_for(registry, query)[0].to_json().encode()).hexdigest()
+    code = (
+        "import hashlib, json, sys\n"
+        "from data import load_registry\n"
+        "from components import survival_panel as sp\n"
+        "q = json.loads(sys.argv[1])\n"
+        "fig = sp.figure_for(load_registry(), q)[0]\n"
+        "print(hashlib.sha256(fig.to_json().encode()).hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(query)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert out.stdout.strip().splitlines()[-1] == here
