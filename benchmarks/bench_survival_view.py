@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -81,8 +82,9 @@ print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "build_s": t3 - t2,
 
 
 def _p95(values: list[float]) -> float:
+    """Nearest-rank 95th percentile."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def bench_library(repeats: int) -> dict[str, object]:
