@@ -55,8 +55,10 @@ from components.charts.km import (
     default_ticks,
     km_figure_dict,
 )
+from components.export.bundle import ExportBundle, bundle_rows
 from components.export.footnote import Footnote, SourceRef, escape_plotly_text, wrap_lines
 from components.export.tables import IpdArm
+from components.export_panel import export_controls
 from components.graph import graph
 
 ENDPOINTS: tuple[str, ...] = ("OS", "PFS")
@@ -952,6 +954,26 @@ def figure_for(
     return build_figure(registry, view, footnote), footnote, csv_rows(view), ipd_arms(view)
 
 
+def export_bundle(registry: Any, query: Mapping[str, str]) -> ExportBundle:
+    """The chart as the export layer wants it (``components.export_panel``), rebuilt from the
+    page's query exactly as :func:`figure_for` does, with the reconstructed IPD attached."""
+    figure, footnote, rows, ipd = figure_for(registry, query)
+    state, _problems = state_from_query(registry, query)
+    subject = tuple(dict.fromkeys(arm.trial for arm in ipd))
+    return ExportBundle(
+        kind="km",
+        title=_title(state),
+        figure=figure,
+        footnote=footnote,
+        columns=CSV_COLUMNS,
+        rows=bundle_rows(rows),
+        subject=subject,
+        endpoint=state.endpoint,
+        population=state.population,
+        ipd=ipd,
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Page: tables, badges, caption
 # --------------------------------------------------------------------------------------------
@@ -1524,6 +1546,7 @@ def layout(registry: Any, query: Mapping[str, str]) -> Any:
             notice,
             controls,
             html.Div(id=ids.SURVIVAL_MESSAGE),
+            export_controls("survival-km", patient_data=True),
             # Drawn by the first callback run (statistics go through the app's memo).
             graph(
                 ids.SURVIVAL_GRAPH,

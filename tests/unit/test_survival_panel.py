@@ -367,3 +367,15 @@ def test_figure_is_identical_in_a_separate_process(registry) -> None:
         timeout=120,
     )
     assert out.stdout.strip().splitlines()[-1] == here
+
+
+def test_export_bundle_carries_the_chart_rows_and_ipd(registry) -> None:
+    bundle = sp.export_bundle(
+        registry, {"arms": "jupiter06:tori_tp,jupiter06:placebo_tp", "ep": "PFS", "ci": "1"}
+    )
+    assert bundle.kind == "km" and bundle.endpoint == "PFS" and bundle.population == "ITT"
+    assert bundle.subject == ("JUPITER-06",)
+    assert bundle.columns == sp.CSV_COLUMNS
+    # Wang ZX et al. Cancer Cell 2022 (JUPITER-06): 132 and 164 PFS events.
+    assert [a.sample.n_events for a in bundle.ipd] == [132, 164]
+    assert [r["row_type"] for r in bundle.rows] == ["arm", "arm", "comparison"]
