@@ -135,7 +135,7 @@ def bench_callback(repeats: int) -> list[dict[str, object]]:
         assert first.status_code == 200, first.status_code
         size = len(first.get_data())
         figure = first.get_json()["response"][ids.SURVIVAL_GRAPH]["figure"]
-        figure_kb = len(json.dumps(figure)) / 1024
+        figure_kb = len(json.dumps(figure, separators=(",", ":"), ensure_ascii=False)) / 1024
         cold, cached = [], []
         for _ in range(repeats):
             memo.cache_clear()
