@@ -32,7 +32,9 @@ from analysis import adverse_events as ae
 from components import ids
 from components.charts import adverse_events as charts
 from components.charts.theme import SCREEN, ChartTheme
+from components.export.bundle import ExportBundle, bundle_rows
 from components.export.footnote import Footnote, SourceRef, escape_plotly_text
+from components.export_panel import export_controls
 from components.graph import graph
 from components.provenance import (
     NR_NOT_REPORTED,
@@ -682,6 +684,31 @@ def figure_for(
     return figure, footnote, csv_rows(registry, state, result)
 
 
+EXPORT_KINDS: Mapping[str, str] = {
+    "summary": "ae-summary",
+    "terms": "ae-terms",
+    "heatmap": "ae-heatmap",
+}
+
+
+def export_bundle(registry: Any, query: Mapping[str, str]) -> ExportBundle:
+    """The chart for the export layer, rebuilt from the page's query (link values outside the
+    allow-lists fall back to the defaults, exactly as the page shows them)."""
+    state, _notices = state_from_query(registry, query)
+    figure, footnote, rows = figure_for(registry, state)
+    return ExportBundle(
+        kind=EXPORT_KINDS[state.chart],
+        title=_title(state),
+        figure=figure,
+        footnote=footnote,
+        columns=CSV_COLUMNS,
+        rows=bundle_rows(rows),
+        subject=tuple(dict.fromkeys(trial_short_name(registry.trial(t)) for t, _ in state.arms)),
+        endpoint=state.category,
+        population=None,
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Table, definitions and caption
 # --------------------------------------------------------------------------------------------
@@ -1100,6 +1127,7 @@ def layout(registry: Any, query: Mapping[str, str]) -> Any:
             ),
             html.Div(out["definitions"], id=ids.SAFETY_DEFINITIONS),
             html.Div(out["message"], id=ids.SAFETY_MESSAGE),
+            export_controls("safety"),
             graph(
                 ids.SAFETY_GRAPH,
                 # A plain dict: the layout is walked as a component tree (IDs test, Dash).

@@ -117,3 +117,36 @@ def test_hostile_link_is_reset_with_a_notice(duo) -> None:
     assert not duo.driver.find_elements(By.CSS_SELECTOR, "img[src='x']")
     assert _checked(duo, ids.SAFETY_CHART) == "summary"
     assert duo.get_logs() == []
+
+
+def test_export_png_of_the_term_chart(duo) -> None:
+    """The Export menu rebuilds the chart from the page's URL (export_bundle) and downloads it."""
+    from pathlib import Path
+
+    duo.driver.get(
+        duo.server_url + "/safety?arms=nct05013697.triple,orient15.sint_chemo&chart=terms&min=20"
+    )
+    duo.wait_for_element_by_css_selector(f"#{ids.SAFETY_GRAPH} .main-svg", timeout=25)
+    xpath = "//button[.//*[normalize-space()='{0}'] or normalize-space()='{0}']"
+    for label in ("Export…", "Download"):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            found = [
+                b
+                for b in duo.driver.find_elements(By.XPATH, xpath.format(label))
+                if b.is_displayed()
+            ]
+            if found:
+                break
+            time.sleep(0.2)
+        assert found, label
+        found[0].click()
+    folder = Path(duo.download_path)
+    deadline = time.monotonic() + 90
+    files: list[Path] = []
+    while time.monotonic() < deadline and not files:
+        files = [p for p in folder.glob("ae-terms*.png") if p.stat().st_size > 0]
+        time.sleep(0.3)
+    assert files, list(folder.iterdir())
+    assert files[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert duo.get_logs() == []

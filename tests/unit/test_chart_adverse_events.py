@@ -392,3 +392,15 @@ def test_figure_for_returns_figure_footnote_and_rows(reg) -> None:
     for chart in ("summary", "heatmap"):
         fig, _, rows = sp.figure_for(reg, sp.SafetyState(arms=(NCT, OR_SINT), chart=chart))
         assert rows and fig.to_json()
+
+
+def test_export_bundle_from_a_query(reg) -> None:
+    from components import safety_panel as sp
+
+    bundle = sp.export_bundle(
+        reg, {"chart": "heatmap", "arms": "nct05013697.triple,orient15.sint_chemo,../x"}
+    )
+    assert bundle.kind == "ae-heatmap" and bundle.columns == sp.CSV_COLUMNS
+    assert bundle.subject == ("NCT05013697", "ORIENT-15")
+    assert bundle.rows and all(set(r) == set(sp.CSV_COLUMNS) for r in bundle.rows)
+    assert bundle.footnote.data_version == reg.data_version
