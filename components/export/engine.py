@@ -255,7 +255,8 @@ class RenderEngine:
         if self._pid is not None and self._pid != os.getpid():
             self._forget_parent()  # a fork that bypassed the at-fork hook
         with self._lock:
-            if self._loop is None or not self._loop.is_running():
+            thread_dead = self._thread is None or not self._thread.is_alive()
+            if self._loop is None or not self._loop.is_running() or thread_dead:
                 self._kaleido = None  # first use, or the loop thread died with its browser
                 loop = asyncio.new_event_loop()
                 ready = threading.Event()

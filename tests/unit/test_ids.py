@@ -27,7 +27,7 @@ def _layout_ids(component, found: set[str]) -> None:
         found.add(ident)
     elif isinstance(ident, dict):
         found.add(json.dumps({k: ident[k] for k in sorted(ident) if k == "type"}))
-    for prop in component._prop_names:  # noqa: SLF001 - Dash's own list of properties
+    for prop in component._prop_names:
         value = getattr(component, prop, None)
         if value is not None and prop != "id":
             _layout_ids(value, found)

@@ -18,7 +18,7 @@ def common_header(b: Builder, y: dict[str, Any], trial_id: str, name: str, displ
     b.tables["n_total"] = b.leaf(y["n_randomized_total"], unit="count")
 
 
-def arm(  # noqa: PLR0917 - one-off transcription helper, positional for brevity
+def arm(
     b: Builder,
     y: dict[str, Any],
     key: str,
