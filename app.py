@@ -24,6 +24,7 @@ import diskcache
 import flask
 from dash import Dash, DiskcacheManager
 
+from analysis.curve_library import shared_curve_library
 from components import export_panel, hardening, shell
 from components.settings import APP_NAME, Settings, load_settings
 from components.views import default_views
@@ -50,6 +51,10 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     settings = settings if settings is not None else load_settings()
     registry = registry if registry is not None else load_registry(settings.data_dir)
     views = default_views()
+    # Reconstruct every shipped curve now (about 0.1 s), before any request: with gunicorn's
+    # preload the result is shared by all workers, and no request ever waits for it.
+    shared_curve_library(registry)
+    export_panel.configure_engine(settings)
 
     # Our own Flask instance without Flask's default /static route: every route the app serves
     # is one we chose (SEC-05).

@@ -26,10 +26,13 @@ from components import ids
 from components.export import (
     IMAGE_FORMATS,
     SIZE_PRESETS,
+    EngineConfig,
     ExportError,
     SlideSize,
     build_deck,
+    configure_default_engine,
     csv_bytes,
+    default_engine,
     export_filename,
     ipd_csv_bytes,
     make_deck_slide,
@@ -37,7 +40,7 @@ from components.export import (
 )
 from components.export.bundle import ExportBundle
 from components.export.images import MAX_SIDE_PX, MIN_SIDE_PX
-from components.settings import APP_VERSION
+from components.settings import APP_VERSION, Settings
 from components.shell import parse_query
 
 log = logging.getLogger("escc.export")
@@ -58,6 +61,21 @@ PNG_SCALE = 2.0
 # A deck is rebuilt and rendered server-side; the cap keeps one request's work bounded.
 MAX_DECK_SLIDES = 20
 MAX_SEARCH_CHARS = 2000
+
+
+def configure_engine(settings: Settings) -> None:
+    """Point the process-wide export engine at the configured Chromium and limits.
+
+    The engine is replaced only when the configuration changes, so building several apps in
+    one process (tests) keeps one warm browser.
+    """
+    wanted = EngineConfig(
+        browser_path=settings.chromium_path,
+        render_timeout_s=settings.export_timeout_s,
+        idle_timeout_s=settings.export_idle_s,
+    )
+    if default_engine().config != wanted:
+        configure_default_engine(wanted)
 
 
 def _exporter(chart: str) -> Callable[[Any, Mapping[str, str]], ExportBundle] | None:

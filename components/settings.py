@@ -71,6 +71,22 @@ SETTING_DOCS: tuple[SettingDoc, ...] = (
         "project's data/ folder.",
     ),
     SettingDoc(
+        "ESCC_CHROMIUM_PATH",
+        "",
+        "Chromium used for static export (PNG/SVG/PDF, decks); empty = `chromium` on PATH, "
+        "else /usr/bin/chromium. Never downloaded.",
+    ),
+    SettingDoc(
+        "ESCC_EXPORT_TIMEOUT_S",
+        "60",
+        "Seconds one chart render may take before the export fails with a message.",
+    ),
+    SettingDoc(
+        "ESCC_EXPORT_IDLE_S",
+        "600",
+        "Seconds without exports after which a worker closes its Chromium (0.4-0.7 GB).",
+    ),
+    SettingDoc(
         "ESCC_WORKERS",
         "",
         "gunicorn worker count; empty = min(2 x cores + 1, memory budget / 300 MB).",
@@ -104,6 +120,9 @@ class Settings:
     callback_budget_s: float = 10.0
     cache_dir: Path | None = None
     data_dir: Path | None = None
+    chromium_path: Path | None = None
+    export_timeout_s: float = 60.0
+    export_idle_s: float = 600.0
     git_sha: str = ""
     debug: bool = False
 
@@ -180,6 +199,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, debug: bool = False) 
     env = os.environ if env is None else env
     cache_raw = env.get("ESCC_CACHE_DIR", "").strip()
     data_raw = env.get("ESCC_DATA_DIR", "").strip()
+    chromium_raw = env.get("ESCC_CHROMIUM_PATH", "").strip()
     host = env.get("ESCC_HOST", "").strip() or "127.0.0.1"
     return Settings(
         host=host,
@@ -189,6 +209,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, debug: bool = False) 
         callback_budget_s=_float(env, "ESCC_CALLBACK_BUDGET_S", 10.0, 0.1, 600.0),
         cache_dir=Path(cache_raw) if cache_raw else None,
         data_dir=Path(data_raw) if data_raw else None,
+        chromium_path=Path(chromium_raw) if chromium_raw else None,
+        export_timeout_s=_float(env, "ESCC_EXPORT_TIMEOUT_S", 60.0, 1.0, 600.0),
+        export_idle_s=_float(env, "ESCC_EXPORT_IDLE_S", 600.0, 10.0, 86_400.0),
         git_sha=env.get("ESCC_GIT_SHA", "").strip() or read_git_sha(),
         debug=debug,
     )
