@@ -379,3 +379,53 @@ def test_export_bundle_carries_the_chart_rows_and_ipd(registry) -> None:
     # Wang ZX et al. Cancer Cell 2022 (JUPITER-06): 132 and 164 PFS events.
     assert [a.sample.n_events for a in bundle.ipd] == [132, 164]
     assert [r["row_type"] for r in bundle.rows] == ["arm", "arm", "comparison"]
+
+
+def test_chemo_free_preset_lists_alter_e003_with_its_reasons(registry) -> None:
+    """With the shipped data ALTER-E-003 (Mol Cancer 2025 abstract: no event count, no data
+    cut-off) is in the chemo-free preset and listed, for PFS, with both missing facts and the
+    rejected events-from-CI estimate (notes/issue-05-estimated-events.md); never dropped."""
+    free = sp.preset_arms(registry, "chemo-free")
+    assert "alter_e003:chemo_free" in free
+    view = _view(registry, {"arms": ",".join(free), "ep": "PFS"})
+    assert "alter_e003:chemo_free" not in {c.token for c in view.curves}
+    reasons = {m.token: m.reason for m in view.missing}
+    alter = reasons["alter_e003:chemo_free"]
+    assert "total events not reported" in alter
+    assert "follow-up window not reported" in alter
+    assert "tested against published counts and rejected" in alter
+
+
+def test_chemo_free_preset_draws_alter_e003_once_it_is_reconstructable(
+    registry, monkeypatch
+) -> None:
+    """The preset needs no change when the facts arrive: with a library in which ALTER-E-003
+    PFS has a curve, the preset draws it. The curve here is built from SYNTHETIC, test-only
+    facts (events 30 and a follow-up window of 20-27 months are invented to exercise the code
+    path; N 46 and the median 15.74 are the abstract's); nothing like it is in data/."""
+    from analysis.curve_library import CurveKey, CurveLibrary, _make_curve
+    from analysis.reconstruct import FollowUp, SummaryArm, reconstruct_from_summary
+
+    real = sp.curve_library(registry)
+    key = CurveKey("alter_e003", "chemo_free", "PFS", "itt", "molcancer2025")
+    inputs = registry.curve_inputs(
+        key.trial_id, key.arm_id, key.endpoint, key.population, key.analysis_id
+    )
+    followup = FollowUp(accrual_months=7.0, min_followup_months=20.0, max_followup_months=27.0)
+    ipd = reconstruct_from_summary(
+        SummaryArm(n=46, total_events=30, median_months=15.74), followup=followup
+    )
+    synthetic = _make_curve(registry, key, inputs, ipd, followup, ("synthetic test facts",))
+    patched = CurveLibrary.create(
+        real.data_version,
+        real.input_keys,
+        [*real.curves, synthetic],
+        [r for r in real.not_reconstructable if r.key != key],
+        real.hazard_ratio_checks,
+    )
+    monkeypatch.setattr(sp, "curve_library", lambda _registry: patched)
+    query = {"arms": ",".join(sp.preset_arms(registry, "chemo-free")), "ep": "PFS"}
+    view = _view(registry, query)
+    assert "alter_e003:chemo_free" in {c.token for c in view.curves}
+    _fig, _footnote, _rows, ipd_arms = sp.figure_for(registry, query, memo=SurvivalMemo())
+    assert any(a.sample == synthetic.sample for a in ipd_arms)
