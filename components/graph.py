@@ -43,16 +43,20 @@ def graph(
     figure: go.Figure | dict[str, Any] | None = None,
     *,
     filename: str = "escc-chart",
-    height: str = "560px",
+    height: str | None = "560px",
     **kwargs: Any,
 ) -> dcc.Graph:
-    """A ``dcc.Graph`` with the house config. Extra keyword arguments go to ``dcc.Graph``."""
+    """A ``dcc.Graph`` with the house config. Extra keyword arguments go to ``dcc.Graph``.
+
+    ``height=None`` lets the figure's own ``layout.height`` decide (charts whose height grows
+    with their content, such as KM curves with an at-risk table).
+    """
     if "config" in kwargs:
         raise TypeError("graph(): the plotly config is fixed here; do not pass config=")
     return dcc.Graph(
         id=component_id,
         figure=figure if figure is not None else go.Figure(),
         config=graph_config(filename),
-        style={"height": height},
+        style={"height": height} if height is not None else {},
         **kwargs,
     )

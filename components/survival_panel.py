@@ -71,7 +71,6 @@ DEFAULT_LANDMARK_MONTHS = 12.0
 DEFAULT_TAU_MONTHS = 18.0
 NO_ARMS = "-"
 CHECK_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "none": "#57606a"}
-FIGURE_HEIGHT = "760px"
 # Regimen classes in the order clinicians think about them (chemo-free first).
 CLASS_ORDER = (
     "ICI+TKI (chemo-free)",
@@ -794,6 +793,7 @@ def _km_inputs(view: SurvivalView, footnote: Footnote | None) -> tuple[list[KMCu
         KMCurve(
             key=item.token,
             label=item.label,
+            table_label=f"{item.trial.name}: {item.arm.label}",
             colour=item.colour,
             dash=item.dash,
             km=item.summary.km,
@@ -1365,10 +1365,11 @@ def caption_of(registry: Any, view: SurvivalView) -> Any:
 
 
 def _outputs(registry: Any, view: SurvivalView) -> tuple[Any, Any, Any, Any]:
-    footnote = footnote_of(registry, view)
-    # Screen path: the same figure as a plain dict (no per-element plotly validation).
+    # Screen path: the same figure as a plain dict (no per-element plotly validation) and
+    # without the in-figure footnote: the caption under the graph carries the same sources
+    # with links. Exports (figure_for) draw the footnote into the image.
     return (
-        km_figure_dict(*_km_inputs(view, footnote)),
+        km_figure_dict(*_km_inputs(view, None)),
         caption_of(registry, view),
         missing_list(view),
         results_tables(registry, view),
@@ -1552,7 +1553,7 @@ def layout(registry: Any, query: Mapping[str, str]) -> Any:
                 ids.SURVIVAL_GRAPH,
                 {"data": [], "layout": {}},
                 filename="escc-km",
-                height=FIGURE_HEIGHT,
+                height=None,  # the figure sets its own height (legend + curves + table)
             ),
             html.Div(id=ids.SURVIVAL_CAPTION),
             html.Div(id=ids.SURVIVAL_MISSING),

@@ -39,6 +39,9 @@ class KMCurve:
     median: MedianSurvival
     dash: str = "solid"
     grade: str | None = None  # reconstruction grade A/B/C, shown in the legend
+    # Row label of the at-risk table (short, so the table does not squeeze the plot); None
+    # means the label cut to TABLE_LABEL_CHARS.
+    table_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,33 @@ class KMOptions:
     # Shown in the plot area when there is no curve to draw (e.g. a subgroup nobody reports).
     empty_message: str | None = None
     theme: ChartTheme = SCREEN
+    # Height of the survival panel in pixels; the figure's total height grows with the legend,
+    # the at-risk table and the footnote so the curves never get squeezed.
+    plot_height_px: int = 380
+
+
+# Pixel budget of the figure (screen theme); scaled by the theme's font size for slides.
+TABLE_LABEL_CHARS = 34
+LEGEND_ROW_PX = 22
+TABLE_ROW_PX = 21
+AXIS_BLOCK_PX = 62  # x tick labels + x-axis title between the curves and the at-risk table
+FOOTNOTE_LINE_PX = 16
+
+
+def table_labels(curves: Sequence[KMCurve]) -> list[str]:
+    """Unique, short at-risk row labels (a category axis merges equal labels)."""
+    out: list[str] = []
+    for curve in curves:
+        base = curve.table_label or curve.label
+        if len(base) > TABLE_LABEL_CHARS:
+            base = base[: TABLE_LABEL_CHARS - 1].rstrip() + "…"
+        label = base
+        suffix = 2
+        while label in out:
+            label = f"{base} ({suffix})"
+            suffix += 1
+        out.append(label)
+    return out
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -114,6 +144,23 @@ def default_ticks(x_max: float, step: float) -> tuple[float, ...]:
     return tuple(float(i * step) for i in range(count))
 
 
+def _scale(options: KMOptions) -> float:
+    return options.theme.font_size / SCREEN.font_size
+
+
+def _table_px(options: KMOptions, n_rows: int) -> float:
+    return TABLE_ROW_PX * _scale(options) * max(1, n_rows) + 8
+
+
+def _table_domains(options: KMOptions, n_rows: int) -> tuple[float, float]:
+    """(top of the table panel, bottom of the curve panel) as paper fractions."""
+    plot = options.plot_height_px * _scale(options)
+    gap = AXIS_BLOCK_PX * _scale(options)
+    table = _table_px(options, n_rows)
+    paper = plot + gap + table
+    return table / paper, (table + gap) / paper
+
+
 def _axis_layout(
     options: KMOptions, ticks: Sequence[float], x_max: float, labels: Sequence[str], rows: int
 ) -> dict[str, Any]:
@@ -125,10 +172,7 @@ def _axis_layout(
     layout: dict[str, Any] = {}
     x_title = {"text": "Months since randomisation (or enrolment, single-arm studies)"}
     if rows == 2:
-        share = min(0.42, 0.07 + 0.055 * len(labels))
-        spacing = 0.1
-        top = (1.0 - spacing) * (1.0 - share)
-        bottom = (1.0 - spacing) * share
+        bottom, top_start = _table_domains(options, len(labels))
         layout["xaxis"] = {
             "anchor": "y",
             "domain": [0.0, 1.0],
@@ -139,7 +183,7 @@ def _axis_layout(
             "tickvals": list(ticks),
             **styled,
         }
-        layout["yaxis"] = {"anchor": "x", "domain": [1.0 - top, 1.0]}
+        layout["yaxis"] = {"anchor": "x", "domain": [top_start, 1.0]}
         layout["xaxis2"] = {
             "anchor": "y2",
             "domain": [0.0, 1.0],
@@ -161,6 +205,9 @@ def _axis_layout(
             "showline": False,
             "ticks": "",
             "fixedrange": True,
+            "automargin": True,
+            # The t=0 counts are centred on the axis line: keep the row labels clear of them.
+            "ticklabelstandoff": 24,
         }
     else:
         layout["xaxis"] = {
@@ -284,7 +331,7 @@ def _median_shapes(curve: KMCurve) -> list[dict[str, Any]]:
     ]
 
 
-def _at_risk_trace(curve: KMCurve, options: KMOptions) -> dict[str, Any]:
+def _at_risk_trace(curve: KMCurve, row_label: str, options: KMOptions) -> dict[str, Any]:
     counts = [str(n) for n in curve.at_risk.n_at_risk]
     return {
         "cliponaxis": False,
@@ -297,7 +344,7 @@ def _at_risk_trace(curve: KMCurve, options: KMOptions) -> dict[str, Any]:
         "type": "scatter",
         "x": list(curve.at_risk.ticks_months),
         "xaxis": "x2",
-        "y": [curve.label] * len(counts),
+        "y": [row_label] * len(counts),
         "yaxis": "y2",
     }
 
@@ -331,7 +378,7 @@ def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) 
     else:
         ticks = default_ticks(x_max, options.tick_step_months)
     rows = 2 if options.show_at_risk and curves else 1
-    labels = [c.label for c in curves]
+    labels = table_labels(curves)
 
     data: list[dict[str, Any]] = []
     shapes: list[dict[str, Any]] = []
@@ -340,7 +387,10 @@ def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) 
         if options.show_median_lines:
             shapes.extend(_median_shapes(curve))
     if rows == 2:
-        data.extend(_at_risk_trace(curve, options) for curve in curves)
+        data.extend(
+            _at_risk_trace(curve, label, options)
+            for curve, label in zip(curves, labels, strict=True)
+        )
 
     layout = _axis_layout(options, ticks, x_max, labels, rows)
     annotations: list[dict[str, Any]] = []
@@ -356,10 +406,11 @@ def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) 
                 "yref": "paper",
             }
         )
-    bottom = 60
+    scale = _scale(options)
+    bottom = 40.0 * scale
     if options.footnote:
         lines = options.footnote.count("<br>") + 1
-        bottom += 16 * lines + 10
+        bottom += FOOTNOTE_LINE_PX * scale * lines + 10
         annotations.append(
             {
                 "align": "left",
@@ -373,7 +424,7 @@ def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) 
                 "y": 0,
                 "yanchor": "bottom",
                 "yref": "paper",
-                "yshift": -bottom + 8,
+                "yshift": -bottom + 8 * scale,
             }
         )
     if shapes:
@@ -382,17 +433,36 @@ def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) 
         layout["annotations"] = annotations
     layout.update(theme.layout())
     if options.title:
-        layout["title"] = {"font": {"size": theme.title_size}, "text": options.title, "x": 0.01}
+        layout["title"] = {
+            "font": {"size": theme.title_size},
+            "text": options.title,
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 1.0,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 10},
+        }
     else:
         layout.pop("title", None)
+    # Legend above the curves, one row per arm (arm labels are long); the top margin holds it.
+    legend_px = LEGEND_ROW_PX * scale * max(1, len(curves)) if curves else 0.0
+    title_px = (44.0 if options.title else 12.0) * scale
     layout["legend"] = {
-        "orientation": "h",
+        "orientation": "v",
         "yanchor": "bottom",
-        "y": 1.01,
+        "y": 1.0,
         "x": 0,
         "xanchor": "left",
+        "font": {"size": theme.font_size - 1},
+        "tracegroupgap": 2,
     }
-    layout["margin"] = {"l": 70, "r": 20, "t": 60 if options.title else 40, "b": bottom}
+    top = title_px + legend_px + 8 * scale
+    paper = options.plot_height_px * scale
+    if rows == 2:
+        paper += AXIS_BLOCK_PX * scale + _table_px(options, len(curves))
+    layout["margin"] = {"l": 70, "r": 20, "t": round(top), "b": round(bottom)}
+    layout["height"] = round(top + paper + bottom)
     layout["hovermode"] = "closest"
     layout["template"] = _template(str(pio.templates.default))
     return {"data": data, "layout": layout}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# Okabe–Ito, with black moved last so that it is used for the rarest (7th+) series.
+# Okabe–Ito, with black moved last and yellow darkened for contrast on a white background.
 OKABE_ITO: tuple[str, ...] = (
     "#0072B2",  # blue
     "#D55E00",  # vermillion
@@ -19,7 +19,7 @@ OKABE_ITO: tuple[str, ...] = (
     "#CC79A7",  # reddish purple
     "#E69F00",  # orange
     "#56B4E9",  # sky blue
-    "#F0E442",  # yellow (weak on white: used last among colours)
+    "#B59B00",  # Okabe–Ito yellow (#F0E442) darkened: the original is nearly invisible on white
     "#000000",
 )
 

@@ -292,7 +292,17 @@ def test_figure_is_deterministic_and_the_screen_path_matches_the_export(registry
     state, _ = sp.state_from_query(registry, query)
     view = sp.compute_view(registry, state, SurvivalMemo())
     screen = sp._outputs(registry, view)[0]
-    assert json.loads(json.dumps(screen)) == json.loads(first)
+    # The screen figure is the export figure without the in-figure footnote (the caption under
+    # the graph carries the sources there); everything else is identical.
+    exported = sp.build_figure(registry, view, None).to_json()
+    assert json.loads(json.dumps(screen)) == json.loads(exported)
+    screen_notes = [
+        a for a in screen["layout"].get("annotations", []) if a.get("name") == "footnote"
+    ]
+    export_notes = [
+        a for a in json.loads(first)["layout"]["annotations"] if a.get("name") == "footnote"
+    ]
+    assert screen_notes == [] and len(export_notes) == 1
 
 
 def test_two_arm_figure_with_ci_bands_is_within_the_payload_budget(registry) -> None:
