@@ -462,6 +462,8 @@ def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) 
     if rows == 2:
         paper += AXIS_BLOCK_PX * scale + _table_px(options, len(curves))
     layout["margin"] = {"l": 70, "r": 20, "t": round(top), "b": round(bottom)}
+    # Lets the export layer re-fit the panels to a slide (components/export/images.py).
+    layout["meta"] = {"escc_km": {"table_rows": len(curves) if rows == 2 else 0}}
     layout["height"] = round(top + paper + bottom)
     layout["hovermode"] = "closest"
     layout["template"] = _template(str(pio.templates.default))

@@ -328,6 +328,81 @@ def _clear_edge_text(fig: MutableMapping[str, Any], base_font: float) -> None:
         axis["ticklabelstandoff"] = max(int(axis.get("ticklabelstandoff") or 0), needed)
 
 
+KM_TABLE_ROW_EM = 1.6  # one at-risk row, in units of the figure's font size
+KM_MIN_PLOT_SHARE = 0.45
+
+
+def fit_km_panels(fig: MutableMapping[str, Any], size: SlideSize) -> None:
+    """Re-fit a KM figure (``layout.meta.escc_km``) to a fixed image size.
+
+    On screen the KM figure grows with its legend and at-risk table; a slide has a fixed
+    height. Here the legend moves into the plot's top-right corner, the at-risk row labels get
+    an explicit left margin (so the footnote wraps to the real width), and the curve and table
+    panels are given pixel heights from the space left after the margins.
+    """
+    layout = fig.setdefault("layout", {})
+    meta = layout.get("meta")
+    km = meta.get("escc_km") if isinstance(meta, Mapping) else None
+    if not isinstance(km, Mapping):
+        return
+    base_font = float((layout.get("font") or {}).get("size") or PLOTLY_DEFAULT_FONT_PX)
+    # The legend stays above the curves, one row per arm, in slightly smaller type: inside
+    # the plot it would hide curves on a narrow (4:3) slide.
+    legend_font = round(base_font * 0.8, 1)
+    entries = sum(1 for trace in fig.get("data") or [] if trace.get("showlegend") is not False)
+    legend = dict(layout.get("legend") or {})
+    legend.update(
+        {
+            "orientation": "v",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "font": {"size": legend_font},
+            "tracegroupgap": 0,
+        }
+    )
+    layout["legend"] = legend
+    margin = dict(PLOTLY_DEFAULT_MARGIN) | dict(layout.get("margin") or {})
+    has_title = bool((layout.get("title") or {}).get("text"))
+    title_px = base_font * (2.6 if has_title else 0.6)
+    margin["t"] = math.ceil(title_px + entries * legend_font * 1.5 + PAD_PX)
+    rows = int(km.get("table_rows") or 0)
+    table_axis = layout.get("yaxis2")
+    if rows and isinstance(table_axis, MutableMapping):
+        labels = [str(v) for v in table_axis.get("categoryarray") or []]
+        widest = max((len(v) for v in labels), default=0)
+        standoff = float(table_axis.get("ticklabelstandoff") or 0)
+        margin["l"] = max(
+            int(margin.get("l", 70)),
+            math.ceil(widest * CHAR_WIDTH_EM * base_font * 0.92 + standoff + 3.4 * base_font),
+        )
+        table_axis["automargin"] = False
+    layout["margin"] = margin
+
+
+def fit_km_domains(fig: MutableMapping[str, Any], size: SlideSize) -> None:
+    """Give the KM curve and at-risk panels pixel heights once the margins are final."""
+    layout = fig.setdefault("layout", {})
+    meta = layout.get("meta")
+    km = meta.get("escc_km") if isinstance(meta, Mapping) else None
+    rows = int(km.get("table_rows") or 0) if isinstance(km, Mapping) else 0
+    if not rows or not isinstance(layout.get("yaxis2"), MutableMapping):
+        return
+    base_font = float((layout.get("font") or {}).get("size") or PLOTLY_DEFAULT_FONT_PX)
+    margin = layout.get("margin") or {}
+    paper = size.height_px - float(margin.get("t", 0)) - float(margin.get("b", 0))
+    if paper <= 0:
+        return
+    table = rows * KM_TABLE_ROW_EM * base_font + PAD_PX
+    gap = 2 * (1.7 * base_font + PAD_PX)  # x tick labels and axis title of the curve panel
+    if paper - table - gap < KM_MIN_PLOT_SHARE * paper:
+        table = max(0.0, paper * (1 - KM_MIN_PLOT_SHARE) - gap)
+    layout["yaxis2"]["domain"] = [0.0, table / paper]
+    curve_bottom = min(1.0, (table + gap) / paper)
+    layout["yaxis"]["domain"] = [curve_bottom, 1.0]
+
+
 def _structural_copy(node: Any) -> Any:
     """Copy dicts and lists of containers; lists of plain values are copied shallowly (plotly
     arrays are homogeneous, so the first element decides)."""
@@ -397,7 +472,9 @@ def prepare_figure(
         font_px = max(9.0, float(base_font) - 3)
     else:
         font_px = float(existing_font)
+    fit_km_panels(out, size)
     fit_footnote(out, size, lines, font_px)
+    fit_km_domains(out, size)
     return out
 
 
