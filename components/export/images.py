@@ -403,6 +403,63 @@ def fit_km_domains(fig: MutableMapping[str, Any], size: SlideSize) -> None:
     layout["yaxis"]["domain"] = [curve_bottom, 1.0]
 
 
+DENSE_MIN_ROWS = 8
+DENSE_FONT_PER_ROW = 0.78  # largest font size that still leaves a gap between rows
+DENSE_MIN_FONT_PX = 7.0
+
+
+def fit_dense_rows(fig: MutableMapping[str, Any], size: SlideSize) -> None:
+    """Shrink the type of charts with many labelled rows (response, forest, AE terms) so that
+    neighbouring rows do not overprint on a fixed-height slide.
+
+    The row pitch is read from the y axis (``tickvals`` and ``range`` over its domain); if the
+    figure's font is taller than the pitch allows, every font except the title and footnote,
+    and the left margin that holds the row labels, are scaled down together.
+    """
+    layout = fig.setdefault("layout", {})
+    axis = layout.get("yaxis")
+    if not isinstance(axis, MutableMapping):
+        return
+    ticks = axis.get("tickvals")
+    span_range = axis.get("range")
+    if not isinstance(ticks, list | tuple) or len(ticks) < DENSE_MIN_ROWS:
+        return
+    if not isinstance(span_range, list | tuple) or len(span_range) != 2:
+        return
+    margin = layout.get("margin") or {}
+    domain = axis.get("domain") or [0.0, 1.0]
+    paper = size.height_px - float(margin.get("t", 0)) - float(margin.get("b", 0))
+    units = abs(float(span_range[1]) - float(span_range[0]))
+    if paper <= 0 or units <= 0:
+        return
+    pitch = paper * (float(domain[1]) - float(domain[0])) / units
+    base_font = float((layout.get("font") or {}).get("size") or PLOTLY_DEFAULT_FONT_PX)
+    target = max(DENSE_MIN_FONT_PX, DENSE_FONT_PER_ROW * pitch)
+    if base_font <= target:
+        return
+    factor = target / base_font
+    title = layout.get("title")
+    footnotes = [a for a in layout.get("annotations") or [] if _is_footnote(a)]
+    others = [a for a in layout.get("annotations") or [] if not _is_footnote(a)]
+    for trace in fig.get("data") or []:
+        _scale_fonts(trace, factor)
+    for key, value in list(layout.items()):
+        if key in ("title", "annotations"):
+            continue
+        _scale_fonts({key: value}, factor)
+    _scale_fonts(others, factor)
+    font = dict(layout.get("font") or {})
+    font["size"] = round(base_font * factor, 2)
+    layout["font"] = font
+    if "l" in margin:
+        margin = dict(margin)
+        margin["l"] = math.ceil(float(margin["l"]) * factor)
+        layout["margin"] = margin
+    layout["annotations"] = others + footnotes
+    if title is not None:
+        layout["title"] = title
+
+
 def _structural_copy(node: Any) -> Any:
     """Copy dicts and lists of containers; lists of plain values are copied shallowly (plotly
     arrays are homogeneous, so the first element decides)."""
@@ -475,6 +532,7 @@ def prepare_figure(
     fit_km_panels(out, size)
     fit_footnote(out, size, lines, font_px)
     fit_km_domains(out, size)
+    fit_dense_rows(out, size)
     return out
 
 

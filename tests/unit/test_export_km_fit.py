@@ -34,3 +34,23 @@ def test_km_slide_layout(size, theme) -> None:
     widest = max(len(line) for line in note["text"].split("<br>"))
     assert widest * CHAR_WIDTH_EM * note["font"]["size"] <= size.width_px - margin["l"]
     assert bundle.footnote.data_version in note["text"]
+
+
+def test_dense_rows_shrink_to_the_row_pitch() -> None:
+    """A response chart with every arm (about 40 rows) keeps its rows apart on a 16:9 slide."""
+    from components import response_panel as rp
+    from components.export.images import DENSE_FONT_PER_ROW
+
+    bundle = rp.export_bundle(load_registry(), {})
+    out = prepare_figure(bundle.figure, size=SLIDE_16_9, footnote=bundle.footnote)
+    layout = out["layout"]
+    axis = layout["yaxis"]
+    margin = layout["margin"]
+    paper = SLIDE_16_9.height_px - margin["t"] - margin["b"]
+    pitch = (
+        paper
+        * (axis.get("domain", [0, 1])[1] - axis.get("domain", [0, 1])[0])
+        / abs(axis["range"][1] - axis["range"][0])
+    )
+    assert len(axis["tickvals"]) >= 20
+    assert layout["font"]["size"] <= DENSE_FONT_PER_ROW * pitch + 0.01
