@@ -5,11 +5,10 @@ parses and holds the footnote and the numbers at risk, PDF is a PDF whose text (
 the small reader below) holds the same. Also the warm engine's lifecycle: thread safety, restart
 after the browser dies, fork safety, offline flags, clean shutdown.
 
-Chart types: the KM chart is the real builder (``components.charts.km``). Forest, adverse-event
-and response charts have no builders yet; plain plotly figures of the same shape (error-bar
-scatter on categories, horizontal grouped bars, bars with error bars) stand in for them, each
-with the footnote passed to ``render_figure``. Add the real builders to ``CHARTS`` when they
-exist.
+Chart types: the KM builder on synthetic arms (``km``), and every view's real chart as its
+panel's ``export_bundle`` builds it from the shipped evidence (``view-*``: survival, forest,
+response, and the three safety charts). Plain plotly figures of the same shapes
+(``*-stand-in``) stay as small, data-independent cases for the engine tests below.
 
 No mocks: Chromium must be installed (README setup), as for the browser tests.
 """
@@ -19,6 +18,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
+import importlib
 import io
 import multiprocessing
 import re
@@ -136,11 +136,30 @@ def response_stand_in() -> go.Figure:
     return fig
 
 
+def _view_chart(module: str, query: dict[str, str]) -> Callable[[], go.Figure]:
+    def build() -> go.Figure:
+        from data import load_registry
+
+        panel = importlib.import_module(module)
+        return panel.export_bundle(load_registry(), query).figure
+
+    return build
+
+
 CHARTS: dict[str, Callable[[], go.Figure]] = {
     "km": km_chart,
     "forest-stand-in": forest_stand_in,
     "ae-stand-in": ae_stand_in,
     "response-stand-in": response_stand_in,
+    "view-survival": _view_chart(
+        "components.survival_panel",
+        {"arms": "escort1st:cam_chemo,escort1st:placebo_chemo,nct05013697:triple", "ci": "1"},
+    ),
+    "view-forest": _view_chart("components.forest_panel", {}),
+    "view-response": _view_chart("components.response_panel", {}),
+    "view-safety-summary": _view_chart("components.safety_panel", {"chart": "summary"}),
+    "view-safety-terms": _view_chart("components.safety_panel", {"chart": "terms", "min": "20"}),
+    "view-safety-heatmap": _view_chart("components.safety_panel", {"chart": "heatmap"}),
 }
 
 
