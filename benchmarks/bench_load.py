@@ -44,6 +44,7 @@ own CPU time is reported so the numbers can be read with that in mind.
 from __future__ import annotations
 
 import argparse
+import csv
 import gzip
 import http.client
 import json
@@ -64,7 +65,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -1016,6 +1017,20 @@ class Server:
                 continue
         return out
 
+    def worker_pss(self) -> dict[int, float]:
+        """Proportional set size per worker pid, MB: pages shared copy-on-write with the
+        master and the other workers count in proportion (what a worker really costs)."""
+        master = self.master()
+        out: dict[int, float] = {}
+        if master is None:
+            return out
+        for child in master.children():
+            try:
+                out[child.pid] = getattr(child.memory_full_info(), "pss", math.nan) / 2**20
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return out
+
     def master_rss(self) -> float:
         master = self.master()
         try:
@@ -1176,6 +1191,15 @@ def payload_breakdown(body: bytes) -> dict[str, Any]:
     return out
 
 
+def write_samples(path: Path, samples: list[Sample]) -> None:
+    columns = [f.name for f in fields(Sample)]
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for sample in sorted(samples, key=lambda x: x.start_s):
+            writer.writerow([getattr(sample, c) for c in columns])
+
+
 def join_access_log(log_text: str, samples: list[Sample]) -> None:
     by_rid = {s.rid: s for s in samples if s.rid}
     for match in ACCESS_RE.finditer(log_text):
@@ -1278,13 +1302,52 @@ def summarise(rec: Recorder, measured_s: float, duration_s: float) -> dict[str, 
     }
 
 
+LOG_LINE_RE = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) [^\]]*\] \[(\d+)\] \[\w+\] (.*)$")
+
+
+def recycles(text: str) -> list[dict[str, float]]:
+    """Workers restarted by ``max_requests``: seconds from the first "Autorestarting worker" to
+    "Worker exiting", and from there to the next "Booting worker" (the replacement). The pool
+    is one worker short for the sum (the log has 1 s resolution)."""
+    events: list[tuple[float, int, str]] = []
+    for line in text.splitlines():
+        match = LOG_LINE_RE.match(line)
+        if match:
+            stamp = time.mktime(time.strptime(match[1], "%Y-%m-%d %H:%M:%S"))
+            events.append((stamp, int(match[2]), match[3]))
+    out: list[dict[str, float]] = []
+    used_boots: set[int] = set()
+    for k, (stamp, pid, message) in enumerate(events):
+        if not message.startswith("Autorestarting worker") or any(r["pid"] == pid for r in out):
+            continue
+        exit_at = next(
+            (t for t, p, m in events[k:] if p == pid and m.startswith("Worker exiting")), None
+        )
+        if exit_at is None:
+            continue
+        boot = next(
+            (
+                (n, t)
+                for n, (t, _p, m) in enumerate(events)
+                if t >= exit_at and n not in used_boots and m.startswith("Booting worker")
+            ),
+            None,
+        )
+        if boot is None:
+            continue  # stopped by the end of the run
+        used_boots.add(boot[0])
+        out.append({"pid": pid, "drain_s": exit_at - stamp, "replace_s": boot[1] - exit_at})
+    return out
+
+
 def scan_log(text: str, workers: int) -> dict[str, Any]:
     boots = text.count("Booting worker")
     return {
         "worker_timeout_lines": text.count("WORKER TIMEOUT"),
         "worker_boots": boots,
         "worker_recycles": max(0, boots - workers),
-        "max_requests_restarts": text.count("Autorestarting worker"),
+        "max_requests_restarts": len(set(re.findall(r"\[(\d+)\] \[INFO\] Autorestarting", text))),
+        "recycles": recycles(text),
         "error_lines": sum(
             1 for line in text.splitlines() if " ERROR " in line or "[ERROR]" in line
         ),
@@ -1345,15 +1408,17 @@ def print_report(result: dict[str, Any]) -> None:
         f"errors: non-2xx {s['errors_non2xx']}, 5xx {s['errors_5xx']}, transport "
         f"{s['transport_errors']}, error-banner responses {s['error_banner']}, "
         f"invalid-selection answers {s['invalid_selection']}",
-        f"log: WORKER TIMEOUT {lg['worker_timeout_lines']}, worker recycles "
-        f"{lg['worker_recycles']}, ERROR lines {lg['error_lines']}, tracebacks "
+        f"log: WORKER TIMEOUT {lg['worker_timeout_lines']}, max_requests restarts "
+        f"{lg['max_requests_restarts']} (drain + replace, s: "
+        f"{[(r['drain_s'], r['replace_s']) for r in lg['recycles']]}), "
+        f"ERROR lines {lg['error_lines']}, tracebacks "
         f"{lg['tracebacks']}, 5xx in access log {lg['access_5xx']}",
         f"load average (1 min): before {m['load_before']:.2f}, during mean "
         f"{m['load_mean']:.2f}, max {m['load_max']:.2f}",
         f"CPU seconds: server {m['server_cpu_s']:.1f}, load generator {m['client_cpu_s']:.1f}, "
         f"other processes {m['other_cpu_s']:.1f} (capacity {m['cpu_capacity_s']:.0f})",
         f"worker RSS MB: before {r['before']}, after {r['after']}, peak {r['peak']}, "
-        f"master {r['master_mb']:.0f}",
+        f"master {r['master_mb']:.0f}; PSS before {r['pss_before']}, after {r['pss_after']}",
         "",
         "| endpoint | n | p50 ms | p95 ms | p99 ms | max ms | server p95 ms | non-2xx | 5xx "
         "| median KB | max KB | >1 KB encoding |",
@@ -1455,6 +1520,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["warm_up_requests"] = warm_requests
         result["deep_links"] = links
         rss_before = server.worker_rss()
+        pss_before = server.worker_pss()
         cpu_server_0 = server.cpu_seconds()
         cpu_client_0 = resource.getrusage(resource.RUSAGE_SELF)
         cpu_all_0 = psutil.cpu_times()
@@ -1506,6 +1572,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         cpu_client_1 = resource.getrusage(resource.RUSAGE_SELF)
         cpu_server_1 = server.cpu_seconds()
         rss_after = server.worker_rss()
+        pss_after = server.worker_pss()
         result["interrupted"] = interrupted
         client_cpu = (cpu_client_1.ru_utime + cpu_client_1.ru_stime) - (
             cpu_client_0.ru_utime + cpu_client_0.ru_stime
@@ -1526,6 +1593,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "before": {pid: round(v) for pid, v in rss_before.items()},
             "after": {pid: round(v) for pid, v in rss_after.items()},
             "peak": {pid: round(v) for pid, v in monitor.rss_peak.items()},
+            "pss_before": {pid: round(v) for pid, v in pss_before.items()},
+            "pss_after": {pid: round(v) for pid, v in pss_after.items()},
             "worker_pids_seen": len(monitor.worker_pids),
             "master_mb": server.master_rss(),
         }
@@ -1540,6 +1609,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if "rss" in result:
         join_access_log(log_text, rec.samples)
         result["summary"] = summarise(rec, measured, min(measured, args.duration))
+        if args.samples_csv:
+            write_samples(Path(args.samples_csv), rec.samples)
     return result
 
 
@@ -1564,6 +1635,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--log", help="gunicorn log file (default: a temp file)")
     parser.add_argument("--json", help="write the full result as JSON here")
+    parser.add_argument("--samples-csv", help="write every request (one row each) as CSV here")
     args = parser.parse_args(argv)
     parse_think(args.think)
 
