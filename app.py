@@ -22,7 +22,8 @@ from typing import Any
 
 import diskcache
 import flask
-from dash import Dash, DiskcacheManager
+from dash import Dash, DiskcacheManager, html
+from dash.development.base_component import Component
 
 from analysis.curve_library import shared_curve_library
 from components import export_panel, hardening, shell
@@ -33,6 +34,49 @@ from data import Registry, load_registry
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 log = logging.getLogger("escc")
+
+
+def _with_ids(node: Any, found: list[Any]) -> None:
+    if isinstance(node, (list, tuple)):
+        for child in node:
+            _with_ids(child, found)
+        return
+    if not isinstance(node, Component):
+        return
+    if getattr(node, "id", None) is not None:
+        found.append(node)
+    for prop in node._prop_names:
+        value = getattr(node, prop, None)
+        if prop != "id" and value is not None:
+            _with_ids(value, found)
+
+
+def validation_skeleton(trees: list[Any]) -> Any:
+    """One bare component (type + id) for every component with an id in ``trees``.
+
+    Dash 4 ships the validation layout inside every page's index HTML; the fully rendered
+    views (figures, tables, option lists) made it ~450 KB per page load. Callback validation
+    needs only each id and its component type, so that is all we keep.
+    """
+    found: list[Any] = []
+    _with_ids(trees, found)
+    bare = []
+    for component in found:
+        kind = type(component)
+        try:
+            bare.append(kind(id=component.id))
+            continue
+        except TypeError:  # required props: keep them, with empty children
+            pass
+        props = {
+            p: getattr(component, p)
+            for p in component._prop_names
+            if p != "children" and getattr(component, p, None) is not None
+        }
+        if "children" in component._prop_names:
+            props["children"] = ""
+        bare.append(kind(**props))
+    return html.Div(bare)
 
 
 def background_manager(settings: Settings) -> DiskcacheManager:
@@ -90,12 +134,14 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     app.layout = frame()
     # Pages are rendered by the router, so the callbacks' components are not in the initial
     # layout; the validation layout lists them all for Dash's callback checks.
-    app.validation_layout = [
-        frame(),
-        *(shell.render_view(view, registry, {}) for view in views),
-        # One instance of each pattern-matching component made at run time.
-        *export_panel.validation_components(),
-    ]
+    app.validation_layout = validation_skeleton(
+        [
+            frame(),
+            *(shell.render_view(view, registry, {}) for view in views),
+            # One instance of each pattern-matching component made at run time.
+            *export_panel.validation_components(),
+        ]
+    )
     shell.register_callbacks(app, registry, views)
     for view in views:
         if view.register_callbacks is not None:
