@@ -223,3 +223,26 @@ def test_sec09_csp_policy(app, client) -> None:
 def test_sec09_index_loads_nothing_from_other_origins(client) -> None:
     html = client.get("/").get_data(as_text=True)
     assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+# ----------------------------------------------------------------------------- PERF-05
+
+
+def test_perf05_large_responses_are_compressed(app, client) -> None:
+    """Bodies over 1 KB go out gzip-compressed when the browser accepts it; headers stay."""
+    key, spec = _router(app)
+    body = json.dumps(valid_body(key, spec, ["/trials"]))
+    resp = client.post(
+        UPDATE, data=body, content_type="application/json", headers={"Accept-Encoding": "gzip"}
+    )
+    assert resp.status_code == 200
+    assert resp.headers.get("Content-Encoding") == "gzip"
+    assert "Content-Security-Policy" in resp.headers
+    index = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert index.headers.get("Content-Encoding") == "gzip"
+
+
+def test_perf05_index_stays_small(client) -> None:
+    """The validation layout is embedded in every index page by Dash 4; it is kept to bare
+    components with ids, so a page load does not carry every view's rendered content."""
+    assert len(client.get("/").data) < 80_000
