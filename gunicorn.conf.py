@@ -9,10 +9,12 @@ workers share the read-only registry copy-on-write. Environment variables (see R
 import multiprocessing
 import os
 
-# ~300 MB resident per worker was measured for this app (pandas + lifelines + plotly loaded);
-# the budget keeps a 2-core, 2 GB container from swapping.
-_PER_WORKER_MB = 300
-_MEMORY_BUDGET_MB = int(os.environ.get("ESCC_MEMORY_BUDGET_MB", "2048"))
+# Measured (notes/perf.md, notes/issue-08-engine.md): a warm worker holds 210-222 MB RSS
+# (120-150 MB PSS after copy-on-write sharing with the preloaded master); a worker that exports
+# also runs a Chromium of 0.4-0.7 GB, closed again after ESCC_EXPORT_IDLE_S without exports.
+# 600 MB per worker budgets for about half the workers exporting at the same time.
+_PER_WORKER_MB = 600
+_MEMORY_BUDGET_MB = int(os.environ.get("ESCC_MEMORY_BUDGET_MB", "4096"))
 
 
 def _default_workers() -> int:

@@ -89,7 +89,7 @@ SETTING_DOCS: tuple[SettingDoc, ...] = (
     SettingDoc(
         "ESCC_WORKERS",
         "",
-        "gunicorn worker count; empty = min(2 x cores + 1, memory budget / 300 MB).",
+        "gunicorn worker count; empty = min(2 x cores + 1, memory budget / 600 MB).",
     ),
     SettingDoc(
         "ESCC_BIND",
@@ -98,8 +98,9 @@ SETTING_DOCS: tuple[SettingDoc, ...] = (
     ),
     SettingDoc(
         "ESCC_MEMORY_BUDGET_MB",
-        "2048",
-        "Memory gunicorn may use in total; caps the default worker count at budget / 300 MB.",
+        "4096",
+        "Memory gunicorn may use in total; caps the default worker count at budget / 600 MB "
+        "(a warm worker ~220 MB, plus Chromium while it exports).",
     ),
     SettingDoc(
         "ESCC_FORWARDED_ALLOW_IPS",
