@@ -31,6 +31,14 @@ LEVEL_COLOURS = {
     "secondary summary": "orange",
 }
 
+LEVEL_SHORT = {
+    "primary publication": "primary paper",
+    "conference abstract": "abstract",
+    "registry record": "registry",
+    "secondary summary": "secondary",
+    "source level not recorded": "level n/r",
+}
+
 # Shown next to every "NR": the app never leaves the reader guessing which NR it means.
 NR_NOT_REACHED = "NR (not reached)"
 NR_NOT_REPORTED = "not reported"
@@ -49,8 +57,10 @@ def arm_colours(registry: Any) -> dict[tuple[str, str], tuple[str, str]]:
 def source_badge(level: str | None) -> Any:
     """A small badge naming the source level; secondary sources are visibly different."""
     text = level or "source level not recorded"
+    # Short words fit narrow table columns (Mantine truncates long badge labels); the caption
+    # and the Trials detail spell the level out in full.
     return dmc.Badge(
-        text,
+        LEVEL_SHORT.get(text, text),
         color=LEVEL_COLOURS.get(text, "red"),
         variant="light" if text != "secondary summary" else "filled",
         size="xs",
