@@ -63,10 +63,16 @@ def valid_body(key: str, spec: dict[str, Any], values: list[Any] | None = None) 
 
 
 def post(
-    client, body: Any, *, raw: str | bytes | None = None, content_type: str = "application/json"
+    client,
+    body: Any,
+    *,
+    raw: str | bytes | None = None,
+    content_type: str = "application/json",
+    headers_rid: str | None = None,
 ):
     data = raw if raw is not None else json.dumps(body)
-    return client.post(UPDATE, data=data, content_type=content_type)
+    headers = {"X-Request-ID": headers_rid} if headers_rid else None
+    return client.post(UPDATE, data=data, content_type=content_type, headers=headers)
 
 
 LEAK_MARKERS = (
