@@ -73,6 +73,7 @@ from components.export.bundle import ExportBundle, bundle_rows
 from components.export.footnote import Footnote, escape_plotly_text
 from components.export_panel import export_controls
 from components.graph import graph
+from components.pdl1 import SYSTEM_ORDER, key_sort, key_text, parse_key
 
 ENDPOINTS: tuple[str, ...] = ("OS", "PFS")
 ENDPOINT_LABELS = {"OS": "Overall survival", "PFS": "Progression-free survival"}
@@ -83,7 +84,6 @@ METHODS: dict[str, str] = {
 }
 ITT = "ITT"
 AUTO = "auto"
-SYSTEM_ORDER = ("CPS", "TPS", "TC", "TAP")
 SYSTEM_NAMES = {
     "CPS": "CPS (combined positive score)",
     "TPS": "TPS (tumour proportion score)",
@@ -103,7 +103,6 @@ INDEPENDENCE_CAVEAT = (
     "(independent estimates); it is not a formal interaction test from the trial's own model "
     "(Altman & Bland, BMJ 2003;326:219)."
 )
-_KEY_RE = re.compile(r"^(CPS|TPS|TC|TAP)(>=|<=|>|<)(\d+(?:\.\d+)?)(?:(<=|<)(\d+(?:\.\d+)?))?$")
 _MAX_TEXT = 60
 
 
@@ -151,36 +150,11 @@ class ForestChoices:
     no_hr: tuple[str, ...]  # trials with a control arm but no HR row at all
 
 
-def parse_key(key: str) -> tuple[str, str, float, str | None, float | None] | None:
-    """``"TAP>=5<10"`` -> ("TAP", ">=", 5.0, "<", 10.0); None when not a PD-L1 key."""
-    match = _KEY_RE.match(key)
-    if not match:
-        return None
-    system, op, cut, up_op, up = match.groups()
-    return system, op, float(cut), up_op, float(up) if up is not None else None
-
-
 def key_label(key: str) -> str:
     """Readable label: ``CPS ≥10``, ``TPS <1``, ``TAP ≥5 to <10``; ``ITT``."""
     if key == ITT:
         return "ITT (whole randomised ESCC population)"
-    parsed = parse_key(key)
-    if parsed is None:
-        return key
-    system, op, cut, up_op, up = parsed
-    signs = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
-    text = f"{system} {signs[op]}{cut:g}"
-    if up_op is not None and up is not None:
-        text += f" to {signs[up_op]}{up:g}"
-    return text
-
-
-def _key_sort(key: str) -> tuple[int, float, float, str]:
-    parsed = parse_key(key)
-    if parsed is None:
-        return (-1, 0.0, 0.0, key)
-    system, op, cut, _up_op, up = parsed
-    return (SYSTEM_ORDER.index(system), cut, up if up is not None else math.inf, op)
+    return key_text(key) or key
 
 
 @functools.lru_cache(maxsize=8)
@@ -223,7 +197,7 @@ def choices(registry: Any) -> ForestChoices:
     return ForestChoices(
         comparisons=tuple(ordered),
         pairs={k: tuple(v) for k, v in pairs.items()},
-        population_keys=(ITT, *sorted(keys, key=_key_sort)),
+        population_keys=(ITT, *sorted(keys, key=key_sort)),
         analyses=analyses,
         single_arm=tuple(single_arm),
         no_hr=tuple(no_hr),

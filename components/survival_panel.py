@@ -60,6 +60,7 @@ from components.export.footnote import Footnote, SourceRef, escape_plotly_text, 
 from components.export.tables import IpdArm
 from components.export_panel import export_controls
 from components.graph import graph
+from components.pdl1 import key_sort, key_text
 
 ENDPOINTS: tuple[str, ...] = ("OS", "PFS")
 ENDPOINT_LABELS = {"OS": "Overall survival", "PFS": "Progression-free survival"}
@@ -97,8 +98,6 @@ PRESETS: dict[str, tuple[str, str]] = {
         "Every control arm given chemotherapy with or without placebo.",
     ),
 }
-SYSTEM_ORDER = ("CPS", "TPS", "TC", "TAP")
-_KEY_RE = re.compile(r"^(CPS|TPS|TC|TAP)(>=|<=|>|<)(\d+(?:\.\d+)?)(?:(<=|<)(\d+(?:\.\d+)?))?$")
 _NUMBER_RE = re.compile(r"^\d{1,3}(?:\.\d{1,2})?$")
 _MAX_TEXT = 40
 RECONSTRUCTION_CAVEAT = (
@@ -169,42 +168,18 @@ def _arm_of(registry: Any, token: str) -> tuple[Any, Any]:
     return trial, trial.arm(arm_id)
 
 
-def parse_key(key: str) -> tuple[str, str, float, str | None, float | None] | None:
-    """``"TAP>=5<10"`` -> ("TAP", ">=", 5.0, "<", 10.0); None when not a PD-L1 key."""
-    match = _KEY_RE.match(key)
-    if not match:
-        return None
-    system, op, cut, up_op, up = match.groups()
-    return system, op, float(cut), up_op, float(up) if up is not None else None
-
-
 def population_label(key: str) -> str:
     """``ITT`` or ``PD-L1 CPS ≥10`` / ``PD-L1 TAP ≥5 to <10``."""
     if key == ITT_KEY:
         return "ITT (intention to treat)"
-    parsed = parse_key(key)
-    if parsed is None:
-        return key
-    system, op, cut, up_op, up = parsed
-    signs = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
-    text = f"PD-L1 {system} {signs[op]}{cut:g}"
-    if up_op is not None and up is not None:
-        text += f" to {signs[up_op]}{up:g}"
-    return text
-
-
-def _key_sort(key: str) -> tuple[int, float, float, str]:
-    parsed = parse_key(key)
-    if parsed is None:
-        return (-1, 0.0, 0.0, key)
-    system, op, cut, _up_op, up = parsed
-    return (SYSTEM_ORDER.index(system), cut, up if up is not None else math.inf, op)
+    text = key_text(key)
+    return f"PD-L1 {text}" if text else key
 
 
 def population_keys(registry: Any) -> tuple[str, ...]:
     """``ITT`` then every PD-L1 key in the registry (scoring systems never merged)."""
     keys = {p.pdl1_key for t in registry.trials for p in t.populations if p.pdl1_key is not None}
-    return (ITT_KEY, *sorted(keys, key=_key_sort))
+    return (ITT_KEY, *sorted(keys, key=key_sort))
 
 
 def preset_arms(registry: Any, preset: str) -> tuple[str, ...]:
