@@ -37,7 +37,7 @@ from analysis.adverse_events import (
     TermTable,
     band_label,
 )
-from components.charts.theme import SCREEN, ChartTheme
+from components.charts.theme import SCREEN, ChartTheme, footnote_annotation
 from components.export.footnote import escape_plotly_text
 
 NR_FILL = "rgba(175,184,193,0.45)"
@@ -205,22 +205,9 @@ def _nr_extent(cell: AeCell) -> float:
 def _add_footnote(fig: go.Figure, options: AeChartOptions, bottom: int) -> int:
     if not options.footnote:
         return bottom
-    lines = options.footnote.count("<br>") + 1
-    bottom += 16 * lines + 10
-    fig.add_annotation(
-        text=options.footnote,
-        name="footnote",
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        yshift=-bottom + 8,
-        xanchor="left",
-        yanchor="bottom",
-        showarrow=False,
-        align="left",
-        font={"size": max(9, options.theme.font_size - 3), "color": "#57606a"},
-    )
+    note, grown = footnote_annotation(options.footnote, options.theme, bottom)
+    fig.add_annotation(**note)
+    bottom = int(grown)
     return bottom
 
 

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analysis.survival import AtRiskTable, KaplanMeierResult, MedianSurvival
-from components.charts.theme import SCREEN, ChartTheme
+from components.charts.theme import SCREEN, ChartTheme, footnote_annotation
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,6 @@ TABLE_LABEL_CHARS = 34
 LEGEND_ROW_PX = 22
 TABLE_ROW_PX = 21
 AXIS_BLOCK_PX = 62  # x tick labels + x-axis title between the curves and the at-risk table
-FOOTNOTE_LINE_PX = 16
 
 
 def table_labels(curves: Sequence[KMCurve]) -> list[str]:
@@ -409,24 +408,8 @@ def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) 
     scale = _scale(options)
     bottom = 40.0 * scale
     if options.footnote:
-        lines = options.footnote.count("<br>") + 1
-        bottom += FOOTNOTE_LINE_PX * scale * lines + 10
-        annotations.append(
-            {
-                "align": "left",
-                "font": {"color": "#57606a", "size": max(9, theme.font_size - 3)},
-                "name": "footnote",
-                "showarrow": False,
-                "text": options.footnote,
-                "x": 0,
-                "xanchor": "left",
-                "xref": "paper",
-                "y": 0,
-                "yanchor": "bottom",
-                "yref": "paper",
-                "yshift": -bottom + 8 * scale,
-            }
-        )
+        note, bottom = footnote_annotation(options.footnote, theme, bottom, scale=scale)
+        annotations.append(note)
     if shapes:
         layout["shapes"] = shapes
     if annotations:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from components.charts.forest import clip
-from components.charts.theme import SCREEN, ChartTheme
+from components.charts.theme import SCREEN, ChartTheme, footnote_annotation
 from components.export.footnote import escape_plotly_text
 
 MUTED = "#57606a"
@@ -234,22 +234,9 @@ def build_response_figure(
     )
     bottom_margin = 60
     if options.footnote:
-        lines = options.footnote.count("<br>") + 1
-        bottom_margin += 16 * lines + 10
-        fig.add_annotation(
-            name="footnote",
-            text=options.footnote,
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=0,
-            yshift=-bottom_margin + 8,
-            xanchor="left",
-            yanchor="bottom",
-            showarrow=False,
-            align="left",
-            font={"size": max(9, theme.font_size - 3), "color": MUTED},
-        )
+        note, grown = footnote_annotation(options.footnote, theme, bottom_margin)
+        bottom_margin = int(grown)
+        fig.add_annotation(**note)
     base = theme.layout()
     if options.title:
         base["title"] = {"text": _e(options.title), "x": 0.01, "font": {"size": theme.title_size}}

@@ -75,3 +75,35 @@ def dash_for(index: int) -> str:
 def colour_map(keys: Sequence[str]) -> dict[str, str]:
     """Stable colours for an ordered, complete list of keys (e.g. every arm in the registry)."""
     return {key: colour_for(i) for i, key in enumerate(keys)}
+
+
+FOOTNOTE_COLOUR = "#57606a"
+FOOTNOTE_LINE_PX = 16
+
+
+def footnote_annotation(
+    text: str, theme: ChartTheme, bottom_px: float, *, scale: float = 1.0
+) -> tuple[dict[str, object], float]:
+    """The in-figure footnote (sources, caveats, data version) under a chart.
+
+    Returns the annotation and the bottom margin grown to hold it (``bottom_px`` is the margin
+    the chart needs without a footnote). Lines are separated by ``<br>``. The export layer
+    recognises the annotation by its name and re-fits it to the image size.
+    """
+    lines = text.count("<br>") + 1
+    bottom = bottom_px + FOOTNOTE_LINE_PX * scale * lines + 10
+    annotation: dict[str, object] = {
+        "name": "footnote",
+        "text": text,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 0,
+        "yshift": -bottom + 8 * scale,
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "align": "left",
+        "font": {"size": max(9, theme.font_size - 3), "color": FOOTNOTE_COLOUR},
+    }
+    return annotation, bottom
