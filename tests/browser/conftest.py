@@ -20,3 +20,14 @@ def _export_engine_outlives_test_servers():
     engine = default_engine()
     engine.warm_up()
     return engine
+
+
+@pytest.fixture
+def duo(dash_duo):
+    """dash_duo serving a fresh app with the shipped data, dev tools off (as in production)."""
+    from app import create_app
+    from components.settings import load_settings
+    from tests.browser.helpers import PRODUCTION_RUN
+
+    dash_duo.start_server(create_app(load_settings({})), **PRODUCTION_RUN)
+    return dash_duo

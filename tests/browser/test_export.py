@@ -15,24 +15,8 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 from components import ids
-from components.settings import load_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-PRODUCTION_RUN = {
-    "debug": False,
-    "dev_tools_ui": False,
-    "dev_tools_props_check": False,
-    "dev_tools_hot_reload": False,
-}
-
-
-@pytest.fixture
-def duo(dash_duo):
-    from app import create_app
-
-    dash_duo.start_server(create_app(load_settings({})), **PRODUCTION_RUN)
-    return dash_duo
 
 
 def _wait_for_file(folder: Path, pattern: str, timeout: float = 60) -> Path:

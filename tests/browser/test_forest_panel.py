@@ -3,43 +3,13 @@ pooling options, reload from the URL; no console errors (CSP included) at any st
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from selenium.webdriver.common.by import By
 
 from components import ids
-from components.settings import load_settings
+from tests.browser.helpers import click_xpath, wait_url
 
 pytestmark = pytest.mark.browser
-
-PRODUCTION_RUN = {
-    "debug": False,
-    "dev_tools_ui": False,
-    "dev_tools_props_check": False,
-    "dev_tools_hot_reload": False,
-}
-
-
-@pytest.fixture
-def duo(dash_duo):
-    from app import create_app
-
-    dash_duo.start_server(create_app(load_settings({})), **PRODUCTION_RUN)
-    return dash_duo
-
-
-def _wait_url(duo, fragment: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while fragment not in duo.driver.current_url and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert fragment in duo.driver.current_url, duo.driver.current_url
-
-
-def _click(duo, xpath: str) -> None:
-    element = duo.driver.find_element(By.XPATH, xpath)
-    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    element.click()
 
 
 def test_forest_controls_url_and_reload(duo) -> None:
@@ -61,23 +31,23 @@ def test_forest_controls_url_and_reload(duo) -> None:
     )
     duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", option)
     option.click()
-    _wait_url(duo, "pop=CPS%3E%3D10")
+    wait_url(duo, "pop=CPS%3E%3D10")
     duo.wait_for_contains_text(f"#{ids.FOREST_TABLE}", "143 / 143", timeout=15)
 
     # Leave-one-out (three pooled trials for OS CPS >= 10).
-    _click(duo, "//label[normalize-space()='Leave-one-out']")
-    _wait_url(duo, "loo=1")
+    click_xpath(duo, "//label[normalize-space()='Leave-one-out']")
+    wait_url(duo, "loo=1")
     duo.wait_for_contains_text(f"#{ids.FOREST_LOO}", "Trial left out", timeout=15)
 
     # Endpoint OS -> PFS: KEYNOTE-590's CPS >= 10 PFS row is all histologies (not pooled).
-    _click(duo, f"//*[@id='{ids.FOREST_ENDPOINT}']//label[normalize-space()='PFS']")
-    _wait_url(duo, "ep=PFS")
+    click_xpath(duo, f"//*[@id='{ids.FOREST_ENDPOINT}']//label[normalize-space()='PFS']")
+    wait_url(duo, "ep=PFS")
     duo.wait_for_contains_text(f"#{ids.FOREST_TABLE}", "0.51 (0.41–0.65)", timeout=15)
     duo.wait_for_contains_text(f"#{ids.FOREST_LOO}", "at least two pooled trials", timeout=15)
 
     # Pooling across scoring systems only on request, with a loud label.
-    _click(duo, "//label[contains(., 'Pool across PD-L1 scoring systems')]")
-    _wait_url(duo, "x=1")
+    click_xpath(duo, "//label[contains(., 'Pool across PD-L1 scoring systems')]")
+    wait_url(duo, "x=1")
     duo.wait_for_contains_text(f"#{ids.FOREST_MESSAGE}", "POOLED ACROSS", timeout=15)
     assert duo.get_logs() == []
 

@@ -9,37 +9,9 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from components import ids
-from components.settings import load_settings
+from tests.browser.helpers import click_xpath, wait_url
 
 pytestmark = pytest.mark.browser
-
-PRODUCTION_RUN = {
-    "debug": False,
-    "dev_tools_ui": False,
-    "dev_tools_props_check": False,
-    "dev_tools_hot_reload": False,
-}
-
-
-@pytest.fixture
-def duo(dash_duo):
-    from app import create_app
-
-    dash_duo.start_server(create_app(load_settings({})), **PRODUCTION_RUN)
-    return dash_duo
-
-
-def _wait_url(duo, fragment: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while fragment not in duo.driver.current_url and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert fragment in duo.driver.current_url, duo.driver.current_url
-
-
-def _click(duo, xpath: str) -> None:
-    element = duo.driver.find_element(By.XPATH, xpath)
-    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    element.click()
 
 
 def test_response_controls_url_and_reload(duo) -> None:
@@ -49,16 +21,16 @@ def test_response_controls_url_and_reload(duo) -> None:
     assert duo.driver.find_elements(By.CSS_SELECTOR, f"#{ids.RESPONSE_GRAPH} .js-plotly-plot")
     assert duo.get_logs() == []
 
-    _click(duo, f"//*[@id='{ids.RESPONSE_MEASURE}']//label[normalize-space()='DCR']")
-    _wait_url(duo, "m=DCR")
+    click_xpath(duo, f"//*[@id='{ids.RESPONSE_MEASURE}']//label[normalize-space()='DCR']")
+    wait_url(duo, "m=DCR")
     duo.wait_for_contains_text(f"#{ids.RESPONSE_TABLE}", "70.9–92.8", timeout=15)  # 42/50
     assert "79.2–97.6" in duo.find_element(f"#{ids.RESPONSE_TABLE}").text  # 42/46
 
-    _click(
+    click_xpath(
         duo,
         f"//*[@id='{ids.RESPONSE_POPULATION}']//label[starts-with(normalize-space(), 'All')]",
     )
-    _wait_url(duo, "pop=all")
+    wait_url(duo, "pop=all")
     duo.wait_for_contains_text(f"#{ids.RESPONSE_TABLE}", "43 patients", timeout=15)
 
     arms = duo.find_element(f"#{ids.RESPONSE_ARMS}")
@@ -72,7 +44,7 @@ def test_response_controls_url_and_reload(duo) -> None:
         if o.text.startswith("NCT05013697")
     )
     option.click()
-    _wait_url(duo, "arms=nct05013697%3Atriple")
+    wait_url(duo, "arms=nct05013697%3Atriple")
     deadline = time.monotonic() + 15
     while "ORIENT-15" in duo.find_element(f"#{ids.RESPONSE_TABLE}").text:
         assert time.monotonic() < deadline, "filter by arm did not apply"

@@ -10,33 +10,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from components import ids
-from components.settings import load_settings
+from tests.browser.helpers import wait_url
 
 pytestmark = pytest.mark.browser
-
-PRODUCTION_RUN = {
-    "debug": False,
-    "dev_tools_ui": False,
-    "dev_tools_props_check": False,
-    "dev_tools_hot_reload": False,
-}
-
-
-@pytest.fixture
-def duo(dash_duo):
-    from app import create_app
-
-    dash_duo.start_server(create_app(load_settings({})), **PRODUCTION_RUN)
-    return dash_duo
-
-
-def _wait_url(duo, fragment: str, present: bool = True, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (fragment in duo.driver.current_url) == present:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"URL {duo.driver.current_url!r}: {fragment!r} present={present}")
 
 
 def _segment(duo, control_id: str, label: str) -> None:
@@ -69,18 +45,18 @@ def test_filter_switch_chart_and_reload_from_url(duo) -> None:
     assert "Reporting threshold" in duo.find_element(f"#{ids.SAFETY_DEFINITIONS}").text
 
     _segment(duo, ids.SAFETY_CHART, "Heatmap")
-    _wait_url(duo, "chart=heatmap")
+    wait_url(duo, "chart=heatmap")
     duo.wait_for_contains_text(f"#{ids.SAFETY_GRAPH}", "% of patients", timeout=15)
 
     _segment(duo, ids.SAFETY_CATEGORY, "All-cause")
-    _wait_url(duo, "cat=ac")
+    wait_url(duo, "cat=ac")
     duo.wait_for_contains_text(f"#{ids.SAFETY_DEFINITIONS}", "All-cause AEs", timeout=15)
 
     minimum = duo.find_element(f"#{ids.SAFETY_MIN}")
     duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", minimum)
     minimum.send_keys(Keys.CONTROL, "a")
     minimum.send_keys("30")
-    _wait_url(duo, "min=30")
+    wait_url(duo, "min=30")
     duo.wait_for_contains_text(f"#{ids.SAFETY_TABLE}", "below the minimum frequency", timeout=15)
 
     url = duo.driver.current_url
@@ -104,7 +80,7 @@ def test_summary_default_and_strict_grade_switch(duo) -> None:
     switch = duo.find_element(f"#{ids.SAFETY_STRICT}")
     duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", switch)
     duo.driver.execute_script("arguments[0].click();", switch)
-    _wait_url(duo, "strict=1")
+    wait_url(duo, "strict=1")
     duo.wait_for_contains_text(f"#{ids.SAFETY_TABLE}", "reported only as", timeout=15)
     assert duo.get_logs() == []
 

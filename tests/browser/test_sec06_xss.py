@@ -21,6 +21,7 @@ from components.settings import load_settings
 from components.views import default_views
 from data import clear_registry_cache
 from data.manifest import write_manifest
+from tests.browser.helpers import PRODUCTION_RUN
 
 pytestmark = pytest.mark.browser
 
@@ -33,13 +34,6 @@ PAYLOADS = (
     "<svg/onload=alert(5)>",
     "\u202eevil\u202c",
 )
-
-PRODUCTION_RUN = {
-    "debug": False,
-    "dev_tools_ui": False,
-    "dev_tools_props_check": False,
-    "dev_tools_hot_reload": False,
-}
 
 
 def _hostile_root(tmp_path: Path) -> Path:

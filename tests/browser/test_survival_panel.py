@@ -11,26 +11,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from components import ids
-from components.settings import load_settings
 
 pytestmark = pytest.mark.browser
 
-PRODUCTION_RUN = {
-    "debug": False,
-    "dev_tools_ui": False,
-    "dev_tools_props_check": False,
-    "dev_tools_hot_reload": False,
-}
 CAM = "ESCORT-1st: Camrelizumab + paclitaxel/cisplatin"
 PLACEBO = "ESCORT-1st: Placebo + paclitaxel/cisplatin"
-
-
-@pytest.fixture
-def duo(dash_duo):
-    from app import create_app
-
-    dash_duo.start_server(create_app(load_settings({})), **PRODUCTION_RUN)
-    return dash_duo
 
 
 def _wait(predicate, timeout: float = 15, message: str = "") -> None:

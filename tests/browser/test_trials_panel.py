@@ -10,24 +10,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from components import ids
-from components.settings import load_settings
 
 pytestmark = pytest.mark.browser
-
-PRODUCTION_RUN = {
-    "debug": False,
-    "dev_tools_ui": False,
-    "dev_tools_props_check": False,
-    "dev_tools_hot_reload": False,
-}
-
-
-@pytest.fixture
-def duo(dash_duo):
-    from app import create_app
-
-    dash_duo.start_server(create_app(load_settings({})), **PRODUCTION_RUN)
-    return dash_duo
 
 
 def test_catalogue_detail_and_url_restore(duo) -> None:

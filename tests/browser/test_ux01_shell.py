@@ -11,25 +11,9 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from components import ids
-from components.settings import load_settings
 from components.views import default_views
 
 pytestmark = pytest.mark.browser
-
-PRODUCTION_RUN = {
-    "debug": False,
-    "dev_tools_ui": False,
-    "dev_tools_props_check": False,
-    "dev_tools_hot_reload": False,
-}
-
-
-@pytest.fixture
-def started(dash_duo):
-    from app import create_app
-
-    dash_duo.start_server(create_app(load_settings({})), **PRODUCTION_RUN)
-    return dash_duo
 
 
 def _banner_hidden(duo) -> bool:
@@ -39,8 +23,7 @@ def _banner_hidden(duo) -> bool:
     )
 
 
-def test_ux01_every_view_renders_without_console_errors(started) -> None:
-    duo = started
+def test_ux01_every_view_renders_without_console_errors(duo) -> None:
     for view in default_views():
         duo.driver.get(duo.server_url + view.path)
         duo.wait_for_contains_text(f"#{ids.PAGE}", view.label, timeout=15)
@@ -51,8 +34,7 @@ def test_ux01_every_view_renders_without_console_errors(started) -> None:
     assert "App v" in footer and "data " in footer
 
 
-def test_ux01_navigation_is_client_side(started) -> None:
-    duo = started
+def test_ux01_navigation_is_client_side(duo) -> None:
     duo.driver.get(duo.server_url + "/trials")
     duo.wait_for_contains_text(f"#{ids.PAGE}", "Trials", timeout=15)
     link = duo.driver.find_element(By.CSS_SELECTOR, "a[href='/safety']")
@@ -62,8 +44,7 @@ def test_ux01_navigation_is_client_side(started) -> None:
     assert duo.get_logs() == []
 
 
-def test_ux01_unknown_path_and_hostile_query(started) -> None:
-    duo = started
+def test_ux01_unknown_path_and_hostile_query(duo) -> None:
     duo.driver.get(duo.server_url + "/no-such-view?x=%3Cscript%3Ealert(1)%3C/script%3E")
     duo.wait_for_contains_text(f"#{ids.PAGE}", "Page not found", timeout=15)
     assert not duo.driver.find_elements(By.XPATH, "//script[contains(., 'alert(1)')]")
