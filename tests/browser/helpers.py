@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 # app.run() arguments that match production: every Dash dev tool off (SEC-08), so the browser
 # sees what a gunicorn deployment serves.
 PRODUCTION_RUN = {
@@ -9,6 +11,9 @@ PRODUCTION_RUN = {
     "dev_tools_ui": False,
     "dev_tools_props_check": False,
     "dev_tools_hot_reload": False,
+    # dash.testing serves on 8050 unless told otherwise; ESCC_TEST_PORT lets two checkouts run
+    # their browser tests side by side on one machine.
+    "port": int(os.environ.get("ESCC_TEST_PORT", "8050")),
 }
 
 
