@@ -148,7 +148,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     for view in views:
         if view.register_callbacks is not None:
             view.register_callbacks(app, registry)
-    export_panel.register_callbacks(app, registry)
+    export_panel.register_callbacks(app, registry, views)
     hardening.apply_hardening(app, settings)
     return app
 

@@ -1,7 +1,8 @@
 """Export for presentations: per-chart download menu, "Add to deck", and the deck drawer.
 
-Every exportable chart has a key in :data:`CHART_EXPORTERS` naming the panel function that
-rebuilds it from a URL query (``export_bundle(registry, query) -> ExportBundle``). Exports never
+Every exportable chart is declared by its panel (:class:`components.panel.ChartExport`: a key
+and the function that rebuilds the chart from a URL query); :func:`register_callbacks` receives
+the panels as objects and knows no panel by name. Exports never
 trust anything the browser holds: the chart is rebuilt on the server from the validated query
 of the page, so what is downloaded is what the shared link shows.
 
@@ -14,9 +15,7 @@ Redis when scaling out (README, "Scaling out").
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import dash_mantine_components as dmc
@@ -40,22 +39,14 @@ from components.export import (
 )
 from components.export.bundle import ExportBundle
 from components.export.images import MAX_SIDE_PX, MIN_SIDE_PX
+from components.export_menu import DATA_FORMATS, export_controls
+from components.panel import ChartExport, Panel, chart_exports
 from components.settings import APP_VERSION, Settings
 from components.shell import parse_query
+from data import Registry
 
 log = logging.getLogger("escc.export")
 
-# chart key -> (panel module, function, view path). The function rebuilds the chart from the
-# page's query; a panel that does not exist yet simply has no export.
-CHART_EXPORTERS: dict[str, tuple[str, str, str]] = {
-    "survival-km": ("components.survival_panel", "export_bundle", "/survival"),
-    "forest": ("components.forest_panel", "export_bundle", "/subgroups"),
-    "response": ("components.response_panel", "export_bundle", "/response"),
-    "safety": ("components.safety_panel", "export_bundle", "/safety"),
-}
-
-DATA_FORMATS = ("csv", "ipd")
-FORMAT_LABELS = {"png": "PNG", "svg": "SVG", "pdf": "PDF", "csv": "Data (CSV)", "ipd": "IPD (CSV)"}
 THEMES = ("presentation", "screen")
 PNG_SCALE = 2.0
 # A deck is rebuilt and rendered server-side; the cap keeps one request's work bounded.
@@ -76,116 +67,6 @@ def configure_engine(settings: Settings) -> None:
     )
     if default_engine().config != wanted:
         configure_default_engine(wanted)
-
-
-def _exporter(chart: str) -> Callable[[Any, Mapping[str, str]], ExportBundle] | None:
-    entry = CHART_EXPORTERS.get(chart)
-    if entry is None:
-        return None
-    module_name, function, _path = entry
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    fn = getattr(module, function, None)
-    return fn if callable(fn) else None
-
-
-def export_controls(chart: str, *, patient_data: bool = False) -> Any:
-    """The Export menu and "Add to deck" button for one chart (place it above the chart)."""
-    formats = [*IMAGE_FORMATS, "csv", *(["ipd"] if patient_data else [])]
-
-    def cid(kind: str) -> dict[str, str]:
-        return {"type": kind, "chart": chart}
-
-    return dmc.Group(
-        [
-            dmc.Popover(
-                [
-                    dmc.PopoverTarget(
-                        dmc.Button("Export…", variant="light", size="xs", id=cid(ids.EXPORT_OPEN))
-                    ),
-                    dmc.PopoverDropdown(
-                        dmc.Stack(
-                            [
-                                dmc.SegmentedControl(
-                                    id=cid(ids.EXPORT_FORMAT),
-                                    data=[{"value": f, "label": FORMAT_LABELS[f]} for f in formats],
-                                    value="png",
-                                    size="xs",
-                                ),
-                                dmc.Group(
-                                    [
-                                        dmc.Select(
-                                            id=cid(ids.EXPORT_SIZE),
-                                            label="Size",
-                                            data=[
-                                                {"value": "16:9", "label": "16:9 slide"},
-                                                {"value": "4:3", "label": "4:3 slide"},
-                                                {"value": "custom", "label": "Custom"},
-                                            ],
-                                            value="16:9",
-                                            allowDeselect=False,
-                                            w=130,
-                                            size="xs",
-                                        ),
-                                        dmc.NumberInput(
-                                            id=cid(ids.EXPORT_WIDTH),
-                                            label="Width (px)",
-                                            value=1600,
-                                            min=MIN_SIDE_PX,
-                                            max=MAX_SIDE_PX,
-                                            w=110,
-                                            size="xs",
-                                        ),
-                                        dmc.NumberInput(
-                                            id=cid(ids.EXPORT_HEIGHT),
-                                            label="Height (px)",
-                                            value=900,
-                                            min=MIN_SIDE_PX,
-                                            max=MAX_SIDE_PX,
-                                            w=110,
-                                            size="xs",
-                                        ),
-                                    ],
-                                    gap="xs",
-                                    align="flex-end",
-                                ),
-                                dmc.SegmentedControl(
-                                    id=cid(ids.EXPORT_THEME),
-                                    data=[
-                                        {"value": "presentation", "label": "Presentation theme"},
-                                        {"value": "screen", "label": "As on screen"},
-                                    ],
-                                    value="presentation",
-                                    size="xs",
-                                ),
-                                dmc.Text(
-                                    "Images carry the sources, reconstruction grades, caveats "
-                                    "and data version in a footnote; CSV files carry them in a "
-                                    "header block.",
-                                    size="xs",
-                                    c="dimmed",
-                                    maw=380,
-                                ),
-                                dmc.Button("Download", id=cid(ids.EXPORT_DOWNLOAD), size="xs"),
-                                dmc.Text(id=cid(ids.EXPORT_STATUS), size="xs"),
-                            ],
-                            gap="xs",
-                        )
-                    ),
-                ],
-                position="bottom-start",
-                shadow="md",
-                trapFocus=False,
-            ),
-            dmc.Button("Add to deck", id=cid(ids.EXPORT_ADD), variant="subtle", size="xs"),
-            dcc.Download(id=cid(ids.EXPORT_FILE)),
-        ],
-        gap="xs",
-    )
 
 
 def deck_header_button() -> Any:
@@ -254,7 +135,10 @@ def _query(search: object) -> dict[str, str] | None:
     return None if message else query
 
 
-def _deck_items(data: object) -> list[dict[str, str]]:
+Exporters = dict[str, ChartExport]
+
+
+def _deck_items(data: object, exporters: Exporters) -> list[dict[str, str]]:
     """Keep only well-formed deck items (the store lives in the browser: never trusted)."""
     if not isinstance(data, list):
         return []
@@ -262,7 +146,7 @@ def _deck_items(data: object) -> list[dict[str, str]]:
     for item in data[:MAX_DECK_SLIDES]:
         if (
             isinstance(item, dict)
-            and item.get("chart") in CHART_EXPORTERS
+            and item.get("chart") in exporters
             and isinstance(item.get("search"), str)
             and len(item["search"]) <= MAX_SEARCH_CHARS
             and isinstance(item.get("title"), str)
@@ -273,12 +157,14 @@ def _deck_items(data: object) -> list[dict[str, str]]:
     return items
 
 
-def _bundle(registry: Any, chart: str, search: object) -> ExportBundle | None:
-    exporter = _exporter(chart)
+def _bundle(
+    registry: Registry, exporters: Exporters, chart: str, search: object
+) -> ExportBundle | None:
+    exporter = exporters.get(chart)
     query = _query(search)
     if exporter is None or query is None:
         return None
-    return exporter(registry, query)
+    return exporter.bundle(registry, query)
 
 
 def _file_name(bundle: ExportBundle, ext: str, today: dt.date) -> str:
@@ -288,7 +174,8 @@ def _file_name(bundle: ExportBundle, ext: str, today: dt.date) -> str:
 
 
 def export_file(
-    registry: Any,
+    registry: Registry,
+    exporters: Exporters,
     chart: str,
     search: object,
     fmt: object,
@@ -306,7 +193,7 @@ def export_file(
     slide = _valid_size(size, width, height)
     if fmt in IMAGE_FORMATS and slide is None:
         return f"Custom sizes must be whole pixels between {MIN_SIDE_PX} and {MAX_SIDE_PX}."
-    bundle = _bundle(registry, chart, search)
+    bundle = _bundle(registry, exporters, chart, search)
     if bundle is None:
         return "This chart cannot be exported with the current settings."
     if fmt == "csv":
@@ -339,10 +226,12 @@ def export_file(
     return payload, _file_name(bundle, str(fmt), today), mime
 
 
-def build_deck_file(registry: Any, items: list[dict[str, str]], today: dt.date) -> bytes:
+def build_deck_file(
+    registry: Registry, exporters: Exporters, items: list[dict[str, str]], today: dt.date
+) -> bytes:
     slides = []
     for item in items:
-        bundle = _bundle(registry, item["chart"], item["search"])
+        bundle = _bundle(registry, exporters, item["chart"], item["search"])
         if bundle is None:
             continue
         slides.append(
@@ -391,7 +280,9 @@ def _positive_click(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def register_callbacks(app: Dash, registry: Any) -> None:
+def register_callbacks(app: Dash, registry: Registry, panels: tuple[Panel, ...]) -> None:
+    exporters = chart_exports(panels)
+
     @app.callback(
         Output({"type": ids.EXPORT_FILE, "chart": MATCH}, "data"),
         Output({"type": ids.EXPORT_STATUS, "chart": MATCH}, "children"),
@@ -415,11 +306,20 @@ def register_callbacks(app: Dash, registry: Any) -> None:
     ) -> Any:
         trigger = ctx.triggered_id
         chart = trigger.get("chart") if isinstance(trigger, dict) else None
-        if not _positive_click(n_clicks) or chart not in CHART_EXPORTERS:
+        if not _positive_click(n_clicks) or chart not in exporters:
             return no_update, no_update
         try:
             result = export_file(
-                registry, str(chart), search, fmt, size, width, height, theme, dt.date.today()
+                registry,
+                exporters,
+                str(chart),
+                search,
+                fmt,
+                size,
+                width,
+                height,
+                theme,
+                dt.date.today(),
             )
         except ExportError:
             log.exception("export of %s failed", chart)
@@ -441,7 +341,7 @@ def register_callbacks(app: Dash, registry: Any) -> None:
     def edit_deck(
         add_clicks: object, remove_clicks: object, clear: object, data: object, search: object
     ) -> Any:
-        items = _deck_items(data)
+        items = _deck_items(data, exporters)
         trigger = ctx.triggered_id
         triggered_value = ctx.triggered[0]["value"] if ctx.triggered else None
         if not _positive_click(triggered_value):
@@ -455,10 +355,10 @@ def register_callbacks(app: Dash, registry: Any) -> None:
             return no_update
         if isinstance(trigger, dict) and trigger.get("type") == ids.EXPORT_ADD:
             chart = trigger.get("chart")
-            if chart not in CHART_EXPORTERS or len(items) >= MAX_DECK_SLIDES:
+            if chart not in exporters or len(items) >= MAX_DECK_SLIDES:
                 return no_update
             query_search = search if isinstance(search, str) else ""
-            bundle = _bundle(registry, str(chart), query_search)
+            bundle = _bundle(registry, exporters, str(chart), query_search)
             if bundle is None:
                 return no_update
             return [*items, {"chart": chart, "search": query_search, "title": bundle.title}]
@@ -470,7 +370,7 @@ def register_callbacks(app: Dash, registry: Any) -> None:
         Input(ids.DECK_STORE, "data"),
     )
     def show_deck(data: object) -> Any:
-        items = _deck_items(data)
+        items = _deck_items(data, exporters)
         return _deck_list(items), f"Deck ({len(items)})"
 
     @app.callback(
@@ -496,11 +396,11 @@ def register_callbacks(app: Dash, registry: Any) -> None:
     def download_deck(n_clicks: object, data: object) -> Any:
         if not _positive_click(n_clicks):
             return no_update, no_update
-        items = _deck_items(data)
+        items = _deck_items(data, exporters)
         if not items:
             return no_update, "Add at least one chart first."
         today = dt.date.today()
-        payload = build_deck_file(registry, items, today)
+        payload = build_deck_file(registry, exporters, items, today)
         name = f"escc-deck_{registry.data_version}_{today.isoformat()}.pptx"
         mime = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
         return dcc.send_bytes(payload, name, type=mime), f"Deck with {len(items)} chart(s) ready."

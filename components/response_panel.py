@@ -47,9 +47,10 @@ from components.charts.response import (
     build_response_figure,
     figure_height_px,
 )
+from components.charts.theme import escape_plotly_text
 from components.export.bundle import ExportBundle, bundle_rows
-from components.export.footnote import Footnote, escape_plotly_text
-from components.export_panel import export_controls
+from components.export.footnote import Footnote
+from components.export_menu import export_controls
 from components.graph import graph
 
 MEASURES: dict[str, str] = {

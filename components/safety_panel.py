@@ -31,10 +31,10 @@ from dash import Dash, Input, Output, dcc, html, no_update
 from analysis import adverse_events as ae
 from components import ids
 from components.charts import adverse_events as charts
-from components.charts.theme import SCREEN, ChartTheme
+from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text
 from components.export.bundle import ExportBundle, bundle_rows
-from components.export.footnote import Footnote, SourceRef, escape_plotly_text
-from components.export_panel import export_controls
+from components.export.footnote import Footnote, SourceRef
+from components.export_menu import export_controls
 from components.graph import graph
 from components.provenance import (
     NR_NOT_REPORTED,

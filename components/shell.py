@@ -8,8 +8,7 @@ query string through ``url-sync`` (write, no reload), so a copied link restores 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -17,26 +16,13 @@ import dash_mantine_components as dmc
 from dash import Dash, Input, Output, State, dcc, html, set_props
 
 from components import ids
+from components.panel import Panel
 from components.settings import APP_NAME, Settings
+from data import Registry
 
 # Query strings longer than this, or with more keys, are ignored as a whole (SEC-02).
 MAX_QUERY_CHARS = 2000
 MAX_QUERY_KEYS = 40
-
-LayoutFn = Callable[[Any, Mapping[str, str]], Any]
-RegisterFn = Callable[[Dash, Any], None]
-
-
-@dataclass(frozen=True)
-class View:
-    """One navigable view. ``layout(registry, query)`` must never raise on any query."""
-
-    key: str
-    path: str
-    label: str
-    description: str
-    layout: LayoutFn | None = None
-    register_callbacks: RegisterFn | None = None
 
 
 def parse_query(search: object) -> tuple[dict[str, str], str | None]:
@@ -61,29 +47,6 @@ def parse_query(search: object) -> tuple[dict[str, str], str | None]:
     return params, None
 
 
-def coming_soon(view: View) -> Any:
-    return dmc.Stack(
-        [
-            dmc.Title(view.label, order=2),
-            dmc.Alert(
-                [
-                    dmc.Text(view.description),
-                    dmc.Text(
-                        "This view is being built. The evidence it will show is already in the "
-                        "data table of the Trials view.",
-                        size="sm",
-                        c="dimmed",
-                    ),
-                ],
-                title="Coming soon",
-                color="blue",
-                variant="light",
-            ),
-        ],
-        gap="md",
-    )
-
-
 def not_found(pathname: str) -> Any:
     return dmc.Stack(
         [
@@ -95,9 +58,7 @@ def not_found(pathname: str) -> Any:
     )
 
 
-def render_view(view: View, registry: Any, query: Mapping[str, str]) -> Any:
-    if view.layout is None:
-        return coming_soon(view)
+def render_view(view: Panel, registry: Registry, query: Mapping[str, str]) -> Any:
     return view.layout(registry, query)
 
 
@@ -126,11 +87,10 @@ def _header(extra: Sequence[Any] = ()) -> Any:
     )
 
 
-def _navbar(views: Sequence[View]) -> Any:
+def _navbar(views: Sequence[Panel]) -> Any:
     links = [
         dmc.NavLink(
             label=view.label,
-            description=None if view.layout is not None else "coming soon",
             href=view.path,
             active="exact",
         )
@@ -190,7 +150,7 @@ def show_error_banner(request_ref: str) -> None:
 
 
 def layout(
-    views: Sequence[View],
+    views: Sequence[Panel],
     settings: Settings,
     data_version: str,
     *,
@@ -223,7 +183,7 @@ def layout(
     )
 
 
-def register_callbacks(app: Dash, registry: Any, views: Sequence[View]) -> None:
+def register_callbacks(app: Dash, registry: Registry, views: Sequence[Panel]) -> None:
     by_path = {view.path: view for view in views}
 
     @app.callback(

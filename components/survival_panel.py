@@ -55,10 +55,11 @@ from components.charts.km import (
     default_ticks,
     km_figure_dict,
 )
+from components.charts.theme import escape_plotly_text
 from components.export.bundle import ExportBundle, bundle_rows
-from components.export.footnote import Footnote, SourceRef, escape_plotly_text, wrap_lines
+from components.export.footnote import Footnote, SourceRef, wrap_lines
 from components.export.tables import IpdArm
-from components.export_panel import export_controls
+from components.export_menu import export_controls
 from components.graph import graph
 from components.pdl1 import key_sort, key_text
 

@@ -1,81 +1,69 @@
-"""The navigable views, in navigation order. The first one is the landing page.
+"""The app's panels, in navigation order. The first one is the landing page.
 
-Each view names the panel module that implements it (``layout(registry, query)`` and
-``register_callbacks(app, registry)``). A view whose module does not exist yet is shown as a
-clear "coming soon" panel; any other import error propagates, so a broken panel fails start-up
-instead of silently disappearing.
+Each entry is a :class:`components.panel.Panel` built from its panel's own functions: panels are
+imported directly (never looked up by name), so a broken panel fails start-up loudly and the
+layer test sees every dependency.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from components import forest_panel, response_panel, safety_panel, survival_panel, trials_panel
+from components.panel import ChartExport, Panel
 
-from components.shell import View
-
-# (key, path, label, description, panel module)
-_VIEWS: tuple[tuple[str, str, str, str, str], ...] = (
-    (
-        "trials",
-        "/trials",
-        "Trials",
-        "Catalogue of every trial and arm, with each number's citation.",
-        "components.trials_panel",
+PANELS: tuple[Panel, ...] = (
+    Panel(
+        key="trials",
+        path="/trials",
+        label="Trials",
+        description="Catalogue of every trial and arm, with each number's citation.",
+        layout=trials_panel.layout,
+        register_callbacks=trials_panel.register_callbacks,
     ),
-    (
-        "survival",
-        "/survival",
-        "Survival",
-        "Kaplan–Meier curves of progression-free and overall survival, reconstructed from the "
-        "publications, across trials and PD-L1 subgroups.",
-        "components.survival_panel",
+    Panel(
+        key="survival",
+        path="/survival",
+        label="Survival",
+        description=(
+            "Kaplan–Meier curves of progression-free and overall survival, reconstructed from "
+            "the publications, across trials and PD-L1 subgroups."
+        ),
+        layout=survival_panel.layout,
+        register_callbacks=survival_panel.register_callbacks,
+        exports=(ChartExport("survival-km", survival_panel.export_bundle, patient_data=True),),
     ),
-    (
-        "forest",
-        "/subgroups",
-        "Subgroups & forest",
-        "Published hazard ratios by PD-L1 subgroup, trial by trial, with pooled estimates "
-        "within one scoring system.",
-        "components.forest_panel",
+    Panel(
+        key="forest",
+        path="/subgroups",
+        label="Subgroups & forest",
+        description=(
+            "Published hazard ratios by PD-L1 subgroup, trial by trial, with pooled estimates "
+            "within one scoring system."
+        ),
+        layout=forest_panel.layout,
+        register_callbacks=forest_panel.register_callbacks,
+        exports=(ChartExport("forest", forest_panel.export_bundle),),
     ),
-    (
-        "safety",
-        "/safety",
-        "Safety",
-        "Adverse events by harmonised term, with definitions and denominators.",
-        "components.safety_panel",
+    Panel(
+        key="safety",
+        path="/safety",
+        label="Safety",
+        description="Adverse events by harmonised term, with definitions and denominators.",
+        layout=safety_panel.layout,
+        register_callbacks=safety_panel.register_callbacks,
+        exports=(ChartExport("safety", safety_panel.export_bundle),),
     ),
-    (
-        "response",
-        "/response",
-        "Response",
-        "Objective response, disease control and complete response with exact CIs.",
-        "components.response_panel",
+    Panel(
+        key="response",
+        path="/response",
+        label="Response",
+        description="Objective response, disease control and complete response with exact CIs.",
+        layout=response_panel.layout,
+        register_callbacks=response_panel.register_callbacks,
+        exports=(ChartExport("response", response_panel.export_bundle),),
     ),
 )
 
 
-def _panel(module_name: str) -> Any | None:
-    try:
-        return importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-
-
-def default_views() -> tuple[View, ...]:
-    views = []
-    for key, path, label, description, module_name in _VIEWS:
-        panel = _panel(module_name)
-        views.append(
-            View(
-                key=key,
-                path=path,
-                label=label,
-                description=description,
-                layout=getattr(panel, "layout", None),
-                register_callbacks=getattr(panel, "register_callbacks", None),
-            )
-        )
-    return tuple(views)
+def default_views() -> tuple[Panel, ...]:
+    """The panels the app serves (kept as a function: tests and the app ask for it)."""
+    return PANELS

@@ -37,8 +37,7 @@ from analysis.adverse_events import (
     TermTable,
     band_label,
 )
-from components.charts.theme import SCREEN, ChartTheme, footnote_annotation
-from components.export.footnote import escape_plotly_text
+from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text, footnote_annotation
 
 NR_FILL = "rgba(175,184,193,0.45)"
 NR_PATTERN = {"shape": "/", "fgcolor": "#6e7781", "bgcolor": "rgba(234,238,242,0.6)", "size": 6}

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from components.charts.theme import SCREEN, ChartTheme, footnote_annotation
-from components.export.footnote import escape_plotly_text
+from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text, footnote_annotation
 
 REFERENCE_LINE_NAME = "HR = 1 (no difference)"
 POOLED_FILL = "#1f2328"

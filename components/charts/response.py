@@ -21,8 +21,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from components.charts.forest import clip
-from components.charts.theme import SCREEN, ChartTheme, footnote_annotation
-from components.export.footnote import escape_plotly_text
+from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text, footnote_annotation
 
 MUTED = "#57606a"
 CI_FROM_COUNTS = "Clopper–Pearson from counts"

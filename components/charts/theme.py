@@ -107,3 +107,8 @@ def footnote_annotation(
         "font": {"size": max(9, theme.font_size - 3), "color": FOOTNOTE_COLOUR},
     }
     return annotation, bottom
+
+
+def escape_plotly_text(text: str) -> str:
+    """Escape ``& < >`` so plotly draws the text literally (it parses a subset of HTML)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -162,11 +162,6 @@ class Footnote:
         return tuple(out)
 
 
-def escape_plotly_text(text: str) -> str:
-    """Escape ``& < >`` so plotly draws the text literally (it parses a subset of HTML)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def wrap_line(text: str, max_chars: int) -> list[str]:
     """Greedy word wrap; a word longer than the line (a long DOI or URL) gets a line of its own
     and is split only if it alone exceeds ``max_chars``."""

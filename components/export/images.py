@@ -30,9 +30,15 @@ from typing import Any, Literal, get_args
 
 import plotly.graph_objects as go
 
-from components.charts.theme import FONT_FAMILY, PRESENTATION, SCREEN, ChartTheme
+from components.charts.theme import (
+    FONT_FAMILY,
+    PRESENTATION,
+    SCREEN,
+    ChartTheme,
+    escape_plotly_text,
+)
 from components.export.engine import ImageFormat, RenderEngine, default_engine
-from components.export.footnote import Footnote, escape_plotly_text, wrap_lines
+from components.export.footnote import Footnote, wrap_lines
 
 ExportTheme = Literal["presentation", "screen"]
 EXPORT_THEMES: tuple[ExportTheme, ...] = get_args(ExportTheme)

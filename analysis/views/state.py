@@ -1,0 +1,334 @@
+"""Declared view state: one list of fields per view, from which everything else is derived.
+
+A view's state is a frozen dataclass whose every field lies inside an allow-list taken from the
+registry (or a numeric range). A :class:`StateSpec` names, for each field, the dataclass
+attribute, the URL query key, the label used in messages, the allowed values and the default.
+From that one declaration come
+
+* :meth:`StateSpec.from_query` — a URL query (anything a user can type) to a state: values
+  outside their allow-list are reset to the default and *named* in the returned problems, so the
+  page can say what it ignored (SEC-02: a layout never raises);
+* :meth:`StateSpec.from_inputs` — callback values to a state, strictly: any value outside its
+  list gives ``(None, problems)`` and the callback shows the problem instead of computing
+  (dropdown options are not a security boundary, STYLE 6);
+* :meth:`StateSpec.to_query` / :meth:`StateSpec.to_search` — the canonical query string
+  (sorted keys, defaults omitted), which :meth:`from_query` reads back to the same state.
+
+Validation happens once per request, here; view models receive a state that is already valid
+and never re-check it.
+
+Field kinds: :class:`Choice` (one value from a list, optionally none), :class:`MultiChoice`
+(an ordered subset, canonicalised to the allow-list's order), :class:`Number` (a bounded
+decimal) and :class:`Flag` (on/off as ``1``/``0``). A view with a rule that spans fields
+(e.g. "the reference arm must be one of the chosen arms") passes ``check``, which may adjust
+the state and name what it changed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
+
+from data import Registry
+
+S = TypeVar("S")
+
+#: Longest raw value quoted back in a problem message.
+MAX_QUOTED_CHARS = 40
+_DECIMAL_RE = re.compile(r"^-?\d{1,6}(?:\.\d{1,6})?$")
+
+
+def quoted(value: object) -> str:
+    """A short, quoted rendering of a rejected value for messages (never the whole value)."""
+    text = value if isinstance(value, str) else type(value).__name__
+    if len(text) > MAX_QUOTED_CHARS:
+        text = text[:MAX_QUOTED_CHARS] + "…"
+    return repr(text)
+
+
+class _Invalid:
+    """Marker for a value outside its allow-list (distinct from ``None``, a legal "none")."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = _Invalid()
+
+AllowedFn = Callable[[Registry], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value from ``allowed(registry)``; ``None`` is legal only when ``optional``."""
+
+    attr: str
+    url: str
+    label: str
+    allowed: AllowedFn
+    default: Callable[[Registry], str | None]
+    optional: bool = False
+
+    def parse(self, registry: Registry, raw: str) -> Any:
+        return raw if raw in self.allowed(registry) else INVALID
+
+    def accept(self, registry: Registry, value: object) -> Any:
+        if value is None:
+            return None if self.optional else INVALID
+        if isinstance(value, str) and value in self.allowed(registry):
+            return value
+        return INVALID
+
+    def format(self, value: Any) -> str | None:
+        return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class MultiChoice:
+    """An ordered subset of ``allowed(registry)``, at most ``max_items`` long.
+
+    Values are kept in the allow-list's order (so two links naming the same set are the same
+    link). In a URL the items are joined by ``separator``; ``empty`` stands for "none chosen"
+    (an absent key means "the default"). When a URL names some unknown items, the known ones
+    are kept and the unknown ones named; when it names only unknown items, the default is kept.
+    """
+
+    attr: str
+    url: str
+    label: str
+    allowed: AllowedFn
+    default: Callable[[Registry], tuple[str, ...]]
+    max_items: int
+    empty: str = "-"
+    separator: str = ","
+
+    def canonical(self, registry: Registry, items: Iterable[str]) -> tuple[str, ...]:
+        chosen = set(items)
+        return tuple(a for a in self.allowed(registry) if a in chosen)
+
+    def format(self, value: Any) -> str | None:
+        return self.separator.join(value) if value else self.empty
+
+
+@dataclass(frozen=True)
+class Number:
+    """A finite number inside ``bounds`` (inclusive), rounded to ``decimals`` places."""
+
+    attr: str
+    url: str
+    label: str
+    bounds: tuple[float, float]
+    default: float
+    decimals: int = 1
+    unit: str = ""
+
+    def check(self, value: object) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        x = float(value)
+        if not math.isfinite(x) or not self.bounds[0] <= x <= self.bounds[1]:
+            return None
+        return round(x, self.decimals)
+
+    def parse(self, raw: str) -> Any:
+        if not _DECIMAL_RE.match(raw):
+            return INVALID
+        checked = self.check(float(raw))
+        return INVALID if checked is None else checked
+
+    def range_text(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.bounds[0]:g}–{self.bounds[1]:g}{unit}"
+
+    def format(self, value: Any) -> str | None:
+        return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """On/off, written ``1``/``0`` in the URL."""
+
+    attr: str
+    url: str
+    label: str
+    default: bool
+
+    def format(self, value: Any) -> str | None:
+        return "1" if value else "0"
+
+
+Field = Choice | MultiChoice | Number | Flag
+CheckFn = Callable[[Registry, Any], tuple[Any, list[str]]]
+
+
+@dataclass(frozen=True)
+class StateSpec(Generic[S]):
+    """The declared state of one view (module docstring)."""
+
+    state_type: type[S]
+    fields: tuple[Field, ...]
+    #: Cross-field rule applied after the fields are parsed (may adjust the state).
+    check: CheckFn | None = None
+    #: Name URL keys that no field reads (some views list them, others ignore them silently).
+    report_unknown_keys: bool = False
+
+    def __post_init__(self) -> None:
+        declared = {f.name for f in fields(self.state_type)}  # type: ignore[arg-type]
+        attrs = [f.attr for f in self.fields]
+        urls = [f.url for f in self.fields]
+        if len(set(attrs)) != len(attrs) or len(set(urls)) != len(urls):
+            raise ValueError(f"{self.state_type.__name__}: duplicate field or URL key")
+        missing = set(attrs) - declared
+        if missing:
+            raise ValueError(f"{self.state_type.__name__} has no field(s) {sorted(missing)}")
+
+    # -- defaults ------------------------------------------------------------------------------
+
+    def default(self, registry: Registry) -> S:
+        values: dict[str, Any] = {}
+        for f in self.fields:
+            if isinstance(f, Choice | MultiChoice):
+                values[f.attr] = f.default(registry)
+            else:
+                values[f.attr] = f.default
+        return self.state_type(**values)
+
+    # -- URL -> state (lenient, names what it reset) ---------------------------------------------
+
+    def from_query(self, registry: Registry, query: Mapping[str, str]) -> tuple[S, list[str]]:
+        state = self.default(registry)
+        problems: list[str] = []
+        values: dict[str, Any] = {}
+        for f in self.fields:
+            raw = query.get(f.url)
+            if raw is None:
+                continue
+            if not isinstance(raw, str):
+                problems.append(f"{f.label} (not text)")
+                continue
+            value = self._parse(registry, f, raw, problems)
+            if value is not INVALID:
+                values[f.attr] = value
+        if self.report_unknown_keys:
+            known = {f.url for f in self.fields}
+            problems.extend(f"unknown setting {quoted(k)}" for k in sorted(query) if k not in known)
+        state = replace(state, **values)  # type: ignore[type-var]
+        if self.check is not None:
+            state, more = self.check(registry, state)
+            problems.extend(more)
+        return state, problems
+
+    def _parse(self, registry: Registry, f: Field, raw: str, problems: list[str]) -> Any:
+        if isinstance(f, Choice):
+            value = f.parse(registry, raw)
+            if value is INVALID:
+                problems.append(f"{f.label} {quoted(raw)}")
+            return value
+        if isinstance(f, Number):
+            value = f.parse(raw)
+            if value is INVALID:
+                problems.append(f"{f.label} {quoted(raw)} (allowed {f.range_text()})")
+            return value
+        if isinstance(f, Flag):
+            if raw in ("0", "1"):
+                return raw == "1"
+            problems.append(f"{f.label} {quoted(raw)} (use 0 or 1)")
+            return INVALID
+        if raw == f.empty:
+            return ()
+        allowed = set(f.allowed(registry))
+        items = [item for item in raw.split(f.separator) if item]
+        bad = [item for item in items if item not in allowed]
+        if bad:
+            shown = ", ".join(quoted(b) for b in bad[:3])
+            more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+            problems.append(f"{f.label} {shown}{more}")
+        canonical = f.canonical(registry, (i for i in items if i in allowed))
+        if len(canonical) > f.max_items:
+            problems.append(
+                f"more than {f.max_items} {f.label} (the first {f.max_items} were kept)"
+            )
+            canonical = canonical[: f.max_items]
+        if not canonical and bad:
+            return INVALID  # nothing recognised: keep the default
+        return canonical
+
+    # -- callback values -> state (strict) ------------------------------------------------------
+
+    def from_inputs(
+        self, registry: Registry, values: Mapping[str, object]
+    ) -> tuple[S | None, list[str]]:
+        """Callback values keyed by attribute name; any value off its list rejects the state."""
+        problems: list[str] = []
+        accepted: dict[str, Any] = {}
+        for f in self.fields:
+            if f.attr not in values:
+                accepted[f.attr] = getattr(self.default(registry), f.attr)
+                continue
+            value = self._accept(registry, f, values[f.attr])
+            if value is INVALID:
+                problems.append(self._input_problem(f))
+            else:
+                accepted[f.attr] = value
+        if problems:
+            return None, problems
+        state = self.state_type(**accepted)
+        if self.check is not None:
+            state, more = self.check(registry, state)
+            if more:
+                return None, more
+        return state, []
+
+    def _accept(self, registry: Registry, f: Field, value: object) -> Any:
+        if isinstance(f, Choice):
+            return f.accept(registry, value)
+        if isinstance(f, Number):
+            checked = f.check(value)
+            return INVALID if checked is None else checked
+        if isinstance(f, Flag):
+            return value if isinstance(value, bool) else INVALID
+        if value is None:
+            return ()
+        if not isinstance(value, list | tuple):
+            return INVALID
+        allowed = set(f.allowed(registry))
+        if not all(isinstance(v, str) and v in allowed for v in value):
+            return INVALID
+        canonical = f.canonical(registry, value)
+        return INVALID if len(canonical) > f.max_items else canonical
+
+    @staticmethod
+    def _input_problem(f: Field) -> str:
+        if isinstance(f, Number):
+            return f"{f.label} must be {f.range_text()}"
+        if isinstance(f, Flag):
+            return f"{f.label} must be on or off"
+        if isinstance(f, MultiChoice):
+            return f"unknown {f.label} (or more than {f.max_items})"
+        return f"unknown {f.label}"
+
+    # -- state -> URL ---------------------------------------------------------------------------
+
+    def to_query(self, registry: Registry, state: S) -> dict[str, str]:
+        """Query parameters for ``state``: only values that differ from the default."""
+        default = self.default(registry)
+        params: dict[str, str] = {}
+        for f in self.fields:
+            value = getattr(state, f.attr)
+            if value == getattr(default, f.attr):
+                continue
+            text = f.format(value)
+            if text is not None:
+                params[f.url] = text
+        return params
+
+    def to_search(self, registry: Registry, state: S, *, safe: str = ":,") -> str:
+        """``?key=value&…`` with sorted keys (or ``""`` for the default state)."""
+        params = self.to_query(registry, state)
+        return "?" + urlencode(sorted(params.items()), safe=safe) if params else ""

@@ -1,0 +1,169 @@
+"""analysis.views.state: one declaration gives query parsing, input checks and URL writing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+import pytest
+
+from analysis.views.memo import ViewMemo
+from analysis.views.state import Choice, Flag, MultiChoice, Number, StateSpec
+from data import load_registry
+
+ARMS = ("a:1", "a:2", "b:1", "c:1")
+
+
+@dataclass(frozen=True)
+class ToyState:
+    endpoint: str
+    arms: tuple[str, ...]
+    reference: str | None
+    landmark: float
+    show_ci: bool
+
+
+def _toy_spec(check=None, report_unknown_keys=False) -> StateSpec[ToyState]:
+    return StateSpec(
+        ToyState,
+        (
+            Choice("endpoint", "ep", "endpoint", lambda r: ("OS", "PFS"), lambda r: "OS"),
+            MultiChoice("arms", "arms", "arms", lambda r: ARMS, lambda r: ("a:1", "a:2"), 3),
+            Choice("reference", "ref", "reference arm", lambda r: ARMS, lambda r: None, True),
+            Number("landmark", "lm", "landmark", (1.0, 60.0), 12.0, unit="months"),
+            Flag("show_ci", "ci", "CI bands", False),
+        ),
+        check=check,
+        report_unknown_keys=report_unknown_keys,
+    )
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def test_default_and_empty_query(registry) -> None:
+    spec = _toy_spec()
+    state, problems = spec.from_query(registry, {})
+    assert state == ToyState("OS", ("a:1", "a:2"), None, 12.0, False) and problems == []
+    assert spec.to_search(registry, state) == ""
+
+
+def test_round_trip_is_canonical(registry) -> None:
+    spec = _toy_spec()
+    state = ToyState("PFS", ("b:1", "a:2"), "c:1", 6.5, True)
+    search = spec.to_search(registry, state)
+    keys = [part.split("=")[0] for part in search.lstrip("?").split("&")]
+    assert keys == sorted(keys)
+    restored, problems = spec.from_query(registry, dict(parse_qsl(search.lstrip("?"))))
+    assert problems == []
+    # arms come back in the allow-list's order
+    assert restored == ToyState("PFS", ("a:2", "b:1"), "c:1", 6.5, True)
+
+
+def test_bad_values_are_reset_and_named(registry) -> None:
+    spec = _toy_spec(report_unknown_keys=True)
+    query = {
+        "ep": "DFS",
+        "arms": "a:1,../x,<script>",
+        "lm": "1e9",
+        "ci": "yes",
+        "ref": "z:9",
+        "zzz": "1",
+    }
+    state, problems = spec.from_query(registry, query)
+    assert state == ToyState("OS", ("a:1",), None, 12.0, False)
+    text = "; ".join(problems)
+    for fragment in (
+        "endpoint 'DFS'",
+        "'../x'",
+        "landmark '1e9'",
+        "CI bands 'yes'",
+        "reference arm 'z:9'",
+        "unknown setting 'zzz'",
+    ):
+        assert fragment in text
+
+
+def test_only_unknown_arms_keep_the_default_and_empty_token_means_none(registry) -> None:
+    spec = _toy_spec()
+    state, problems = spec.from_query(registry, {"arms": "x:1,y:2"})
+    assert state.arms == ("a:1", "a:2") and problems
+    state, problems = spec.from_query(registry, {"arms": "-"})
+    assert state.arms == () and problems == []
+    assert spec.to_search(registry, state) == "?arms=-"
+
+
+def test_too_many_items_are_cut_and_named(registry) -> None:
+    state, problems = _toy_spec().from_query(registry, {"arms": ",".join(ARMS)})
+    assert state.arms == ARMS[:3] and any("more than 3" in p for p in problems)
+
+
+def test_long_values_are_quoted_short(registry) -> None:
+    _state, problems = _toy_spec().from_query(registry, {"ep": "x" * 5000})
+    assert len(problems[0]) < 80
+
+
+def test_inputs_are_strict(registry) -> None:
+    spec = _toy_spec()
+    good = {"endpoint": "OS", "arms": ["b:1"], "reference": None, "landmark": 3, "show_ci": True}
+    state, problems = spec.from_inputs(registry, good)
+    assert state == ToyState("OS", ("b:1",), None, 3.0, True) and problems == []
+    for key, bad in [
+        ("endpoint", "DFS"),
+        ("arms", ["b:1", "nope"]),
+        ("arms", "b:1"),
+        ("arms", list(ARMS)),
+        ("reference", 3),
+        ("landmark", "12"),
+        ("landmark", float("nan")),
+        ("landmark", True),
+        ("show_ci", "true"),
+    ]:
+        state, problems = spec.from_inputs(registry, {**good, key: bad})
+        assert state is None and problems, key
+
+
+def test_cross_field_check_runs_after_parsing(registry) -> None:
+    def reference_among_arms(reg, state):
+        if state.reference is not None and state.reference not in state.arms:
+            from dataclasses import replace
+
+            return replace(state, reference=None), ["reference arm not shown"]
+        return state, []
+
+    spec = _toy_spec(check=reference_among_arms)
+    state, problems = spec.from_query(registry, {"ref": "c:1"})
+    assert state.reference is None and problems == ["reference arm not shown"]
+    state, problems = spec.from_inputs(
+        registry,
+        {"endpoint": "OS", "arms": ["a:1"], "reference": "c:1", "landmark": 3, "show_ci": False},
+    )
+    assert state is None and problems == ["reference arm not shown"]
+
+
+def test_spec_refuses_fields_the_state_does_not_have() -> None:
+    with pytest.raises(ValueError, match="no field"):
+        StateSpec(ToyState, (Flag("nope", "n", "n", False),))
+    with pytest.raises(ValueError, match="duplicate"):
+        StateSpec(ToyState, (Flag("show_ci", "n", "n", False), Flag("show_ci", "m", "m", False)))
+
+
+def test_memo_builds_once_per_state_and_evicts_least_recent(registry) -> None:
+    calls = []
+
+    def build(reg, state):
+        calls.append(state)
+        return f"model {state}"
+
+    memo = ViewMemo(build, max_entries=2)
+    assert memo(registry, "s1") == "model s1"
+    assert memo(registry, "s1") == "model s1"
+    assert calls == ["s1"]
+    memo(registry, "s2")
+    memo(registry, "s1")  # s1 now most recent
+    memo(registry, "s3")  # evicts s2
+    assert len(memo) == 2
+    memo(registry, "s2")
+    assert calls == ["s1", "s2", "s3", "s2"]
