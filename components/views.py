@@ -7,7 +7,7 @@ layer test sees every dependency.
 
 from __future__ import annotations
 
-from components import forest_panel, response_panel, safety_panel, survival_panel, trials_panel
+from components import forest_panel, response_panel, safety_panel, survival_panel, trials
 from components.panel import ChartExport, Panel
 
 PANELS: tuple[Panel, ...] = (
@@ -16,8 +16,8 @@ PANELS: tuple[Panel, ...] = (
         path="/trials",
         label="Trials",
         description="Catalogue of every trial and arm, with each number's citation.",
-        layout=trials_panel.layout,
-        register_callbacks=trials_panel.register_callbacks,
+        layout=trials.layout,
+        register_callbacks=trials.register_callbacks,
     ),
     Panel(
         key="survival",

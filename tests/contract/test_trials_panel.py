@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components import ids, trials_panel
+from components import ids, trials
+from components.trials import callbacks as trials_callbacks
 from data import load_registry
 from tests.contract.callbacks import leaks, post, valid_body
 
@@ -50,7 +51,7 @@ def test_sec02_filter_and_url_sync(app, client, value) -> None:
 @pytest.mark.parametrize("fmt", ["xlsx", "../x", None, 3, ["csv"]])
 def test_sec02_download_never_exports_unlisted_formats(app, client, monkeypatch, fmt) -> None:
     calls: list[object] = []
-    monkeypatch.setattr(trials_panel, "export_bytes", lambda reg, f: calls.append(f) or b"")
+    monkeypatch.setattr(trials_callbacks, "export_bytes", lambda reg, f: calls.append(f) or b"")
     key, spec = _callback(app, f"{ids.EVIDENCE_DOWNLOAD}.data")
     body = valid_body(key, spec, [1])
     body["state"][0]["value"] = fmt
@@ -81,4 +82,4 @@ def test_download_csv_has_provenance(app, client) -> None:
     ],
 )
 def test_sec02_layout_never_raises(query) -> None:
-    trials_panel.layout(load_registry(), query)
+    trials.layout(load_registry(), query)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from components import ids, trials_panel
+from components import ids
+from components.trials import callbacks as trials_callbacks
 from tests.contract.callbacks import leaks, post, valid_body
 
 
@@ -13,7 +14,7 @@ def test_ux02_banner_and_one_log_line(app, client, monkeypatch, caplog) -> None:
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret internal detail /work/main/x.py")
 
-    monkeypatch.setattr(trials_panel, "_detail", broken)
+    monkeypatch.setattr(trials_callbacks, "render_detail", broken)
     key = next(k for k in app.callback_map if f"{ids.TRIALS_DETAIL}.children" in k)
     body = valid_body(key, app.callback_map[key], ["checkmate648", "efficacy"])
     with caplog.at_level(logging.ERROR, logger="escc.http"):

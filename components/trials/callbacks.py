@@ -1,0 +1,89 @@
+"""Callbacks of the Trials view: validate once through :data:`SPEC`, then render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_mantine_components as dmc
+from dash import Dash, Input, Output, State, dcc, no_update
+
+from analysis.views.trials import SPEC, TrialsState, catalogue_rows, trial_detail
+from components import ids
+from components.trials.layout import FORMATS
+from components.trials.tables import catalogue_table, detail_card
+from data import Registry
+from data.export import export_bytes
+
+
+def render_detail(registry: Registry, trial_id: str, section: str) -> Any:
+    return detail_card(trial_detail(registry, trial_id, section))
+
+
+def register_callbacks(app: Dash, registry: Registry) -> None:
+    def _classes(value: object) -> tuple[TrialsState | None, list[str]]:
+        return SPEC.from_inputs(registry, {"classes": value if value is not None else []})
+
+    @app.callback(
+        Output(ids.TRIALS_TABLE, "children"),
+        Input(ids.TRIALS_CLASS_FILTER, "value"),
+        prevent_initial_call=True,
+    )
+    def filter_catalogue(value: object) -> Any:
+        state, _problems = _classes(value)
+        if state is None:
+            return dmc.Alert("Invalid selection: unknown regimen class.", color="red")
+        return catalogue_table(catalogue_rows(registry, state.classes))
+
+    @app.callback(
+        Output(ids.TRIALS_DETAIL, "children"),
+        Input(ids.TRIALS_DETAIL_SELECT, "value"),
+        Input(ids.TRIALS_DETAIL_SECTION, "value"),
+        prevent_initial_call=True,
+    )
+    def show_detail(value: object, section: object) -> Any:
+        if value is None:
+            return None
+        state, _problems = SPEC.from_inputs(registry, {"trial": value})
+        if state is None:
+            return dmc.Alert("Invalid selection: unknown trial.", color="red")
+        checked, _problems = SPEC.from_inputs(registry, {"section": section})
+        if checked is None:
+            return dmc.Alert("Invalid selection: unknown section.", color="red")
+        assert state.trial is not None
+        return render_detail(registry, state.trial, checked.section)
+
+    @app.callback(
+        Output(ids.TRIALS_URL, "search"),
+        Input(ids.TRIALS_CLASS_FILTER, "value"),
+        Input(ids.TRIALS_DETAIL_SELECT, "value"),
+        Input(ids.TRIALS_DETAIL_SECTION, "value"),
+        prevent_initial_call=True,
+    )
+    def sync_url(classes_value: object, trial_value: object, section: object) -> Any:
+        # Each control is checked on its own: a bad value in one never blanks the others.
+        default = SPEC.default(registry)
+        classes = _classes(classes_value)[0]
+        trial = SPEC.from_inputs(registry, {"trial": trial_value})[0]
+        part = SPEC.from_inputs(registry, {"section": section})[0]
+        state = TrialsState(
+            classes=classes.classes if classes is not None else default.classes,
+            trial=trial.trial if trial is not None else None,
+            section=part.section if part is not None else default.section,
+        )
+        return SPEC.to_search(registry, state, safe="|")
+
+    @app.callback(
+        Output(ids.EVIDENCE_DOWNLOAD, "data"),
+        Input(ids.EVIDENCE_DOWNLOAD_BUTTON, "n_clicks"),
+        State(ids.EVIDENCE_DOWNLOAD_FORMAT, "value"),
+        prevent_initial_call=True,
+    )
+    def download(n_clicks: object, fmt: object) -> Any:
+        if not isinstance(n_clicks, int) or isinstance(n_clicks, bool) or n_clicks < 1:
+            return no_update
+        if fmt not in FORMATS:
+            return no_update
+        payload = export_bytes(registry, fmt)  # type: ignore[arg-type]
+        name = f"escc-evidence_{registry.data_version}.{fmt}"
+        mime = "text/csv" if fmt == "csv" else "application/json"
+        return dcc.send_bytes(payload, name, type=f"{mime}; charset=utf-8")

@@ -1,0 +1,87 @@
+"""Page layout of the Trials view (state from the URL through :data:`SPEC`, once)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dash_mantine_components as dmc
+from dash import dcc, html
+
+from analysis.views.trials import SECTION_LABELS, SECTIONS, SPEC, build
+from components import ids
+from components.trials.tables import catalogue_table, detail_card
+from data import Registry
+
+FORMATS = ("csv", "json")
+
+
+def _notice(problems: list[str]) -> Any:
+    if not problems:
+        return html.Div(id=ids.TRIALS_NOTICE)
+    return dmc.Alert(
+        "Some settings in the link were not recognised and were reset: " + "; ".join(problems),
+        color="yellow",
+        id=ids.TRIALS_NOTICE,
+    )
+
+
+def layout(registry: Registry, query: Mapping[str, str]) -> Any:
+    state, problems = SPEC.from_query(registry, query)
+    model = build(registry, state)
+    options = [{"value": t.id, "label": t.display_name} for t in registry.trials]
+    return dmc.Stack(
+        [
+            dcc.Location(id=ids.TRIALS_URL, refresh=False),
+            dmc.Title("Trials", order=2),
+            dmc.Text(
+                f"{model.trial_count} trials, every number cited. Headline values are the "
+                "ones each data file flags as headline; the badge shows the source level.",
+                size="sm",
+                c="dimmed",
+            ),
+            _notice(problems),
+            dmc.Group(
+                [
+                    dmc.MultiSelect(
+                        id=ids.TRIALS_CLASS_FILTER,
+                        label="Regimen classes",
+                        data=[{"value": c, "label": c} for c in model.classes],
+                        value=list(state.classes),
+                        clearable=True,
+                        w=520,
+                    ),
+                    dmc.SegmentedControl(
+                        id=ids.EVIDENCE_DOWNLOAD_FORMAT,
+                        data=[{"value": f, "label": f.upper()} for f in FORMATS],
+                        value="csv",
+                    ),
+                    dmc.Button(
+                        "Download the evidence table",
+                        id=ids.EVIDENCE_DOWNLOAD_BUTTON,
+                        variant="light",
+                    ),
+                    dcc.Download(id=ids.EVIDENCE_DOWNLOAD),
+                ],
+                align="flex-end",
+            ),
+            html.Div(catalogue_table(model.catalogue), id=ids.TRIALS_TABLE),
+            dmc.Select(
+                id=ids.TRIALS_DETAIL_SELECT,
+                label="Trial detail",
+                placeholder="Choose a trial to see every number with its citation",
+                data=options,
+                value=state.trial,
+                clearable=True,
+                searchable=True,
+                w=520,
+            ),
+            dmc.SegmentedControl(
+                id=ids.TRIALS_DETAIL_SECTION,
+                data=[{"value": g, "label": SECTION_LABELS[g]} for g in SECTIONS],
+                value=state.section,
+            ),
+            html.Div(detail_card(model.detail) if model.detail else None, id=ids.TRIALS_DETAIL),
+        ],
+        gap="md",
+    )
