@@ -16,7 +16,8 @@ import pytest
 
 from analysis.fidelity import curve_agreement, kaplan_meier
 from analysis.reconstruct import ReconstructionInputError, reconstruct_from_curve
-from analysis.reconstruct.guyot import allocate, prepare_curve, prepare_table
+from analysis.reconstruct.guyot import allocate
+from analysis.reconstruct.prepare import prepare_curve, prepare_table
 from tests.unit.test_reconstruct_helpers import SCENARIOS, SIZES, simulate_arm
 
 RISK_T = [0, 3, 6, 9, 12]

@@ -169,7 +169,7 @@ def test_bad_table_names_the_arm() -> None:
 
 def test_analytic_jacobian_matches_finite_differences() -> None:
     """The grade-B fit uses an analytic Jacobian; check it against central differences."""
-    from analysis.reconstruct.table import _arm_terms, _problem
+    from analysis.reconstruct.table_fit import _arm_terms, _problem
 
     arm = TableArm(
         (0.0, 3.0, 6.0, 9.0, 12.0, 15.0),
