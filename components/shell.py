@@ -20,6 +20,9 @@ from components.panel import Panel
 from components.settings import APP_NAME, Settings
 from data import Registry
 
+# Below this Mantine breakpoint ("md", 62em ≈ 990 px) the navigation collapses behind a burger.
+NAV_BREAKPOINT = "md"
+
 # Query strings longer than this, or with more keys, are ignored as a whole (SEC-02).
 MAX_QUERY_CHARS = 2000
 MAX_QUERY_KEYS = 40
@@ -63,26 +66,45 @@ def render_view(view: Panel, registry: Registry, query: Mapping[str, str]) -> An
 
 
 def _header(extra: Sequence[Any] = ()) -> Any:
+    # Below the navbar breakpoint the navigation collapses behind a burger (issue 15: on a phone
+    # an always-open navbar covered the page); the subtitle gives way before the title does.
     return dmc.AppShellHeader(
         dmc.Group(
             [
-                dmc.Stack(
+                dmc.Group(
                     [
-                        dmc.Title(APP_NAME, order=1, size="h3"),
-                        dmc.Text(
-                            "Advanced oesophageal squamous cell carcinoma: first-line trials, "
-                            "from the publications",
-                            size="xs",
-                            c="dimmed",
+                        dmc.Burger(
+                            id=ids.NAV_BURGER,
+                            opened=False,
+                            hiddenFrom=NAV_BREAKPOINT,
+                            size="sm",
+                            **{"aria-label": "Show or hide the navigation"},
+                        ),
+                        dmc.Stack(
+                            [
+                                dmc.Title(APP_NAME, order=1, size="h3", className="escc-app-title"),
+                                dmc.Text(
+                                    "Advanced oesophageal squamous cell carcinoma: first-line "
+                                    "trials, from the publications",
+                                    size="xs",
+                                    c="dimmed",
+                                    visibleFrom="sm",
+                                ),
+                            ],
+                            gap=0,
+                            className="escc-header-titles",
                         ),
                     ],
-                    gap=0,
+                    gap="xs",
+                    wrap="nowrap",
+                    className="escc-header-left",
                 ),
-                dmc.Group(list(extra), gap="xs"),
+                dmc.Group(list(extra), gap="xs", wrap="nowrap"),
             ],
             h="100%",
             px="md",
             justify="space-between",
+            wrap="nowrap",
         )
     )
 
@@ -100,7 +122,9 @@ def _navbar(views: Sequence[Panel]) -> Any:
 
 
 def _footer(settings: Settings, data_version: str) -> Any:
-    return dmc.AppShellFooter(
+    # In the page flow, not fixed: a fixed footer covered the end of long tables and, wrapped on
+    # a phone, grew over the content (issue 15).
+    return html.Footer(
         dmc.Group(
             [
                 dmc.Text(
@@ -116,10 +140,10 @@ def _footer(settings: Settings, data_version: str) -> Any:
                 ),
             ],
             justify="space-between",
-            h="100%",
-            px="md",
+            gap="xs",
         ),
         id=ids.FOOTER,
+        className="escc-footer",
     )
 
 
@@ -165,17 +189,20 @@ def layout(
             dcc.Location(id=ids.URL_SYNC, refresh=False),
             *extra,
             dmc.AppShell(
-                [
+                id=ids.APP_SHELL,
+                children=[
                     _header(header_extra),
                     _navbar(views),
                     dmc.AppShellMain(
-                        [error_banner(), html.Div(id=ids.PAGE)],
+                        [error_banner(), html.Div(id=ids.PAGE), _footer(settings, data_version)],
                     ),
-                    _footer(settings, data_version),
                 ],
                 header={"height": 64},
-                navbar={"width": 230, "breakpoint": "sm"},
-                footer={"height": 36},
+                navbar={
+                    "width": 230,
+                    "breakpoint": NAV_BREAKPOINT,
+                    "collapsed": {"mobile": True},
+                },
                 padding="md",
             ),
         ],
@@ -185,6 +212,22 @@ def layout(
 
 def register_callbacks(app: Dash, registry: Registry, views: Sequence[Panel]) -> None:
     by_path = {view.path: view for view in views}
+
+    @app.callback(Output(ids.APP_SHELL, "navbar"), Input(ids.NAV_BURGER, "opened"))
+    def toggle_navigation(opened: object) -> Any:
+        return {
+            "width": 230,
+            "breakpoint": NAV_BREAKPOINT,
+            "collapsed": {"mobile": opened is not True},
+        }
+
+    @app.callback(
+        Output(ids.NAV_BURGER, "opened"),
+        Input(ids.URL, "pathname"),
+        prevent_initial_call=True,
+    )
+    def close_navigation_on_navigate(_pathname: object) -> Any:
+        return False
 
     @app.callback(
         Output(ids.PAGE, "children"),
