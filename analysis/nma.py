@@ -455,8 +455,13 @@ def league_table(fit: NmaFit, ci_level: float = 0.95) -> tuple[RelativeEffect, .
     )
 
 
-def p_scores(fit: NmaFit) -> tuple[PScore, ...]:
-    """P-scores (lower HR better) with simulated rank intervals; see :data:`P_SCORE_CAVEAT`."""
+def p_scores(fit: NmaFit, *, lower_is_better: bool = True) -> tuple[PScore, ...]:
+    """P-scores with simulated rank intervals; see :data:`P_SCORE_CAVEAT`.
+
+    ``lower_is_better`` (default, hazard ratios of death or progression): treatment i beats j
+    when log HR(i vs j) < 0; set False for outcomes where a higher ratio is better.
+    """
+    sign = 1.0 if lower_is_better else -1.0
     t = len(fit.treatments)
     est = np.array(fit.estimates_log)
     cov = np.array(fit.covariance_log)
@@ -466,7 +471,7 @@ def p_scores(fit: NmaFit) -> tuple[PScore, ...]:
         for j in range(t):
             if i != j:
                 se = math.sqrt(max(cov[i, i] + cov[j, j] - 2.0 * cov[i, j], 0.0))
-                total += float(ndtr((est[j] - est[i]) / se))
+                total += float(ndtr(sign * (est[j] - est[i]) / se))
         scores[i] = total / (t - 1) if t > 1 else 1.0
     idx = [i for i, name in enumerate(fit.treatments) if name != fit.reference]
     rng = np.random.default_rng(RANK_SEED)
@@ -475,7 +480,7 @@ def p_scores(fit: NmaFit) -> tuple[PScore, ...]:
         sub = cov[np.ix_(idx, idx)]
         chol = np.linalg.cholesky(sub)
         draws[:, idx] = est[idx] + rng.standard_normal((RANK_DRAWS, len(idx))) @ chol.T
-    ranks = draws.argsort(axis=1).argsort(axis=1) + 1
+    ranks = (sign * draws).argsort(axis=1).argsort(axis=1) + 1
     lower, median, upper = np.percentile(ranks, [2.5, 50.0, 97.5], axis=0)
     return tuple(
         PScore(
