@@ -499,8 +499,8 @@ def _pick_trial(
             skipped.append(
                 SkippedHr(
                     ev,
-                    f"other analysis; the trial's contrasts are taken from one data cut "
-                    f"({trial.analysis(chosen).label})",
+                    f"the trial's {analysis} analysis with the most contrasts is used instead: "
+                    f"{trial.analysis(chosen).label} (one data cut per trial)",
                 )
             )
             continue

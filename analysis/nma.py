@@ -493,3 +493,43 @@ def p_scores(fit: NmaFit, *, lower_is_better: bool = True) -> tuple[PScore, ...]
         )
         for i, name in enumerate(fit.treatments)
     )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m analysis.nma --endpoint OS --population ITT``: league table and P-scores of
+    the registry's network as Markdown (the tables in notes/issue-17.md come from here)."""
+    import argparse  # noqa: PLC0415 - CLI only
+
+    from analysis.indirect_view import indirect_view, summary_markdown  # noqa: PLC0415
+    from data import load_registry  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(prog="python -m analysis.nma", description=main.__doc__)
+    parser.add_argument("--endpoint", choices=("OS", "PFS"), default="OS")
+    parser.add_argument("--population", default="ITT", help="ITT or a PD-L1 key, e.g. CPS>=10")
+    parser.add_argument("--nodes", choices=("lumped", "backbone"), default="lumped")
+    parser.add_argument("--analysis", choices=("latest", "earliest"), default="latest")
+    parser.add_argument("--model", choices=("random", "fixed"), default="random")
+    parser.add_argument("--reference", default=None, help="node id (default: common comparator)")
+    parser.add_argument(
+        "--across-systems", action="store_true", help="pool PD-L1 scoring systems (exploratory)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        view = indirect_view(
+            load_registry(),
+            args.endpoint,
+            args.population,
+            args.nodes,
+            args.reference,
+            analysis=args.analysis,
+            across_systems=args.across_systems,
+            model=args.model,
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
+    print(summary_markdown(view))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
