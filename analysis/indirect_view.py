@@ -93,7 +93,9 @@ class EdgeView:
 class EstimateRow:
     """HR of ``treatment`` vs ``comparator`` from the network with a 95 % CI.
 
-    ``direct`` is True when at least one trial compares the two directly; ``evidence_keys`` are
+    ``direct`` is True when at least one trial randomised both regimens (for a multi-arm trial
+    even when the HR between its two experimental arms is derived, not published);
+    ``evidence_keys`` are
     the published HRs (``<trial>:efficacy[i]``) with non-zero weight in this estimate.
     """
 
@@ -542,7 +544,12 @@ def indirect_view(
         reference=reference,
         model="random" if model == "random" else "fixed",
     )
-    direct = {frozenset((e.node_a, e.node_b)): e.n_trials for e in network.edges}
+    # Trials that randomised both regimens (a multi-arm trial's arms count, even though the
+    # trial published each arm only against its control).
+    trials_of = {n.id: set(n.trial_ids) for n in network.nodes}
+    direct = {
+        frozenset((a, b)): len(trials_of[a] & trials_of[b]) for a in order for b in order if a != b
+    }
     league = tuple(
         _estimate(relative_effect(fit, a, b, VIEW_CI_LEVEL), labels, direct)
         for a in order
