@@ -68,7 +68,7 @@ SHARED_ARM_CORRELATION = 0.5
 RANDOM_EFFECTS_CORRELATION = 0.5
 """Correlation of the random effects of two contrasts of one study sharing an arm (consistency)."""
 
-RANK_DRAWS = 20_000
+RANK_DRAWS = 10_000
 """Draws of the multivariate normal of the estimates used for the rank intervals."""
 
 RANK_SEED = 20150831
@@ -165,7 +165,8 @@ class RelativeEffect:
 class PScore:
     """P-score of one treatment (lower HR = better) with its rank interval.
 
-    ``rank_median`` and ``rank_lower``/``rank_upper`` (2.5 and 97.5 percentiles) come from
+    ``rank_median`` and ``rank_lower``/``rank_upper`` (2.5 and 97.5 percentiles, each the
+    smallest rank whose cumulative share of draws reaches the level) come from
     :data:`RANK_DRAWS` draws of the estimates; rank 1 = lowest HR. See :data:`P_SCORE_CAVEAT`.
     """
 
@@ -480,8 +481,17 @@ def p_scores(fit: NmaFit, *, lower_is_better: bool = True) -> tuple[PScore, ...]
         sub = cov[np.ix_(idx, idx)]
         chol = np.linalg.cholesky(sub)
         draws[:, idx] = est[idx] + rng.standard_normal((RANK_DRAWS, len(idx))) @ chol.T
-    ranks = (sign * draws).argsort(axis=1).argsort(axis=1) + 1
-    lower, median, upper = np.percentile(ranks, [2.5, 50.0, 97.5], axis=0)
+    order = (sign * draws).argsort(axis=1)  # order[k, r] = treatment at rank r + 1 in draw k
+    # counts[i, r] = draws in which treatment i has rank r + 1.
+    counts = np.zeros((t, t), dtype=np.int64)
+    np.add.at(counts, (order, np.broadcast_to(np.arange(t), order.shape)), 1)
+    cdf = np.cumsum(counts, axis=1) / RANK_DRAWS
+
+    def quantile(q: float) -> FloatArray:
+        # Smallest rank whose cumulative share reaches q (the "inverted CDF" quantile).
+        return np.asarray(np.argmax(cdf >= q - 1e-12, axis=1) + 1, dtype=np.float64)
+
+    lower, median, upper = quantile(0.025), quantile(0.5), quantile(0.975)
     return tuple(
         PScore(
             treatment=name,
