@@ -13,6 +13,7 @@ from analysis.indirect_view import (
     population_label,
     summary_markdown,
 )
+from analysis.network import population_choices
 from analysis.nma import P_SCORE_CAVEAT
 from data import Registry, load_registry
 
@@ -172,3 +173,24 @@ def test_markdown_rendering(itt_os: IndirectView) -> None:
     assert "P-scores are not probabilities of being best" in text
     assert "`orient15:efficacy[2]`" in text
     assert population_label("TAP>=5<10") == "PD-L1 TAP ≥5 to <10 (ESCC)"
+
+
+def test_every_allowed_selection_gives_a_consistent_view(registry: Registry) -> None:
+    """Every endpoint x population the registry offers (lumped, latest) builds without error,
+    and the invariants the panel relies on hold."""
+    statuses = set()
+    for endpoint in ("OS", "PFS"):
+        for population in population_choices(registry):
+            view = indirect_view(registry, endpoint, population, "lumped", None)
+            statuses.add(view.status)
+            if view.status == "empty":
+                assert not view.league and not view.nodes and view.messages
+                continue
+            ids = {n.id for n in view.nodes if n.component == 0}
+            assert view.reference in ids and len(ids) >= 2
+            assert len(view.league) == len(ids) * (len(ids) - 1)
+            assert len(view.forest_vs_reference) == len(ids) - 1
+            cited = {c.key for c in view.citations}
+            assert all(set(r.evidence_keys) <= cited and r.evidence_keys for r in view.league)
+            assert all(r.ci_lower < r.hr < r.ci_upper for r in view.league)
+    assert statuses == {"ok", "empty"}
