@@ -23,8 +23,8 @@ What enters (:func:`build_network`):
   non-chemotherapy agents + "chemotherapy" (or the agents alone when chemo-free).
   ``"backbone"``: chemotherapy is split by backbone read from the arms' agents (cisplatin + 5-FU,
   paclitaxel + cisplatin, investigator's choice …) and regimens carry their backbone; this
-  usually disconnects the network, which :func:`analysis.nma_network.analyse` reports with the
-  components named.
+  usually disconnects the network: ``components`` names the parts, and
+  :func:`analysis.indirect_view.indirect_view` analyses the one holding the reference and says so.
 * **Exclusions** (:class:`Exclusion`, each with its reason): single-arm studies (no randomised
   comparator, so no anchor: ALTER-E-003, NCT05013697, ALTER-E002, Zhang 2020 — their
   comparisons with other trials are unanchored, see the survival view), randomised trials that
