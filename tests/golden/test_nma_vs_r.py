@@ -32,6 +32,10 @@ page:
     fe <- rma.mv(yi, V, mods = ~ self_help + ind_counseling + grp_counseling - 1, data = dat)
     f(fe$beta); f(fe$se); f(c(fe$QE, fe$QEp))
     cvec <- c(0, -1, 1); f(c(sum(cvec * r$beta), sqrt(t(cvec) %*% r$vb %*% cvec)))
+    # P-scores of the random-effects fit, a higher odds ratio of quitting being better:
+    d <- c(0, r$beta); vb <- rbind(0, cbind(0, r$vb)); nt <- length(d)
+    f(sapply(1:nt, function(i) mean(sapply(setdiff(1:nt, i), function(j)
+      pnorm((d[i] - d[j]) / sqrt(vb[i, i] + vb[j, j] - 2 * vb[i, j]))))))
 
 (b) This project's ITT OS network (lumped nodes, latest analyses; the HRs are those
 ``analysis.network.build_network(registry, "OS", "ITT")`` selects, asserted below), with the
@@ -144,6 +148,11 @@ def test_hasselblad_random_effects_matches_rma_mv() -> None:
         (0.1573568164, 0.3456660868), rel=RTOL
     )
     assert grp_vs_ind.treatment == "grp"
+    np.testing.assert_allclose(
+        [p.p_score for p in p_scores(fit, lower_is_better=False)],
+        [0.04136700615, 0.3991679998, 0.713029923, 0.8464350711],
+        rtol=RTOL,
+    )
 
 
 def test_hasselblad_fixed_effect_matches_rma_mv() -> None:
