@@ -172,3 +172,12 @@ def test_population_choices(registry: Registry) -> None:
     assert choices[0] == "ITT"
     assert {"CPS>=10", "TPS>=1", "TAP>=10", "TC>=1"} <= set(choices)
     assert "TAP>=5" not in choices  # only a locally-advanced subgroup has it
+
+
+def test_checkmate648_tc1_keeps_its_multiplicity_adjusted_levels(registry: Registry) -> None:
+    net = build_network(registry, "OS", "TC>=1")
+    levels = {c.treatment: c.evidence.ci_level_percent for c in net.contrasts}
+    assert levels == {"nivolumab+chemo": 99.5, "ipilimumab+nivolumab": 98.6}
+    nivo = next(c for c in net.contrasts if c.treatment == "nivolumab+chemo")
+    # (ln 0.80 - ln 0.37) / (2 z_0.9975) = 0.771108 / (2 x 2.807034) = 0.137354
+    assert nivo.se_log_hr == pytest.approx(0.137354, abs=2e-6)
