@@ -55,7 +55,6 @@ CAVEATS: tuple[str, ...] = (
     "post-progression therapy are similar enough for relative effects to transfer.",
     "Confidence intervals of the inputs are read at the level each source printed (CheckMate "
     "648: 99.1 % and 98.2 % for ITT OS); network intervals are 95 %.",
-    "ASTRUM-007 enrolled only PD-L1 CPS >= 1 patients; its 'ITT' is a PD-L1-selected population.",
     "The network is not a head-to-head trial; a wide interval means the data cannot tell the "
     "regimens apart, not that they are equivalent.",
 )
@@ -571,11 +570,15 @@ def indirect_view(
             "random-effects results equal the fixed-effect ones."
         )
     citations = tuple(_citation(c.evidence) for c in used)
-    phase2 = [
-        registry.trial(t).name
-        for t in dict.fromkeys(c.trial_id for c in used)
-        if registry.trial(t).phase == "2"
+    used_trials = [registry.trial(t) for t in dict.fromkeys(c.trial_id for c in used)]
+    selected = [
+        f"{t.name} enrolled only PD-L1 {p.scoring_system}-selected patients, so its ITT is a "
+        f"PD-L1-selected population"
+        for t in used_trials
+        for p in t.pd_l1
+        if p.role == "eligibility"
     ]
+    phase2 = [t.name for t in used_trials if t.phase == "2"]
     if phase2:
         messages.append(
             "Phase 2 evidence in this network (small, less certain; weighs on every estimate "
@@ -599,6 +602,7 @@ def indirect_view(
         heterogeneity=_heterogeneity(network, chosen, labels),
         network_heterogeneity=_network_heterogeneity(fit),
         citations=citations,
+        caveats=(*empty.caveats, *(f"{text}." for text in selected)),
     )
 
 

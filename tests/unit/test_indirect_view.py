@@ -42,6 +42,8 @@ def test_itt_os_view_defaults_to_the_common_comparator(itt_os: IndirectView) -> 
     assert itt_os.network_heterogeneity is not None
     assert not itt_os.network_heterogeneity.tau2_estimable
     assert any("not estimable" in m for m in itt_os.messages)
+    # ASTRUM-007 enrolled by PD-L1 (its pd_l1 block has role "eligibility").
+    assert any(c.startswith("ASTRUM-007 enrolled only PD-L1 CPS") for c in itt_os.caveats)
 
 
 def test_forest_vs_chemo_reproduces_the_published_hrs(itt_os: IndirectView) -> None:
@@ -104,6 +106,7 @@ def test_cps10_view_and_exclusions(registry: Registry) -> None:
     assert reasons["alter_e003"].kind == "single-arm"
     assert reasons["nct05013697"].kind == "single-arm"
     assert view.p_score_caveat == P_SCORE_CAVEAT
+    assert not any("ASTRUM-007" in c for c in view.caveats)
     assert view.p_scores[0].node == "pembrolizumab+chemo"
     assert all(s.rank_lower <= s.rank_median <= s.rank_upper for s in view.p_scores)
 
