@@ -594,8 +594,8 @@ def _y_label_words(image: NDArray[np.uint8], box: PlotBox) -> list[OcrWord]:
         right -= 1
     # Column runs of ink from the axis leftwards: tick marks (no text-high rows) are skipped,
     # the first run holding two or more lines of text starts the label column, and runs
-    # closer than a quarter of a text height (the digits of one label) join it; what lies further left (the axis title,
-    # another panel) is not read.
+    # closer than a quarter of a text height (the digits of one label) join it; what lies
+    # further left (the axis title, another panel) is not read.
     column: tuple[int, int] | None = None
     text_height = 0.0
     for a, b in reversed(_ink_runs(image, (left, top, right, bottom), 1, 0)):
@@ -761,6 +761,21 @@ def _fit_axis(
             flags.append(OcrFlag(axis, f"{a:g} → {b:g}", None, f"uneven tick step ({step:g})"))
         elif round(multiple) > 1:
             flags.append(OcrFlag(axis, f"{a:g} → {b:g}", None, "a tick label between is unread"))
+    # A tick inside the plot box beyond the outermost label read: its label was missed.
+    edges = (box.left, box.right) if axis == "x" else (box.bottom, box.top)
+    lo_edge, hi_edge = sorted(intercept + slope * e for e in edges)
+    if kept[0] - lo_edge >= (1 - TICK_TOLERANCE_STEPS) * step:
+        flags.append(
+            OcrFlag(
+                axis, f"{kept[0] - step:g}", None, "tick inside the plot box with no label read"
+            )
+        )
+    if hi_edge - kept[-1] >= (1 - TICK_TOLERANCE_STEPS) * step:
+        flags.append(
+            OcrFlag(
+                axis, f"{kept[-1] + step:g}", None, "tick inside the plot box with no label read"
+            )
+        )
     if (axis == "x") == (slope < 0):
         flags.append(OcrFlag(axis, "", None, "values run the wrong way along the axis"))
     ticks = tuple(
@@ -775,7 +790,6 @@ def _fit_axis(
     )
     used_px, used_values = pixels[used], values[used]
     lo, hi = int(np.argmin(used_values)), int(np.argmax(used_values))
-    edges = (box.left, box.right) if axis == "x" else (box.bottom, box.top)
     return AxisFit(
         axis=axis,
         ticks=ticks,
@@ -967,7 +981,11 @@ def read_at_risk_table(
     arms = []
     for curve, (line, cells) in enumerate(rows):
         label, label_conf = _row_label(line, lines)
-        arms.append(_build_arm(curve, label, label_conf, cells, columns, flags))
+        arms.append(
+            _build_arm(
+                curve, label, label_conf, cells, columns, [columns[k].time for k in used], flags
+            )
+        )
     if not arms:
         flags.append(OcrFlag("table", "", None, "no numbers-at-risk rows found under the plot"))
     times = tuple(columns[k].time for k in used) if used else ()
@@ -1160,6 +1178,7 @@ def _build_arm(
     label_confidence: float | None,
     readings: dict[int, _Reading],
     columns: Sequence[_Column],
+    table_times: Sequence[float],
     flags: list[OcrFlag],
 ) -> AtRiskArm:
     where = f"row {curve + 1}"
@@ -1187,20 +1206,20 @@ def _build_arm(
             )
         )
     return AtRiskArm(
-        curve, label, label_confidence, tuple(_check_row(cells, where, columns, flags))
+        curve, label, label_confidence, tuple(_check_row(cells, where, table_times, flags))
     )
 
 
 def _check_row(
-    cells: list[AtRiskCell], where: str, columns: Sequence[_Column], flags: list[OcrFlag]
+    cells: list[AtRiskCell], where: str, table_times: Sequence[float], flags: list[OcrFlag]
 ) -> list[AtRiskCell]:
-    """Flag gaps, counts that rise and censored counts that fall; mark those cells."""
+    """Flag columns of the table this row has no number in, counts that rise and censored
+    counts that fall; mark those cells."""
     suspect: set[int] = set()
     present = {c.time for c in cells}
-    if cells:
-        for column in columns:
-            if cells[0].time < column.time < cells[-1].time and column.time not in present:
-                flags.append(OcrFlag(where, "", None, f"no number read at t={column.time:g}"))
+    for time in table_times:
+        if time not in present:
+            flags.append(OcrFlag(where, "", None, f"no number read at t={time:g}"))
     for i in range(1, len(cells)):
         a, b = cells[i - 1], cells[i]
         if b.n_at_risk > a.n_at_risk:
