@@ -911,10 +911,12 @@ def read_at_risk_table(
 ) -> AtRiskReading:
     """Read the numbers-at-risk table printed under the plot.
 
-    ``x_range`` is the caller's (confirmed) x-axis range as the values at the plot box's left and
-    right columns. The columns are the x tick labels (their values are the column times, in
-    x-axis units), extended along the fitted tick grid over the plot's width; a tick label that
-    disagrees with ``x_range`` by more than :data:`TICK_TOLERANCE_STEPS` of a step is flagged.
+    ``x_range`` is the caller's (confirmed) x-axis range: the values at the plot box's left and
+    right columns (a range read at the outermost ticks differs from that by far less than the
+    half step that matters here). The columns are the x tick labels (their values are the column
+    times, in x-axis units), extended along the fitted tick grid over the plot's width; a tick
+    label that ``x_range`` would put more than half a step away is flagged. Without legible x
+    tick labels no columns can be formed and the reading says so (no table is guessed).
 
     Two readings are made. First the whole area under the plot is read as sparse text; a text
     line with numbers under at least two columns is a candidate row. Then every column of every
@@ -1112,7 +1114,7 @@ def _columns(
     labelled = {round((t.value - origin) / fit.step): t for t in fit.ticks if t.used_in_fit}
     for tick in labelled.values():
         expected = x_range[0] + (tick.pixel - box.left) * per_px
-        if abs(expected - tick.value) > TICK_TOLERANCE_STEPS * fit.step:
+        if abs(expected - tick.value) > 0.5 * fit.step:
             flags.append(
                 OcrFlag(
                     "x",
