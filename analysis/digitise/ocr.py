@@ -174,7 +174,8 @@ class TickReading:
 class AxisFit:
     """The linear pixel → value map of one axis: ``value = intercept + slope * pixel``.
 
-    ``range_at_ticks`` is (smallest, largest) labelled tick value used in the fit and
+    ``ticks`` are every numeric label read, in increasing value (those the fit left out have
+    ``used_in_fit`` false). ``range_at_ticks`` is (smallest, largest) tick value used in the fit and
     ``tick_px`` their pixel positions; ``range_at_edges`` is the fitted value at the plot box's
     (left, right) columns for x and (bottom, top) rows for y. ``step`` is the tick spacing in
     value units and ``max_residual`` the largest misfit of a used tick in value units.
@@ -529,6 +530,7 @@ def read_axis_ticks(image: NDArray[np.uint8], plot_box: PlotBox) -> AxisReading:
     :data:`PERCENT_SCALE_THRESHOLD` is in percent.
     """
     _check_inputs(image, plot_box)
+    tesseract_path()  # fail early and the same way whether or not there is text to read
     flags: list[OcrFlag] = []
     x_line = _x_tick_line(image, plot_box)
     x_fit = None
@@ -593,20 +595,28 @@ def _y_label_words(image: NDArray[np.uint8], box: PlotBox) -> list[OcrWord]:
     while right - left > 1 and inked[right - left - 1] > 0.5:
         right -= 1
     # Column runs of ink from the axis leftwards: tick marks (no text-high rows) are skipped,
-    # the first run holding two or more lines of text starts the label column, and runs
-    # closer than a quarter of a text height (the digits of one label) join it; what lies
-    # further left (the axis title, another panel) is not read.
+    # the first run holding two or more lines of text starts the label column, and a run further
+    # left joins it when it is near (within a text height) and its ink lies on the labels' rows
+    # (the other digits and decimal points of the labels). The axis title, rotated, has ink
+    # between the labels' rows; it and whatever lies beyond it are not read.
     column: tuple[int, int] | None = None
+    on_labels = np.zeros(bottom - top, dtype=bool)
     text_height = 0.0
     for a, b in reversed(_ink_runs(image, (left, top, right, bottom), 1, 0)):
-        bands = [
-            (t, u) for t, u in _ink_bands(image, (a, top, b, bottom)) if u - t >= MIN_TEXT_HEIGHT_PX
-        ]
         if column is None:
+            bands = [
+                (t, u)
+                for t, u in _ink_bands(image, (a, top, b, bottom))
+                if u - t >= MIN_TEXT_HEIGHT_PX
+            ]
             if len(bands) >= 2:
                 column = (a, b)
                 text_height = float(np.median([u - t for t, u in bands]))
-        elif column[0] - b < max(2.0, 0.25 * text_height):
+                for t, u in bands:
+                    on_labels[max(0, t - top - 1) : u - top + 1] = True
+            continue
+        rows = np.flatnonzero((_dark_channel(image[top:bottom, a:b]) < INK_LEVEL).any(axis=1))
+        if column[0] - b <= text_height and on_labels[rows].mean() >= 0.9:
             column = (a, column[1])
         else:
             break
@@ -779,14 +789,19 @@ def _fit_axis(
     if (axis == "x") == (slope < 0):
         flags.append(OcrFlag(axis, "", None, "values run the wrong way along the axis"))
     ticks = tuple(
-        TickReading(
-            value=float(values[k]),
-            pixel=float(pixels[k]),
-            confidence=readings[k][2].confidence,
-            text=readings[k][2].text,
-            used_in_fit=bool(used[k]),
+        sorted(
+            (
+                TickReading(
+                    value=float(values[k]),
+                    pixel=float(pixels[k]),
+                    confidence=readings[k][2].confidence,
+                    text=readings[k][2].text,
+                    used_in_fit=bool(used[k]),
+                )
+                for k in range(len(readings))
+            ),
+            key=lambda t: t.value,
         )
-        for k in range(len(readings))
     )
     used_px, used_values = pixels[used], values[used]
     lo, hi = int(np.argmin(used_values)), int(np.argmax(used_values))
@@ -933,6 +948,7 @@ def read_at_risk_table(
     x0, x1 = float(x_range[0]), float(x_range[1])
     if not (math.isfinite(x0) and math.isfinite(x1)) or x1 <= x0:
         raise OcrInputError(f"x range {x_range} must be two finite numbers, low < high")
+    tesseract_path()
     flags: list[OcrFlag] = []
     tick_line = _x_tick_line(image, plot_box)
     columns = _columns(tick_line, plot_box, (x0, x1), flags)
