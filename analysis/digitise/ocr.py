@@ -3,7 +3,7 @@
 Two readers, both pure functions of an image array and the plot box found by the digitiser:
 
 * :func:`read_axis_ticks` reads the numeric tick labels under the x axis and left of the y axis,
-  places each at the centre of its word box, fits the linear pixel → value map by least squares on
+  places each at the centre of its ink, fits the linear pixel → value map by least squares on
   the ticks that agree with each other, and reports the axis ranges both at the outermost labelled
   ticks (``x_range``, ``y_range``) and at the plot-box edges (``x_range_at_edges``,
   ``y_range_at_edges``). It detects whether the survival axis is printed in percent (0–100) or as
@@ -18,13 +18,19 @@ each, in ``low_confidence`` / ``warnings``): low confidence, characters that had
 interpreted (``O`` read for ``0``), ticks that break the even spacing, counts that rise over time,
 censored counts that fall, columns with no number. Nothing is corrected silently.
 
-Method. The region of interest is cut out of the image, reduced to one channel by taking the
-darkest channel per pixel (so coloured text — blue, green, orange rows of a table — stays dark on
-white), enlarged by :data:`OCR_UPSCALE` with bilinear interpolation (tesseract's LSTM reader is
-trained on text about 20–40 px high; journal figures print 8–12 px digits) and handed to
-``tesseract`` (Debian package ``tesseract-ocr``, LSTM engine, English model) as a binary PGM on
-standard input, in sparse-text mode (``--psm 11``) with TSV output: one box and one confidence
-per word. Words are then grouped into text lines by their vertical centres.
+Method. Images are reduced to one channel by taking the darkest channel per pixel (coloured text
+— blue, green, orange rows of a table — stays dark on white) and enlarged by
+:data:`OCR_UPSCALE` with bilinear interpolation before tesseract sees them (its LSTM reader is
+trained on text 20–40 px high; journal figures print 8–12 px digits). Tesseract (Debian package
+``tesseract-ocr``, LSTM engine, English model) receives a binary PGM on standard input and
+returns TSV: one box and one confidence per word. It misses isolated short labels when reading
+a sparse page, so labels are first cut out by the ink itself: tick labels are the runs of ink
+in the first line of text under the x axis and the lines of the label column left of the y
+axis; all of them are stacked on one white sheet, one per line, and read in a single call as a
+block of text (``--psm 6``). The numbers-at-risk table is read twice: once as sparse text
+(``--psm 11``) over the whole area under the tick labels, which also finds the row labels, then
+each cell that reading left empty or doubtful is cut out (neighbouring words blanked), stacked
+and read again in one call. Every figure costs one call for the axes and three for the table.
 
 Safety. ``tesseract`` runs as a subprocess with an argument list (never a shell), a timeout
 (:data:`TESSERACT_TIMEOUT_S`), one thread, and the image on standard input (no file names built
@@ -58,7 +64,7 @@ from analysis.digitise.types import PlotBox
 
 #: Name of the tesseract executable looked up on ``PATH``.
 TESSERACT_BINARY = "tesseract"
-#: Wall-clock limit for one tesseract call; a figure needs two or three calls of < 1 s each.
+#: Wall-clock limit for one tesseract call (a call takes 0.4–2 s of CPU on our figures).
 TESSERACT_TIMEOUT_S = 30.0
 #: Largest accepted image side and pixel count (decompression-bomb guard for arrays handed in).
 MAX_IMAGE_SIDE_PX = 8_000
@@ -74,7 +80,10 @@ SIDE_MARGIN_FRACTION = 0.08
 X_TICK_BAND_FRACTION = 0.3
 #: Width of the band left of the y axis searched for tick labels (fraction of the plot width).
 Y_LABEL_BAND_FRACTION = 0.3
-#: A tick agrees with the fitted axis when its value is within this fraction of one tick step.
+#: A tick agrees with the others when the robust line through all of them puts its value within
+#: this fraction of the typical spacing between neighbouring labels; also the share of a step an
+#: unevenly spaced tick may be off, and (at 1 - it) how much room beyond the last label read
+#: means a tick label was missed.
 TICK_TOLERANCE_STEPS = 0.2
 #: A table cell belongs to a column when its centre is within this fraction of the column
 #: spacing from the column's tick.
@@ -94,6 +103,8 @@ MAX_MARK_THICKNESS_PX = 3
 PERCENT_SCALE_THRESHOLD = 1.5
 
 AxisName = Literal["x", "y"]
+#: A rectangle of ink in pixels: (left, top, right, bottom), right and bottom exclusive.
+Blob = tuple[int, int, int, int]
 YScale = Literal["percent", "fraction"]
 
 
@@ -161,7 +172,7 @@ class OcrFlag:
 @dataclass(frozen=True)
 class TickReading:
     """One tick label: its value, its pixel position (column for x, row for y, at the centre of
-    the word box), tesseract's confidence, the text as read and whether the fit used it."""
+    its ink), tesseract's confidence, the text as read and whether the fit used it."""
 
     value: float
     pixel: float
@@ -523,7 +534,7 @@ def read_axis_ticks(image: NDArray[np.uint8], plot_box: PlotBox) -> AxisReading:
     height) holding at least two numbers centred within the plot's width
     (± :data:`SIDE_MARGIN_FRACTION`). y: numbers left of the y-axis line (within
     :data:`Y_LABEL_BAND_FRACTION` of the plot width), within the plot's height, in the column of
-    labels nearest the axis. Each label sits at the centre of its word box. The fit keeps the
+    labels nearest the axis. Each label sits at the centre of its ink. The fit keeps the
     ticks within :data:`TICK_TOLERANCE_STEPS` of a tick spacing of a robust (median-slope) line
     through all of them; the others are flagged and left out. Ticks must be evenly spaced in
     value; a missing label or an uneven step is flagged. A y axis whose largest tick exceeds
@@ -532,13 +543,20 @@ def read_axis_ticks(image: NDArray[np.uint8], plot_box: PlotBox) -> AxisReading:
     _check_inputs(image, plot_box)
     tesseract_path()  # fail early and the same way whether or not there is text to read
     flags: list[OcrFlag] = []
-    x_line = _x_tick_line(image, plot_box)
+    # The first line under the axis and the y labels are read together (one tesseract call);
+    # further lines under the axis only if the first held no numbers.
+    x_bands = _x_label_bands(image, plot_box)
+    first = x_bands[0] if x_bands else []
+    read = _read_labels(image, [*first, *_y_label_blobs(image, plot_box)])
+    x_line: list[OcrWord] | None = _numbers(read[: len(first)])
+    y_words = _numbers(read[len(first) :])
+    if x_line is not None and len(x_line) < 2:
+        x_line = _x_tick_line(image, plot_box, x_bands[1:])
     x_fit = None
     if x_line is None:
         flags.append(OcrFlag("x", "", None, "no tick labels read under the x axis"))
     else:
         x_fit = _fit_axis("x", x_line, plot_box, flags)
-    y_words = _y_label_words(image, plot_box)
     y_fit = None
     if len(y_words) < 2:
         flags.append(OcrFlag("y", "", None, "no tick labels read left of the y axis"))
@@ -556,35 +574,47 @@ def read_axis_ticks(image: NDArray[np.uint8], plot_box: PlotBox) -> AxisReading:
     return AxisReading(x=x_fit, y=y_fit, y_scale=y_scale, flags=tuple(flags))
 
 
-def _x_tick_line(image: NDArray[np.uint8], box: PlotBox) -> list[OcrWord] | None:
-    """The numeric labels of the first line of text under the x axis, within the plot's width
+def _x_label_bands(image: NDArray[np.uint8], box: PlotBox) -> list[list[Blob]]:
+    """Label blobs of the first three lines of text under the x axis, within the plot's width
     (± :data:`SIDE_MARGIN_FRACTION`) and :data:`X_TICK_BAND_FRACTION` of its height."""
     height, width = image.shape[:2]
     margin = SIDE_MARGIN_FRACTION * (box.right - box.left)
     left, right = max(0, int(box.left - margin)), min(width, int(box.right + margin) + 1)
     top = min(height - 1, box.bottom + 2)  # below the axis line itself
     bottom = min(height, top + max(20, round(X_TICK_BAND_FRACTION * (box.bottom - box.top))))
-    tried = 0
+    bands: list[list[Blob]] = []
     for band_top, band_bottom in _ink_bands(image, (left, top, right, bottom)):
         if band_bottom - band_top < MIN_TEXT_HEIGHT_PX:
             continue  # tick marks
-        if tried == 3:
-            break
-        tried += 1
         text_height = band_bottom - band_top
-        blobs = [
-            (a, band_top, b, band_bottom)
-            for a, b in _ink_runs(image, (left, band_top, right, band_bottom), 0, text_height)
-        ]
-        numbers = [w for w in _read_labels(image, blobs) if _parse_number(w.text) is not None]
+        runs = _ink_runs(image, (left, band_top, right, band_bottom), 0, text_height)
+        if all(b - a <= MAX_MARK_THICKNESS_PX for a, b in runs):
+            continue  # only thin vertical strokes: long tick marks, not labels
+        bands.append([(a, band_top, b, band_bottom) for a, b in runs])
+        if len(bands) == 3:
+            break
+    return bands
+
+
+def _x_tick_line(
+    image: NDArray[np.uint8], box: PlotBox, bands: Sequence[list[Blob]] | None = None
+) -> list[OcrWord] | None:
+    """The numeric labels of the first of ``bands`` (default: the lines of text under the x
+    axis) that holds at least two."""
+    for blobs in _x_label_bands(image, box) if bands is None else bands:
+        numbers = _numbers(_read_labels(image, blobs))
         if len(numbers) >= 2:
             return numbers
     return None
 
 
-def _y_label_words(image: NDArray[np.uint8], box: PlotBox) -> list[OcrWord]:
-    """The numeric labels in the column of text nearest the y axis, on its left, within the
-    plot's height (± a small pad) and :data:`Y_LABEL_BAND_FRACTION` of its width."""
+def _numbers(words: Sequence[OcrWord | None]) -> list[OcrWord]:
+    return [w for w in words if w is not None and _parse_number(w.text) is not None]
+
+
+def _y_label_blobs(image: NDArray[np.uint8], box: PlotBox) -> list[Blob]:
+    """The labels in the column of text nearest the y axis, on its left, within the plot's
+    height (± a small pad) and :data:`Y_LABEL_BAND_FRACTION` of its width: one blob each."""
     height = image.shape[0]
     pad = max(4, round(0.05 * (box.bottom - box.top)))
     reach = max(20, round(Y_LABEL_BAND_FRACTION * (box.right - box.left)))
@@ -622,12 +652,11 @@ def _y_label_words(image: NDArray[np.uint8], box: PlotBox) -> list[OcrWord]:
             break
     if column is None:
         return []
-    blobs = [
+    return [
         _trim_marks(image, (column[0], t, column[1], u))
         for t, u in _ink_bands(image, (column[0], top, column[1], bottom))
         if u - t >= MIN_TEXT_HEIGHT_PX
     ]
-    return [w for w in _read_labels(image, blobs) if _parse_number(w.text) is not None]
 
 
 def _trim_marks(
@@ -686,23 +715,22 @@ def _runs(mask: NDArray[np.bool_] | np.bool_) -> list[tuple[int, int]]:
     )
 
 
-def _read_labels(
-    image: NDArray[np.uint8], blobs: Sequence[tuple[int, int, int, int]]
-) -> list[OcrWord]:
+def _read_labels(image: NDArray[np.uint8], blobs: Sequence[Blob]) -> list[OcrWord | None]:
     """Read each blob (left, top, right, bottom) of ink as one label, all in one call; the word
-    returned is boxed by the blob, with the text and lowest confidence of what was read in it."""
+    returned for a blob is boxed by the blob, with the text and lowest confidence of what was
+    read in it (``None`` where nothing was)."""
     height, width = image.shape[:2]
     boxes = [
         (max(0, a - 2), max(0, t - 2), min(width, b + 2), min(height, u + 2))
         for a, t, b, u in blobs
     ]
-    out = []
+    out: list[OcrWord | None] = []
     for (a, t, b, u), words in zip(
         blobs, _ocr_cells(image, boxes, [[] for _ in boxes], whitelist=None), strict=True
     ):
-        if words:
-            text = "".join(w.text for w in words)
-            out.append(OcrWord(text, a, t, b - a, u - t, min(w.confidence for w in words)))
+        text = "".join(w.text for w in words)
+        confidence = min((w.confidence for w in words), default=0.0)
+        out.append(OcrWord(text, a, t, b - a, u - t, confidence) if words else None)
     return out
 
 
