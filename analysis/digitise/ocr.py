@@ -305,9 +305,6 @@ class AtRiskReading:
 
 # ---- tesseract -----------------------------------------------------------------------------
 
-# Characters a table cell may hold (counts and parenthesised censored counts).
-_TABLE_CHARS = "0123456789()"
-
 
 def tesseract_path() -> str:
     """Absolute path of the tesseract executable, or :class:`TesseractNotFoundError`."""
@@ -421,7 +418,7 @@ def _ocr_cells(
     image: NDArray[np.uint8],
     boxes: Sequence[tuple[int, int, int, int]],
     blanks: Sequence[Sequence[OcrWord]],
-    whitelist: str | None = _TABLE_CHARS,
+    whitelist: str | None = None,
 ) -> list[list[OcrWord]]:
     """Read many small boxes with one tesseract call: the crops are stacked on a white sheet, one
     per text line, and each word read is mapped back to its box. ``blanks[i]`` are word boxes
@@ -726,7 +723,7 @@ def _read_labels(image: NDArray[np.uint8], blobs: Sequence[Blob]) -> list[OcrWor
     ]
     out: list[OcrWord | None] = []
     for (a, t, b, u), words in zip(
-        blobs, _ocr_cells(image, boxes, [[] for _ in boxes], whitelist=None), strict=True
+        blobs, _ocr_cells(image, boxes, [[] for _ in boxes]), strict=True
     ):
         text = "".join(w.text for w in words)
         confidence = min((w.confidence for w in words), default=0.0)
@@ -916,7 +913,7 @@ class _Column:
 class _Line:
     words: list[OcrWord]
     first: dict[int, list[OcrWord]]  # column -> words of the first (sparse-text) reading
-    second: dict[int, list[OcrWord]]  # column -> words of the second (per-cell, digits) reading
+    second: dict[int, list[OcrWord]]  # column -> words of the second (per-cell) reading
     top: int  # rows of the line's numbers (bottom exclusive)
     bottom: int
 
@@ -962,10 +959,12 @@ def read_at_risk_table(
     tick labels no columns can be formed and the reading says so (no table is guessed).
 
     Two readings are made. First the whole area under the plot is read as sparse text; a text
-    line with numbers under at least two columns is a candidate row. Then every column of every
-    candidate line is cut out and read again, all in one call, with tesseract restricted to
-    digits and parentheses. Where both readings agree the cell is taken; where only one has a
-    number it is taken; where they differ the more confident is taken and the cell is flagged.
+    line with numbers under at least two columns is a candidate row. Then each cell of a
+    candidate line that the first reading left empty or read with low confidence is cut out
+    (neighbouring words blanked) and read again, all cells in one call (a character whitelist
+    was tried and made tesseract misread parentheses as 1). Where both readings agree the cell
+    is taken; where only one has a number it is taken; where they differ the more confident is
+    taken and the cell is flagged.
     A candidate line is a row when its counts fill at least :data:`MIN_ROW_CELLS` columns,
     including the first (or half of all columns). A line of parenthesised numbers directly under
     a row holds that row's cumulative censored counts; counts printed as ``327 (0)`` carry their
@@ -1058,8 +1057,8 @@ def _second_reading(
     col_px: NDArray[np.float64],
     spacing: float,
 ) -> None:
-    """Re-read, digits only and all in one tesseract call, each cell of the candidate lines that
-    the first reading left empty or read with low confidence."""
+    """Re-read, all in one tesseract call, each cell of the candidate lines that the first
+    reading left empty or read with low confidence (a label printed in the cell is skipped)."""
     height, width = image.shape[:2]
     boxes: list[tuple[int, int, int, int]] = []
     blanks: list[list[OcrWord]] = []
@@ -1079,9 +1078,7 @@ def _second_reading(
             # Blank out the parts of neighbouring words and labels that reach into the cell.
             blanks.append([w for w in inside if _is_text(w) or not left <= w.center_x <= right])
             owners.append((line, k))
-    for (line, k), words in zip(
-        owners, _ocr_cells(image, boxes, blanks, whitelist=None), strict=True
-    ):
+    for (line, k), words in zip(owners, _ocr_cells(image, boxes, blanks), strict=True):
         if words:
             line.second[k] = words
 
