@@ -7,8 +7,10 @@
 #   scripts/setup.sh --system-only | --python-only   one half of the work (Docker build stages)
 #
 # System packages: Chromium (static chart export through kaleido, and browser tests with
-# chromium-driver) and the fonts that exported charts are drawn with. Nothing is downloaded at run
-# time; everything comes from the Debian archive and the Python package index.
+# chromium-driver), the fonts that exported charts are drawn with, and tesseract-ocr (the figure
+# digitiser reads tick labels and numbers-at-risk tables with it: a development tool, so not in
+# the --runtime image). Nothing is downloaded at run time; everything comes from the Debian
+# archive and the Python package index.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -37,7 +39,7 @@ system_packages=(
   fonts-dejavu-core fonts-liberation2 fonts-noto-core
 )
 if [ "$runtime_only" -eq 0 ]; then
-  system_packages+=(chromium-driver)
+  system_packages+=(chromium-driver tesseract-ocr)
 fi
 if [ "$do_python" -eq 1 ] && ! "${PYTHON:-python3}" -c "import ensurepip, venv" >/dev/null 2>&1; then
   system_packages+=(python3 python3-venv python3-pip)
@@ -63,7 +65,7 @@ if [ "$do_system" -eq 1 ]; then
       echo "setup.sh: system packages already installed"
     fi
   else
-    echo "setup.sh: apt-get not found; install Chromium, chromedriver and DejaVu/Liberation fonts yourself" >&2
+    echo "setup.sh: apt-get not found; install Chromium, chromedriver, DejaVu/Liberation fonts and tesseract-ocr yourself" >&2
   fi
 fi
 
