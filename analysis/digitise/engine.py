@@ -164,6 +164,13 @@ def _split_black_by_style(
     return [("solid", first), ("dashed", second)]
 
 
+def find_plot_box(image: UInt8Image) -> PlotBox:
+    """The plot area of a (cropped) figure: what the OCR readers take to find tick labels and the
+    numbers-at-risk table. ``DigitiseError`` when no axes are found."""
+    x_axis, y_axis = ax.find_axes(image)
+    return ax.plot_box_from_axes(x_axis, y_axis)
+
+
 def digitise(
     image: UInt8Image,
     *,
@@ -172,6 +179,8 @@ def digitise(
     n_curves: int | None = None,
     colours: list[str] | None = None,
     crop: tuple[int, int, int, int] | None = None,
+    x_tick_px: tuple[float, float] | None = None,
+    y_tick_px: tuple[float, float] | None = None,
 ) -> DigitisedFigure:
     """Digitise the Kaplan–Meier curves of one figure panel.
 
@@ -183,6 +192,8 @@ def digitise(
         n_curves: curves expected; default: as many as detected. Fewer found is an error.
         colours: ``#rrggbb`` curve colours, overriding detection (one curve per colour, in order).
         crop: ``(x0, y0, x1, y1)`` pixel box of the panel to analyse.
+        x_tick_px, y_tick_px: pixel positions (column; row) in the cropped image of the ticks that
+            carry ``x_range``/``y_range`` (low value first), e.g. from OCR; default: detected.
 
     Raises:
         DigitiseError: no axes, bad ranges, fewer curves than asked, unparseable colours.
@@ -197,8 +208,14 @@ def digitise(
     warnings: list[str] = []
     x_axis, y_axis = ax.find_axes(image)
     box = ax.plot_box_from_axes(x_axis, y_axis)
-    x_ticks = ax.find_ticks(image, x_axis, vertical_axis=False)
-    y_ticks = ax.find_ticks(image, y_axis, vertical_axis=True)
+    if x_tick_px is not None:
+        x_ticks = list(x_tick_px)
+    else:
+        x_ticks = ax.find_ticks(image, x_axis, vertical_axis=False)
+    if y_tick_px is not None:
+        y_ticks = [y_tick_px[1], y_tick_px[0]]  # rows: the high value sits higher (smaller row)
+    else:
+        y_ticks = ax.find_ticks(image, y_axis, vertical_axis=True)
     amap = ax.build_axis_map(x_axis, y_axis, x_ticks, y_ticks, x_range, y_range, warnings)
     reg = _region(box, x_axis, y_axis, image.shape[0])
     rgb = image[reg.r0 : reg.r1, reg.c0 : reg.c1].astype(np.float64) / 255.0

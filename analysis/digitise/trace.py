@@ -39,6 +39,12 @@ OWN_THRESHOLD = 0.35
 END_GAP_SHARE = 0.08
 
 
+#: Gap (columns without own pixels on the path) that separates a trailing label from the curve.
+LABEL_GAP_PX = 3
+#: A piece of path with this many consecutive clean line columns is curve, not a label.
+LABEL_MIN_LINE_PX = 8
+
+
 @dataclass(frozen=True)
 class PixelCurve:
     """A traced curve in pixel units: step corners ``(col, row)`` with sub-pixel precision.
@@ -153,6 +159,7 @@ def trace_curve(
     for x in range(end + 1):
         lo, hi = max(0, path[x] - half), min(height, path[x] + half + 1)
         on_path[x] = bool(own_hit[lo:hi, x].any())
+    on_path = _drop_trailing_label(own_hit, path, on_path, half)
     hit_cols = np.nonzero(on_path)[0]
     if hit_cols.size < 3:
         return None
@@ -182,6 +189,44 @@ def trace_curve(
         thickness=thick,
         path=path,
     )
+
+
+def _drop_trailing_label(
+    own_hit: npt.NDArray[np.bool_], path: IntArray, on_path: npt.NDArray[np.bool_], half: int
+) -> npt.NDArray[np.bool_]:
+    """Remove an in-plot label of the curve's colour placed just after the curve's end.
+
+    The path is split into pieces at gaps of more than ``LABEL_GAP_PX`` columns; a trailing piece
+    with no stretch of ``LABEL_MIN_LINE_PX`` consecutive "clean" columns (own pixels on the path and
+    none within ``3 * half`` rows off it) is text, not a line, and is dropped.
+    """
+    height = own_hit.shape[0]
+    n = on_path.size
+    clean = np.zeros(n, dtype=bool)
+    for x in np.nonzero(on_path)[0]:
+        row = int(path[x])
+        lo, hi = max(0, row - 3 * half), min(height, row + 3 * half + 1)
+        column = own_hit[lo:hi, x]
+        band_lo, band_hi = row - half - lo, row + half + 1 - lo
+        clean[x] = not column[:band_lo].any() and not column[band_hi:].any()
+    out = on_path.copy()
+    cols = np.nonzero(on_path)[0]
+    while cols.size:
+        gaps = np.nonzero(np.diff(cols) > LABEL_GAP_PX)[0]
+        if not gaps.size:
+            break
+        first = int(cols[gaps[-1] + 1])
+        piece = clean[first:]
+        longest = 0
+        run = 0
+        for v in piece:
+            run = run + 1 if v else 0
+            longest = max(longest, run)
+        if longest >= LABEL_MIN_LINE_PX:
+            break
+        out[first:] = False
+        cols = np.nonzero(out)[0]
+    return out
 
 
 def _centroid(weights: FloatArray, lo: int, hi: int) -> float | None:
