@@ -47,6 +47,10 @@ Y_AXIS_SEARCH_SHARE = 0.15
 TICK_BEYOND_LINE_SHARE = 0.05
 #: An axis line ending within this share of a spacing of one more tick has that tick, hidden.
 TICK_EXTEND_TOLERANCE = 0.18
+#: Share of the plot width a row must ink to be a gridline (dashed lines ink about half).
+GRIDLINE_FILL_SHARE = 0.45
+#: Evenly spaced gridlines must span this share of the y axis to be used as its ticks.
+GRIDLINE_MIN_SPAN_SHARE = 0.8
 #: Fewest ticks that make a usable chain.
 TICK_MIN_COUNT = 3
 
@@ -252,6 +256,36 @@ def find_ticks(image: UInt8Image, axis: AxisLine, *, vertical_axis: bool) -> lis
         if chain:
             return _extend_to_line_ends(chain, axis)
     return []
+
+
+def find_gridlines(image: UInt8Image, x_axis: AxisLine, y_axis: AxisLine) -> list[float]:
+    """Rows of horizontal gridlines (solid or dashed) across the plot, including the x axis and a
+    top frame line, when at least ``TICK_MIN_COUNT`` of them are evenly spaced and span
+    ``GRIDLINE_MIN_SPAN_SHARE`` of the y axis: figures without y tick marks (a boxed plot with
+    gridlines at each labelled value) are read from them. Empty otherwise."""
+    ink = axis_ink(image, TICK_MAX_LUMINANCE)
+    left = round(y_axis.position) + y_axis.thickness + 1
+    right = x_axis.stop
+    if right - left < 16:
+        return []
+    # A frame's rounded corners shorten the detected y axis: look a little above its top.
+    top = max(0, y_axis.start - round(TICK_BEYOND_LINE_SHARE * (y_axis.stop - y_axis.start)) - 4)
+    bottom = min(ink.shape[0] - 1, round(x_axis.position) + x_axis.thickness)
+    share = ink[top : bottom + 1, left:right].mean(axis=1)
+    rows = np.nonzero(share >= GRIDLINE_FILL_SHARE)[0]
+    centres: list[float] = []
+    i = 0
+    while i < rows.size:
+        j = i
+        while j + 1 < rows.size and rows[j + 1] == rows[j] + 1:
+            j += 1
+        if j - i <= 3:
+            centres.append(top + (rows[i] + rows[j]) / 2.0)
+        i = j + 1
+    chain = _major_chain(centres)
+    if not chain or chain[-1] - chain[0] < GRIDLINE_MIN_SPAN_SHARE * (y_axis.stop - y_axis.start):
+        return []
+    return chain
 
 
 def _extend_to_line_ends(chain: list[float], axis: AxisLine) -> list[float]:

@@ -9,8 +9,10 @@ curve colour.
 
 Automatic colours: chromatic pixels (chroma >= ``MIN_CHROMA``) are histogrammed by hue; each peak
 holding at least ``MIN_COLOUR_SHARE`` of them is a curve colour, represented by the median of its
-most saturated quarter. A grey or black curve is reported when neutral dark pixels cover at least
-``NEUTRAL_MIN_COVERAGE`` of the plot's columns (text and guide lines cover far fewer).
+most inked quarter (furthest from the background). A grey or black curve is reported when
+neutral dark pixels cover at least ``NEUTRAL_MIN_COVERAGE`` of the plot's columns (text and guide
+lines cover far fewer). The engine then traces every candidate and keeps those that look like a
+curve (``engine._is_curve_like``).
 """
 
 from __future__ import annotations
@@ -120,8 +122,10 @@ def detect_colours(
                 continue
             peaks.append(centre)
             sel = pix[near]
-            sat = chroma[coloured][near]
-            top = sel[sat >= np.quantile(sat, 0.75)]
+            # The curve's own colour is its most inked pixels (anti-aliased edges and colour
+            # fringes round black text are lighter).
+            depth = np.linalg.norm(sel - np.median(rgb.reshape(-1, 3), axis=0), axis=1)
+            top = sel[depth >= np.quantile(depth, 0.75)]
             rep = np.median(top, axis=0)
             colours.append(((float(rep[0]), float(rep[1]), float(rep[2])), share))
     result = [c for c, _ in sorted(colours, key=lambda cs: -cs[1])]

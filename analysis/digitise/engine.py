@@ -38,6 +38,10 @@ START_SNAP_SURVIVAL = 0.02
 #: A curve whose visible start lies at most this far below 1 while another curve starts at 1 is
 #: taken to start at 1, hidden under the other (see ``_hidden_starts``).
 HIDDEN_START_MAX_DROP = 0.1
+#: A detected colour's trace must span this share of the plot width to count as a curve.
+MIN_CURVE_SPAN_SHARE = 0.2
+#: ... and lie on its own pixels over this share of its span.
+MIN_CURVE_OWN_SHARE = 0.4
 #: Columns after the x-range start in which curve pixels at survival 1 mark a common start.
 START_WINDOW_PX = 4
 #: Rows above the plot box searched for curves (a curve at 100 % can sit on the box's top edge).
@@ -215,7 +219,9 @@ def digitise(
     if y_tick_px is not None:
         y_ticks = [y_tick_px[1], y_tick_px[0]]  # rows: the high value sits higher (smaller row)
     else:
-        y_ticks = ax.find_ticks(image, y_axis, vertical_axis=True)
+        y_ticks = ax.find_gridlines(image, x_axis, y_axis) or ax.find_ticks(
+            image, y_axis, vertical_axis=True
+        )
     amap = ax.build_axis_map(x_axis, y_axis, x_ticks, y_ticks, x_range, y_range, warnings)
     reg = _region(box, x_axis, y_axis, image.shape[0])
     rgb = image[reg.r0 : reg.r1, reg.c0 : reg.c1].astype(np.float64) / 255.0
@@ -225,25 +231,18 @@ def digitise(
     neutral_dark = _remove_guides((chroma < col.MIN_CHROMA) & (lum < col.NEUTRAL_MAX_LUMINANCE))
     detected = col.detect_colours(rgb, neutral_dark)
     detected_hex = tuple(col.hex_colour(c) for c in detected)
+    user_colours = bool(colours)
     if colours:
         palette = [col.parse_hex_colour(c) for c in colours]
         if n_curves is not None and n_curves != len(palette):
             raise DigitiseError(f"--curves {n_curves} but {len(palette)} colours were given")
     else:
         palette = list(detected)
-        if n_curves is not None and len(palette) > n_curves:
-            palette = palette[:n_curves]
-    black_count = 0
-    black_in_palette = [i for i, c in enumerate(palette) if col.is_black(c)]
-    if black_in_palette:
-        black_count = 1
-        if not colours and n_curves is not None and len(palette) < n_curves:
-            black_count = min(2, 1 + n_curves - len(palette))
-    wanted = n_curves if n_curves is not None else len(palette) + black_count - min(black_count, 1)
     if not palette:
         raise DigitiseError("no curves found in the plot area (give --colors?)")
 
     # Membership of every pixel in each palette colour, with black competing for axes and text.
+    black_in_palette = [i for i, c in enumerate(palette) if col.is_black(c)]
     candidates = list(palette)
     if not black_in_palette:
         candidates.append(col.BLACK)
@@ -253,33 +252,55 @@ def digitise(
     black_k = black_in_palette[0] if black_in_palette else len(candidates) - 1
     ink = own_maps[black_k] * _remove_guides(own_maps[black_k] >= OWN_THRESHOLD)
     own_maps[black_k] = ink
-
     start_row = _common_start_row(own_maps[: len(palette)], amap, reg)
+    width = reg.c1 - reg.c0
+
+    def other_for(k: int) -> FloatArray:
+        others = [own_maps[j] for j in range(len(palette)) if j not in (k, black_k)]
+        return np.max(others, axis=0) if others else np.zeros_like(ink)
+
     traced: list[tuple[int, str, str, PixelCurve]] = []
     for k, colour in enumerate(palette):
-        others = [own_maps[j] for j in range(len(palette)) if j not in (k, black_k)]
-        other = np.max(others, axis=0) if others else np.zeros_like(ink)
         if k == black_k:
-            for style, black_pc in _split_black_by_style(
-                own_maps[k], other, black_count, start_row
-            ):
-                traced.append((k, col.hex_colour(colour), style, black_pc))
             continue
-        pc = trace_curve(own_maps[k], other, ink, start_row=start_row)
-        if pc is not None:
+        pc = trace_curve(own_maps[k], other_for(k), ink, start_row=start_row)
+        if pc is not None and (user_colours or _is_curve_like(pc, width)):
             kind = "grey" if col.is_neutral(colour) else "colour"
             traced.append((k, col.hex_colour(colour), kind, pc))
-        else:
+        elif user_colours:
             warnings.append(f"colour {col.hex_colour(colour)}: too few pixels to trace a curve")
-    if len(traced) < wanted:
+    if black_in_palette:
+        if user_colours:
+            black_count = 1
+        elif n_curves is None:
+            black_count = 1 if not traced else 0
+        else:
+            black_count = min(2, max(0, n_curves - len(traced)))
+        if black_count:
+            k = black_k
+            for style, black_pc in _split_black_by_style(
+                own_maps[k], other_for(k), black_count, start_row
+            ):
+                if user_colours or _is_curve_like(black_pc, width):
+                    traced.append((k, col.hex_colour(palette[k]), style, black_pc))
+    traced.sort(key=lambda item: item[0])
+    wanted = n_curves if n_curves is not None else len(traced)
+    if len(traced) < wanted or not traced:
         raise DigitiseError(
-            f"found {len(traced)} curve(s) but {wanted} were asked for "
+            f"found {len(traced)} curve(s) but {max(wanted, 1)} were asked for "
             f"(colours detected: {', '.join(detected_hex) or 'none'})"
         )
+    if len(traced) > wanted:
+        # Keep the curves with the most own pixels along their path.
+        best = sorted(
+            range(len(traced)),
+            key=lambda i: -traced[i][3].own_share * (traced[i][3].end_col - traced[i][3].cols[0]),
+        )[:wanted]
+        traced = [traced[i] for i in sorted(best)]
     curves = _hidden_starts(
         [
             _to_data(i, hex_c, style, pc, reg, amap, x_range)
-            for i, (_, hex_c, style, pc) in enumerate(traced[:wanted])
+            for i, (_, hex_c, style, pc) in enumerate(traced)
         ]
     )
     return DigitisedFigure(
@@ -289,6 +310,14 @@ def digitise(
         detected_colours=detected_hex,
         warnings=tuple(warnings),
     )
+
+
+def _is_curve_like(pc: PixelCurve, width: int) -> bool:
+    """An automatically detected colour is a curve when its trace spans at least
+    ``MIN_CURVE_SPAN_SHARE`` of the plot and lies on its own pixels for at least
+    ``MIN_CURVE_OWN_SHARE`` of that span (colour fringes round text, legends and labels do not)."""
+    span = (pc.end_col - float(pc.cols[0])) / max(width, 1)
+    return span >= MIN_CURVE_SPAN_SHARE and pc.own_share >= MIN_CURVE_OWN_SHARE
 
 
 def _common_start_row(maps: list[FloatArray], amap: ax.AxisMap, reg: _Region) -> int | None:

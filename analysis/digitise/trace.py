@@ -180,7 +180,7 @@ def trace_curve(
     for x in range(end + 1):
         lo, hi = max(0, path[x] - half), min(height, path[x] + half + 1)
         supported[x] = bool((support[lo:hi, x] >= OWN_THRESHOLD).any())
-    cols, rows = _segments(path, start, end, own, support, supported, half)
+    cols, rows = _segments(path, start, end, own, support, supported, half, thick)
     return PixelCurve(
         cols=cols,
         rows=rows,
@@ -245,6 +245,7 @@ def _segments(
     support: FloatArray,
     on_path: npt.NDArray[np.bool_],
     half: int,
+    thick: float,
 ) -> tuple[FloatArray, FloatArray]:
     height = own.shape[0]
     # Flat segments of the integer path.
@@ -263,17 +264,15 @@ def _segments(
                 c for x in range(s, e + 1) if (c := _centroid(support[:, x], lo, hi)) is not None
             ]
         levels.append(float(np.median(cents)) if cents else float(row))
-    # Short segments lying inside a drop's vertical stroke are not levels: the path passes down
-    # the stroke over its width. Drop them (never the first or the last segment).
+    # A short segment inside a vertical stroke is not a level the path rests on: the path passes
+    # down the stroke (one drop drawn over the line's width) or down a steep staircase (several
+    # drops in consecutive columns). The curve's level in such a column is where the stroke ends
+    # below, at the line's centre, and never below the next level.
     own_hit = own >= OWN_THRESHOLD
-    keep = [
-        k == 0
-        or k == len(seg_starts) - 1
-        or not _inside_stroke(own_hit, path, seg_starts[k], seg_ends[k], half)
-        for k in range(len(seg_starts))
-    ]
-    seg_starts = [s for s, k in zip(seg_starts, keep, strict=True) if k]
-    levels = [v for v, k in zip(levels, keep, strict=True) if k]
+    for k in range(len(seg_starts) - 2, 0, -1):
+        bottom = _stroke_bottom(own_hit, path, seg_starts[k], seg_ends[k], half)
+        if bottom is not None:
+            levels[k] = min(bottom - (thick - 1) / 2.0, levels[k + 1])
     # Rows must not decrease: pool violators by a running maximum.
     lv = np.maximum.accumulate(np.asarray(levels))
     cols = [float(start)]
@@ -286,19 +285,21 @@ def _segments(
     return np.asarray(cols), np.asarray(rows)
 
 
-def _inside_stroke(
+def _stroke_bottom(
     own_hit: npt.NDArray[np.bool_], path: IntArray, s: int, e: int, half: int
-) -> bool:
-    """True when segment columns s..e are at most a line width long and in every one of them the
+) -> float | None:
+    """When segment columns s..e are at most a line width long and in every one of them the
     vertical run of own pixels through the path row reaches beyond the line both above and below
-    (the path is passing down a drop's stroke, not resting on a level)."""
+    (the path is passing down a stroke, not resting on a level), the lowest row of those runs;
+    else None."""
     if e - s + 1 > 2 * half:
-        return False
+        return None
     col_height = own_hit.shape[0]
+    lowest = -1
     for x in range(s, e + 1):
         row = int(path[x])
         if not own_hit[row, x]:
-            return False
+            return None
         top = row
         while top - 1 >= 0 and own_hit[top - 1, x]:
             top -= 1
@@ -306,8 +307,9 @@ def _inside_stroke(
         while bottom + 1 < col_height and own_hit[bottom + 1, x]:
             bottom += 1
         if row - top <= half or bottom - row <= half:
-            return False
-    return True
+            return None
+        lowest = max(lowest, bottom)
+    return float(lowest)
 
 
 def _drop_column(
