@@ -346,4 +346,4 @@ def _drop_column(
         if fill.max() >= 0.5:
             weight = np.where(fill >= 0.5, fill, 0.0)
             return lo + float((weight * np.arange(weight.size)).sum() / weight.sum())
-    return boundary - 0.5
+    return float(boundary)

@@ -23,6 +23,8 @@ mpl.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from analysis.digitise.compare import max_abs_difference
+
 
 @dataclass(frozen=True)
 class SimArm:
@@ -187,21 +189,13 @@ def max_abs_error(
     pixel_months: float,
     min_at_risk: int = 10,
 ) -> float:
-    """max |S_digitised(t) - S_true(t)| over times with at least ``min_at_risk`` at risk, allowing
-    the digitised curve one pixel (``pixel_months``) of horizontal placement.
-
-    The tolerance is the digitiser's resolution in time: a drop drawn at column c is known only to
-    within a pixel, and near a drop of size d an unmatched sub-pixel shift alone gives an error of
-    d (up to 0.1 with 10 at risk). So the error at t is the distance from S_digitised(t) to the
-    range of S_true over [t - pixel, t + pixel]. Evaluated at every true and digitised corner and at
-    the midpoints between them.
-    """
-    times, _ = arm.km()
+    """max |S_digitised(t) - S_true(t)| over times with at least ``min_at_risk`` at risk, with one
+    pixel (``pixel_months``) of horizontal tolerance (``analysis.digitise.compare``)."""
+    times, surv = arm.km()
     grid = np.unique(np.concatenate([times, curve_time]))
-    grid = np.unique(np.concatenate([grid, (grid[1:] + grid[:-1]) / 2]))
-    grid = grid[(grid <= curve_time[-1]) & (arm.n_at_risk(grid) >= min_at_risk)]
-    mine = curve_surv[np.clip(np.searchsorted(curve_time, grid, side="right") - 1, 0, None)]
-    upper = arm.survival_at(np.maximum(grid - pixel_months, 0.0))
-    lower = arm.survival_at(grid + pixel_months)
-    err = np.maximum(np.maximum(lower - mine, mine - upper), 0.0)
-    return float(err.max())
+    at_risk = arm.n_at_risk(grid)
+    until = float(grid[at_risk >= min_at_risk].max())
+    err, _ = max_abs_difference(
+        curve_time, curve_surv, times, surv, tolerance=pixel_months, until=until
+    )
+    return err
