@@ -74,6 +74,14 @@ def axis_ink(image: UInt8Image, max_luminance: float = AXIS_MAX_LUMINANCE) -> Bo
     return (luminance(image) < max_luminance) & (chroma(image) < AXIS_MAX_CHROMA)
 
 
+def ink_masks(image: UInt8Image) -> tuple[BoolArray, BoolArray]:
+    """``(axis ink, tick ink)`` computed once: neutral pixels below ``AXIS_MAX_LUMINANCE`` and
+    below ``TICK_MAX_LUMINANCE``."""
+    lum = luminance(image)
+    neutral = chroma(image) < AXIS_MAX_CHROMA
+    return (lum < AXIS_MAX_LUMINANCE) & neutral, (lum < TICK_MAX_LUMINANCE) & neutral
+
+
 def _longest_runs(mask: BoolArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Per row: length and start column of the longest run of True."""
     rows, cols = mask.shape
@@ -121,13 +129,13 @@ def _find_line(mask: BoolArray, *, prefer_last: bool) -> AxisLine | None:
     return AxisLine(position=(lo + hi) / 2.0, thickness=hi - lo + 1, start=start, stop=stop)
 
 
-def find_axes(image: UInt8Image) -> tuple[AxisLine, AxisLine]:
+def find_axes(image: UInt8Image, ink: BoolArray | None = None) -> tuple[AxisLine, AxisLine]:
     """Return the (x axis, y axis) lines; ``DigitiseError`` when either is missing.
 
     The outermost ``FRAME_MARGIN`` pixels are ignored (frames drawn round a whole figure), and the
     y axis is looked for only near the left end of the x axis and above it.
     """
-    ink = axis_ink(image)
+    ink = axis_ink(image) if ink is None else ink.copy()
     ink[:FRAME_MARGIN, :] = False
     ink[-FRAME_MARGIN:, :] = False
     ink[:, :FRAME_MARGIN] = False
@@ -225,9 +233,12 @@ def _perpendicular_runs(
     return runs
 
 
-def find_ticks(image: UInt8Image, axis: AxisLine, *, vertical_axis: bool) -> list[float]:
-    """Pixel positions (columns for the x axis, rows for the y axis) of the major ticks."""
-    ink = axis_ink(image, TICK_MAX_LUMINANCE)
+def find_ticks(
+    image: UInt8Image, axis: AxisLine, *, vertical_axis: bool, tick_ink: BoolArray | None = None
+) -> list[float]:
+    """Pixel positions (columns for the x axis, rows for the y axis) of the major ticks.
+    ``tick_ink``: ``axis_ink(image, TICK_MAX_LUMINANCE)`` when already computed."""
+    ink = axis_ink(image, TICK_MAX_LUMINANCE) if tick_ink is None else tick_ink
     if vertical_axis:
         ink = ink.T
     first = round(axis.position - (axis.thickness - 1) / 2.0)
@@ -258,12 +269,14 @@ def find_ticks(image: UInt8Image, axis: AxisLine, *, vertical_axis: bool) -> lis
     return []
 
 
-def find_gridlines(image: UInt8Image, x_axis: AxisLine, y_axis: AxisLine) -> list[float]:
+def find_gridlines(
+    image: UInt8Image, x_axis: AxisLine, y_axis: AxisLine, tick_ink: BoolArray | None = None
+) -> list[float]:
     """Rows of horizontal gridlines (solid or dashed) across the plot, including the x axis and a
     top frame line, when at least ``TICK_MIN_COUNT`` of them are evenly spaced and span
     ``GRIDLINE_MIN_SPAN_SHARE`` of the y axis: figures without y tick marks (a boxed plot with
     gridlines at each labelled value) are read from them. Empty otherwise."""
-    ink = axis_ink(image, TICK_MAX_LUMINANCE)
+    ink = axis_ink(image, TICK_MAX_LUMINANCE) if tick_ink is None else tick_ink
     left = round(y_axis.position) + y_axis.thickness + 1
     right = x_axis.stop
     if right - left < 16:

@@ -210,17 +210,18 @@ def digitise(
     if crop is not None:
         image = crop_image(image, crop)
     warnings: list[str] = []
-    x_axis, y_axis = ax.find_axes(image)
+    axis_ink, tick_ink = ax.ink_masks(image)
+    x_axis, y_axis = ax.find_axes(image, axis_ink)
     box = ax.plot_box_from_axes(x_axis, y_axis)
     if x_tick_px is not None:
         x_ticks = list(x_tick_px)
     else:
-        x_ticks = ax.find_ticks(image, x_axis, vertical_axis=False)
+        x_ticks = ax.find_ticks(image, x_axis, vertical_axis=False, tick_ink=tick_ink)
     if y_tick_px is not None:
         y_ticks = [y_tick_px[1], y_tick_px[0]]  # rows: the high value sits higher (smaller row)
     else:
-        y_ticks = ax.find_gridlines(image, x_axis, y_axis) or ax.find_ticks(
-            image, y_axis, vertical_axis=True
+        y_ticks = ax.find_gridlines(image, x_axis, y_axis, tick_ink) or ax.find_ticks(
+            image, y_axis, vertical_axis=True, tick_ink=tick_ink
         )
     amap = ax.build_axis_map(x_axis, y_axis, x_ticks, y_ticks, x_range, y_range, warnings)
     reg = _region(box, x_axis, y_axis, image.shape[0])

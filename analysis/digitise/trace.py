@@ -155,10 +155,7 @@ def trace_curve(
     # Own hits along the path (within the line's thickness).
     thick = line_thickness(own)
     half = int(np.ceil(thick / 2.0)) + 1
-    on_path = np.zeros(end + 1, dtype=bool)
-    for x in range(end + 1):
-        lo, hi = max(0, path[x] - half), min(height, path[x] + half + 1)
-        on_path[x] = bool(own_hit[lo:hi, x].any())
+    on_path = _band_any(own_hit, path[: end + 1], half)
     on_path = _drop_trailing_label(own_hit, path, on_path, half)
     hit_cols = np.nonzero(on_path)[0]
     if hit_cols.size < 3:
@@ -176,10 +173,7 @@ def trace_curve(
     # Columns where the path is backed by the curve's own pixels or by another curve that may hide
     # it; a gap in this support (a dashed line's gap) is where a drop's position is unknown.
     support = np.maximum(own, other)
-    supported = np.zeros(end + 1, dtype=bool)
-    for x in range(end + 1):
-        lo, hi = max(0, path[x] - half), min(height, path[x] + half + 1)
-        supported[x] = bool((support[lo:hi, x] >= OWN_THRESHOLD).any())
+    supported = _band_any(support >= OWN_THRESHOLD, path, half)
     cols, rows = _segments(path, start, end, own, support, supported, half, thick)
     return PixelCurve(
         cols=cols,
@@ -229,6 +223,36 @@ def _drop_trailing_label(
     return out
 
 
+def _band_rows(path: IntArray, half: int, height: int) -> IntArray:
+    """(2 * half + 1, len(path)) row indices of the band around the path (clipped)."""
+    offsets = np.arange(-half, half + 1)[:, None]
+    return np.asarray(np.clip(path[None, :] + offsets, 0, height - 1))
+
+
+def _band_any(mask: npt.NDArray[np.bool_], path: IntArray, half: int) -> npt.NDArray[np.bool_]:
+    """Per path column: any True in ``mask`` within ``half`` rows of the path."""
+    rows = _band_rows(path, half, mask.shape[0])
+    cols = np.arange(path.size)[None, :]
+    return np.asarray(mask[rows, cols].any(axis=0))
+
+
+def _band_centroids(weights: FloatArray, path: IntArray, half: int) -> FloatArray:
+    """Per path column: weighted centroid row of ``weights`` within ``half`` rows of the path
+    (NaN where the band holds less than ``OWN_THRESHOLD`` weight)."""
+    rows = _band_rows(path, half, weights.shape[0])
+    w = weights[rows, np.arange(path.size)[None, :]]
+    total = w.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cent = (w * rows).sum(axis=0) / total
+    return np.asarray(np.where(total >= OWN_THRESHOLD, cent, np.nan))
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2.0
+
+
 def _centroid(weights: FloatArray, lo: int, hi: int) -> float | None:
     w = weights[lo:hi]
     total = float(w.sum())
@@ -247,23 +271,22 @@ def _segments(
     half: int,
     thick: float,
 ) -> tuple[FloatArray, FloatArray]:
-    height = own.shape[0]
     # Flat segments of the integer path.
     seg_starts = [start]
     for x in range(start + 1, end + 1):
         if path[x] != path[x - 1]:
             seg_starts.append(x)
     seg_ends = [*[s - 1 for s in seg_starts[1:]], end]
+    own_cent = _band_centroids(own, path, half)
+    support_cent = _band_centroids(support, path, half)
     levels: list[float] = []
     for s, e in zip(seg_starts, seg_ends, strict=True):
-        row = int(path[s])
-        lo, hi = max(0, row - half), min(height, row + half + 1)
-        cents = [c for x in range(s, e + 1) if (c := _centroid(own[:, x], lo, hi)) is not None]
-        if not cents:  # hidden under another curve: centre on what hides it
-            cents = [
-                c for x in range(s, e + 1) if (c := _centroid(support[:, x], lo, hi)) is not None
-            ]
-        levels.append(float(np.median(cents)) if cents else float(row))
+        cents = own_cent[s : e + 1]
+        cents = cents[np.isfinite(cents)]
+        if not cents.size:  # hidden under another curve: centre on what hides it
+            cents = support_cent[s : e + 1]
+            cents = cents[np.isfinite(cents)]
+        levels.append(_median(cents.tolist()) if cents.size else float(path[s]))
     # A short segment inside a vertical stroke is not a level the path rests on: the path passes
     # down the stroke (one drop drawn over the line's width) or down a steep staircase (several
     # drops in consecutive columns). The curve's level in such a column is where the stroke ends
