@@ -42,6 +42,8 @@ HIDDEN_START_MAX_DROP = 0.1
 MIN_CURVE_SPAN_SHARE = 0.2
 #: ... and lie on its own pixels over this share of its span.
 MIN_CURVE_OWN_SHARE = 0.4
+#: A curve running this share of the x span past the x-range end gets a warning.
+OVERRUN_SHARE = 0.05
 #: Columns after the x-range start in which curve pixels at survival 1 mark a common start.
 START_WINDOW_PX = 4
 #: Rows above the plot box searched for curves (a curve at 100 % can sit on the box's top edge).
@@ -386,6 +388,11 @@ def _to_data(
     else:
         warnings.append(f"curve starts at survival {surv[0]:.3f}, below 1")
     times = np.maximum.accumulate(times)
+    if t_end > x_range[1] + OVERRUN_SHARE * span:
+        warnings.append(
+            f"curve runs to {t_end:.3g}, past the x range end {x_range[1]:g}: check --x-range, "
+            "or crop to one panel with --crop when the image holds several"
+        )
     if pc.own_share < 0.5:
         warnings.append(
             f"only {pc.own_share:.0%} of the traced path lies on this curve's own pixels "
