@@ -8,6 +8,10 @@ with the reason. Nothing is silently dropped.
 
 Grades (``analysis.reconstruct``):
 
+* **A** when this project digitised the published curve (``data/trials/*/digitised.*``) and the
+  registry has the numbers-at-risk table: digitised curve + table + published total events
+  (``analysis.digitised_curves``; Guyot et al. 2012). Grade B is used only where no digitised
+  curve exists.
 * **B** when the registry has a numbers-at-risk table. Arms of the same trial, endpoint,
   population and analysis are reconstructed together (``reconstruct_arms_from_tables``, which
   ties their censoring hazards: randomisation gives both arms the same accrual and cut-off).
@@ -84,6 +88,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from analysis.digitised_curves import grade_a_reconstructions
 from analysis.fidelity import LOG_HR_TOLERANCE, ArmFidelity, PublishedArm, arm_fidelity
 from analysis.reconstruct import (
     FollowUp,
@@ -955,10 +960,15 @@ def build_curve_library(registry: Registry) -> CurveLibrary:
             followups[group] = followup_for(registry, key.trial_id, key.analysis_id)
         return followups[group]
 
+    # Grade A where this project digitised the published curve (analysis.digitised_curves).
+    grade_a, grade_a_failures = grade_a_reconstructions(registry, keys, inputs)
+    for k, ipd in grade_a.items():
+        fu, notes = followup(k)
+        built[k] = _make_curve(registry, k, inputs[k], ipd, fu, notes)
     # Grade B: arms sharing a trial, endpoint, population and analysis are fitted together.
     groups: dict[tuple[str, str, str, str], list[CurveKey]] = {}
     for k in keys:
-        if inputs[k].at_risk_counts:
+        if inputs[k].at_risk_counts and k not in built:
             groups.setdefault((k.trial_id, k.endpoint, k.population, k.analysis_id), []).append(k)
     for members in groups.values():
         fu, notes = followup(members[0])
@@ -974,7 +984,8 @@ def build_curve_library(registry: Registry) -> CurveLibrary:
                 reasons[k] = f"reconstruction from the numbers-at-risk table failed: {exc}"
             continue
         for k, ipd in zip(members, ipds, strict=True):
-            built[k] = _make_curve(registry, k, inputs[k], ipd, fu, notes)
+            extra = (grade_a_failures[k],) if k in grade_a_failures else ()
+            built[k] = _make_curve(registry, k, inputs[k], ipd, fu, (*notes, *extra))
 
     # Grade C: summary numbers only, one arm at a time.
     for k in keys:

@@ -102,9 +102,10 @@ PRESETS: dict[str, tuple[str, str]] = {
 _NUMBER_RE = re.compile(r"^\d{1,3}(?:\.\d{1,2})?$")
 _MAX_TEXT = 40
 RECONSTRUCTION_CAVEAT = (
-    "Curves are reconstructed pseudo-patient data, not the trials' patient data: grade B from the "
-    "published numbers-at-risk table with events, medians and landmarks; grade C from summary "
-    "numbers only (shape between published anchors assumed)."
+    "Curves are reconstructed pseudo-patient data, not the trials' patient data: grade A from the "
+    "published curve as digitised by this project with the published numbers at risk and events; "
+    "grade B from the published numbers-at-risk table with events, medians and landmarks; grade C "
+    "from summary numbers only (shape between published anchors assumed)."
 )
 PDL1_CAVEAT = (
     "PD-L1 subgroups are defined by scoring system and cut-off; assays and scoring differ "
@@ -596,7 +597,7 @@ def _source_text(trial: Any, ref: str | None) -> str:
 
 
 def _ticks(curves: Sequence[LibraryCurve]) -> tuple[tuple[float, ...], float]:
-    """Display ticks and x range. One trial's grade-B curves use its published at-risk times
+    """Display ticks and x range. One trial's grade-A/B curves use its published at-risk times
     (so the numbers shown equal the paper's table), extended by the same step to the end of
     follow-up; otherwise a regular 3- or 6-month grid."""
     if not curves:
@@ -609,7 +610,9 @@ def _ticks(curves: Sequence[LibraryCurve]) -> tuple[tuple[float, ...], float]:
         for c in curves
     )
     trials = {c.key.trial_id for c in curves}
-    if len(trials) == 1 and all(c.grade == "B" and c.inputs.at_risk_times_months for c in curves):
+    if len(trials) == 1 and all(
+        c.grade in ("A", "B") and c.inputs.at_risk_times_months for c in curves
+    ):
         times = sorted({t for c in curves for t in c.inputs.at_risk_times_months})
         step = times[-1] - times[-2] if len(times) > 1 else 3.0
         while times[-1] + step <= x_end + 1e-9:

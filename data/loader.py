@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from data.digitised import digitised_problems
 from data.errors import DataValidationError, Problem
 from data.manifest import data_version_of, manifest_problems, read_manifest
 from data.registry import Registry
@@ -319,6 +320,8 @@ def load_uncached(root: Path) -> Registry:
             continue
         first_file[trial.id] = rel
         trials.append(trial)
+    # Curves digitised by the project (data/digitised.py), checked against their trials.
+    problems.extend(digitised_problems(root, trials)[1])
     if problems:
         raise DataValidationError(problems)
     return Registry.build(tuple(trials), data_version_of(hashes), root)

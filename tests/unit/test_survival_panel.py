@@ -8,6 +8,7 @@ Published numbers used here are the data files' (``data/trials/<trial>/at_risk.c
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from urllib.parse import parse_qsl
 
@@ -71,12 +72,12 @@ def _at_risk_rows(fig) -> dict[str, dict[float, str]]:
     }
 
 
-def test_at_risk_shown_equals_the_published_table_for_every_grade_b_curve(
+def test_at_risk_shown_equals_the_published_table_for_every_grade_a_or_b_curve(
     registry, library
 ) -> None:
-    """For every shipped grade-B curve, alone and with the other arm(s) of its trial, the
+    """For every shipped grade-A/B curve, alone and with the other arm(s) of its trial, the
     numbers at risk drawn under the chart equal the published table at the published times."""
-    grade_b = [c for c in library.curves if c.grade == "B"]
+    grade_b = [c for c in library.curves if c.grade in ("A", "B")]
     assert len(grade_b) == 20
     for curve in grade_b:
         key = curve.key
@@ -101,13 +102,20 @@ def test_at_risk_shown_equals_the_published_table_for_every_grade_b_curve(
             )
             for time, count in published:
                 assert time in ticks, (key, time)
-                assert shown[time] == str(count), (key, time, shown[time], count)
+                if curve.grade == "B" or time == 0.0:
+                    assert shown[time] == str(count), (key, time, shown[time], count)
+                else:
+                    # Grade A follows the digitised curve, whose drops are placed to a pixel: at
+                    # a cliff right at a table time (KEYNOTE-590 PFS at 6 months: 151 vs 172)
+                    # the count on either side of the cliff differs. Bound: 6 % of N.
+                    tolerance = 0.06 * curve.inputs.at_risk_counts[0]
+                    assert abs(int(shown[time]) - count) <= tolerance, (key, time, shown[time])
 
 
-def test_the_grade_b_analysis_is_preferred(registry) -> None:
+def test_the_grade_a_analysis_is_preferred(registry) -> None:
     view = _view(registry, {"arms": "escort1st:cam_chemo,escort1st:placebo_chemo"})
     assert {c.curve.key.analysis_id for c in view.curves} == {"interim"}
-    assert {c.curve.grade for c in view.curves} == {"B"}
+    assert {c.curve.grade for c in view.curves} == {"A"}  # digitised curve (issue 12)
 
 
 def test_subgroup_arms_are_listed_not_substituted(registry) -> None:
@@ -159,7 +167,7 @@ def test_comparison_rows_label_cross_trial_and_show_the_published_hr(registry) -
     assert view.cross_trial is True
     footnote = sp.footnote_of(registry, view)
     assert footnote.cross_trial is True
-    assert ("ESCORT-1st: Camrelizumab + paclitaxel/cisplatin", "B") in footnote.grades
+    assert ("ESCORT-1st: Camrelizumab + paclitaxel/cisplatin", "A") in footnote.grades
 
 
 def test_published_hr_keeps_its_ci_level_and_direction(registry) -> None:
@@ -203,10 +211,15 @@ def test_fidelity_badge_opens_the_published_vs_reconstructed_check(registry, lib
     item = view.curves[0]
     badge = sp.fidelity_badge(registry, library, item)
     text = _text(badge)
-    assert "grade B" in text
-    assert item.passed is False  # the reconstructed OS HR misses 0.74 by more than 0.05 (log)
-    assert "check failed" in text and "FAIL" in text
+    # Grade A since issue 12 (digitised curve + published table): the OS HR check now passes
+    # (grade B missed 0.74 by more than 0.05 on the log scale).
+    assert "grade A" in text
+    assert item.passed is True
+    assert "checks passed" in text
     assert "HR Nivolumab + chemotherapy vs Chemotherapy (FP)" in text
+    # No shipped curve fails its checks any more; the failed badge is still drawn when one does.
+    failed = _text(sp.fidelity_badge(registry, library, dataclasses.replace(item, passed=False)))
+    assert "check failed" in failed
     ok = _view(registry, {"arms": "escort1st:cam_chemo"}).curves[0]
     assert ok.passed is True
     assert "checks passed" in _text(sp.fidelity_badge(registry, library, ok))
@@ -327,7 +340,7 @@ def test_footnote_and_csv(registry) -> None:
     assert {r["row_type"] for r in rows} == {"arm", "comparison", "not shown"}
     for row in rows:
         assert set(row) <= set(sp.CSV_COLUMNS)
-    assert [a.grade for a in ipd] == ["B", "B"]
+    assert [a.grade for a in ipd] == ["A", "A"]
     assert sum(a.sample.n_events for a in ipd) == 135 + 174
 
 

@@ -1,0 +1,372 @@
+"""Curve following: the best monotone path through a membership map, refined to sub-pixel steps.
+
+A Kaplan–Meier curve never rises, so in image rows (which grow downwards) its path ``y(x)`` never
+decreases. For one curve the tracer finds, by dynamic programming over columns, the
+non-decreasing path that collects the most evidence, where evidence is the curve's own membership
+weight plus a smaller weight (``OCCLUDED_WEIGHT``) for pixels of other curves (a curve drawn
+underneath another is hidden there, so the other curve is where it must be) and a still smaller
+one for black ink (``INK_WEIGHT``; text and marks drawn over the curve). Each pixel of vertical
+movement costs ``MOVE_COST`` so that, without evidence, the path stays level (gaps in dashed lines,
+text). This is what drops censor marks, circles, crosses and in-plot labels: leaving the line for
+them would require the path to go up again, which it cannot.
+
+The path is then cut where the curve's own evidence ends (a gap longer than ``END_GAP_SHARE`` of
+the plot width), split into flat segments, and each segment's level is refined to the median of
+per-column centroids of the own membership within ``± (thickness/2 + 1)`` rows. A drop whose
+vertical stroke is visible is placed at that stroke's centroid column; one that falls into a gap
+(dashed lines) at the middle of the gap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Evidence weight of another curve's pixels (where this curve may be hidden underneath).
+OCCLUDED_WEIGHT = 0.45
+#: Evidence weight of black ink (text, marks) that may hide the curve.
+INK_WEIGHT = 0.2
+#: Cost of one pixel of vertical movement, in units of one pixel of own evidence.
+MOVE_COST = 0.004
+#: Membership at or above which a pixel is counted as the curve's own.
+OWN_THRESHOLD = 0.35
+#: A gap in own evidence longer than this share of the plot width ends the curve.
+END_GAP_SHARE = 0.08
+
+
+#: Gap (columns without own pixels on the path) that separates a trailing label from the curve.
+LABEL_GAP_PX = 3
+#: A piece of path with this many consecutive clean line columns is curve, not a label.
+LABEL_MIN_LINE_PX = 8
+
+
+@dataclass(frozen=True)
+class PixelCurve:
+    """A traced curve in pixel units: step corners ``(col, row)`` with sub-pixel precision.
+
+    ``cols[0]`` is the first traced column and ``rows[0]`` the starting level; each later corner is
+    a drop at ``cols[i]`` to level ``rows[i]`` (rows non-decreasing); ``end_col`` is the last column
+    with the curve's own evidence. ``own_share`` is the share of path columns backed by own pixels.
+    """
+
+    cols: FloatArray
+    rows: FloatArray
+    end_col: float
+    own_share: float
+    thickness: float
+    path: IntArray
+
+
+def path_band(shape: tuple[int, int], curve: PixelCurve) -> npt.NDArray[np.bool_]:
+    """Pixels covered by a traced curve: its path widened by the line thickness, including the
+    vertical strokes of its drops."""
+    height = shape[0]
+    half = int(np.ceil(curve.thickness / 2.0)) + 1
+    band = np.zeros(shape, dtype=bool)
+    prev = int(curve.path[0])
+    for x, row in enumerate(curve.path.tolist()):
+        lo = max(0, min(prev, row) - half)
+        hi = min(height, max(prev, row) + half + 1)
+        band[lo:hi, max(0, x - 1) : x + 2] = True
+        prev = row
+    return band
+
+
+def best_monotone_path(
+    evidence: FloatArray, move_cost: float = MOVE_COST
+) -> tuple[IntArray, FloatArray]:
+    """Non-decreasing row path (one row per column) maximising summed ``evidence`` (H, W) minus
+    ``move_cost`` per pixel moved. Returns the path and the final score per row of each column's
+    best path ending there (only the last column is used by callers)."""
+    height, width = evidence.shape
+    idx = np.arange(height, dtype=np.float64)
+    back = np.empty((height, width), dtype=np.int32)
+    score = evidence[:, 0].astype(np.float64).copy()
+    back[:, 0] = np.arange(height)
+    scores = np.empty((height, width), dtype=np.float64)
+    scores[:, 0] = score
+    rows_idx = np.arange(height)
+    for x in range(1, width):
+        shifted = score + move_cost * idx
+        run = np.maximum.accumulate(shifted)
+        arg = np.maximum.accumulate(np.where(shifted >= run, rows_idx, 0))
+        score = evidence[:, x] + run - move_cost * idx
+        back[:, x] = arg
+        scores[:, x] = score
+    return back.astype(np.int64), scores
+
+
+def backtrack(back: IntArray, end_col: int, end_row: int) -> IntArray:
+    path = np.empty(end_col + 1, dtype=np.int64)
+    row = end_row
+    for x in range(end_col, -1, -1):
+        path[x] = row
+        row = int(back[row, x])
+    return path
+
+
+def line_thickness(own: FloatArray) -> float:
+    """Typical vertical thickness of the curve's strokes: the median length of single runs of own
+    pixels per column (columns holding one short run)."""
+    mask = own >= OWN_THRESHOLD
+    padded = np.zeros((mask.shape[0] + 2, mask.shape[1]), dtype=np.int8)
+    padded[1:-1] = mask
+    diff = np.diff(padded, axis=0)
+    starts = diff == 1
+    n_runs = starts.sum(axis=0)
+    lengths = mask.sum(axis=0)
+    single = (n_runs == 1) & (lengths <= 12) & (lengths >= 1)
+    if not single.any():
+        return 2.0
+    return float(np.median(lengths[single]))
+
+
+def trace_curve(
+    own: FloatArray, other: FloatArray, ink: FloatArray, *, start_row: int | None = None
+) -> PixelCurve | None:
+    """Trace one curve in a plot-area crop. ``own``/``other``/``ink`` are (H, W) weights in [0, 1].
+
+    ``start_row``: when given, the path must start at that row in the first column (the row of
+    survival 1 when some curve is seen starting there: a curve drawn underneath others starts
+    hidden). Returns ``None`` when the curve has too little own evidence to trace.
+    """
+    height, width = own.shape
+    own_hit = own >= OWN_THRESHOLD
+    if own_hit.sum() < max(10, 0.02 * width):
+        return None
+    evidence = np.maximum(own, np.maximum(OCCLUDED_WEIGHT * other, INK_WEIGHT * ink))
+    if start_row is not None and 0 <= start_row < height:
+        evidence = evidence.copy()
+        evidence[:, 0] = -float(width)
+        evidence[start_row, 0] = 1.0
+    back, scores = best_monotone_path(evidence)
+    cols_with_own = np.nonzero(own_hit.any(axis=0))[0]
+    # Where does the curve end? Walk the own-evidence columns until a long gap.
+    max_gap = max(6, round(END_GAP_SHARE * width))
+    gaps = np.diff(cols_with_own)
+    cut = np.nonzero(gaps > max_gap)[0]
+    end = int(cols_with_own[cut[0]] if cut.size else cols_with_own[-1])
+    path = backtrack(back, end, int(np.argmax(scores[:, end])))
+    # Own hits along the path (within the line's thickness).
+    thick = line_thickness(own)
+    half = int(np.ceil(thick / 2.0)) + 1
+    on_path = _band_any(own_hit, path[: end + 1], half)
+    on_path = _drop_trailing_label(own_hit, path, on_path, half)
+    hit_cols = np.nonzero(on_path)[0]
+    if hit_cols.size < 3:
+        return None
+    end = int(hit_cols[-1])
+    start = int(hit_cols[0])
+    # Before the first own pixel (a curve hidden under another at the start), keep the path as
+    # traced from the first column with any evidence.
+    any_ev = np.nonzero(
+        evidence[path[np.arange(end + 1)], np.arange(end + 1)] >= OWN_THRESHOLD * OCCLUDED_WEIGHT
+    )[0]
+    if any_ev.size:
+        start = min(start, int(any_ev[0]))
+    path = path[: end + 1]
+    # Columns where the path is backed by the curve's own pixels or by another curve that may hide
+    # it; a gap in this support (a dashed line's gap) is where a drop's position is unknown.
+    support = np.maximum(own, other)
+    supported = _band_any(support >= OWN_THRESHOLD, path, half)
+    cols, rows = _segments(path, start, end, own, support, supported, half, thick)
+    return PixelCurve(
+        cols=cols,
+        rows=rows,
+        end_col=float(end),
+        own_share=float(on_path[start:].mean()),
+        thickness=thick,
+        path=path,
+    )
+
+
+def _drop_trailing_label(
+    own_hit: npt.NDArray[np.bool_], path: IntArray, on_path: npt.NDArray[np.bool_], half: int
+) -> npt.NDArray[np.bool_]:
+    """Remove an in-plot label of the curve's colour placed just after the curve's end.
+
+    The path is split into pieces at gaps of more than ``LABEL_GAP_PX`` columns; a trailing piece
+    with no stretch of ``LABEL_MIN_LINE_PX`` consecutive "clean" columns (own pixels on the path and
+    none within ``3 * half`` rows off it) is text, not a line, and is dropped.
+    """
+    height = own_hit.shape[0]
+    n = on_path.size
+    clean = np.zeros(n, dtype=bool)
+    for x in np.nonzero(on_path)[0]:
+        row = int(path[x])
+        lo, hi = max(0, row - 3 * half), min(height, row + 3 * half + 1)
+        column = own_hit[lo:hi, x]
+        band_lo, band_hi = row - half - lo, row + half + 1 - lo
+        clean[x] = not column[:band_lo].any() and not column[band_hi:].any()
+    out = on_path.copy()
+    cols = np.nonzero(on_path)[0]
+    while cols.size:
+        gaps = np.nonzero(np.diff(cols) > LABEL_GAP_PX)[0]
+        if not gaps.size:
+            break
+        first = int(cols[gaps[-1] + 1])
+        piece = clean[first:]
+        longest = 0
+        run = 0
+        for v in piece:
+            run = run + 1 if v else 0
+            longest = max(longest, run)
+        if longest >= LABEL_MIN_LINE_PX:
+            break
+        out[first:] = False
+        cols = np.nonzero(out)[0]
+    return out
+
+
+def _band_rows(path: IntArray, half: int, height: int) -> IntArray:
+    """(2 * half + 1, len(path)) row indices of the band around the path (clipped)."""
+    offsets = np.arange(-half, half + 1)[:, None]
+    return np.asarray(np.clip(path[None, :] + offsets, 0, height - 1))
+
+
+def _band_any(mask: npt.NDArray[np.bool_], path: IntArray, half: int) -> npt.NDArray[np.bool_]:
+    """Per path column: any True in ``mask`` within ``half`` rows of the path."""
+    rows = _band_rows(path, half, mask.shape[0])
+    cols = np.arange(path.size)[None, :]
+    return np.asarray(mask[rows, cols].any(axis=0))
+
+
+def _band_centroids(weights: FloatArray, path: IntArray, half: int) -> FloatArray:
+    """Per path column: weighted centroid row of ``weights`` within ``half`` rows of the path
+    (NaN where the band holds less than ``OWN_THRESHOLD`` weight)."""
+    rows = _band_rows(path, half, weights.shape[0])
+    w = weights[rows, np.arange(path.size)[None, :]]
+    total = w.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cent = (w * rows).sum(axis=0) / total
+    return np.asarray(np.where(total >= OWN_THRESHOLD, cent, np.nan))
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2.0
+
+
+def _centroid(weights: FloatArray, lo: int, hi: int) -> float | None:
+    w = weights[lo:hi]
+    total = float(w.sum())
+    if total < OWN_THRESHOLD:
+        return None
+    return lo + float((w * np.arange(w.size)).sum()) / total
+
+
+def _segments(
+    path: IntArray,
+    start: int,
+    end: int,
+    own: FloatArray,
+    support: FloatArray,
+    on_path: npt.NDArray[np.bool_],
+    half: int,
+    thick: float,
+) -> tuple[FloatArray, FloatArray]:
+    # Flat segments of the integer path.
+    seg_starts = [start]
+    for x in range(start + 1, end + 1):
+        if path[x] != path[x - 1]:
+            seg_starts.append(x)
+    seg_ends = [*[s - 1 for s in seg_starts[1:]], end]
+    own_cent = _band_centroids(own, path, half)
+    support_cent = _band_centroids(support, path, half)
+    levels: list[float] = []
+    for s, e in zip(seg_starts, seg_ends, strict=True):
+        cents = own_cent[s : e + 1]
+        cents = cents[np.isfinite(cents)]
+        if not cents.size:  # hidden under another curve: centre on what hides it
+            cents = support_cent[s : e + 1]
+            cents = cents[np.isfinite(cents)]
+        levels.append(_median(cents.tolist()) if cents.size else float(path[s]))
+    # A short segment inside a vertical stroke is not a level the path rests on: the path passes
+    # down the stroke (one drop drawn over the line's width) or down a steep staircase (several
+    # drops in consecutive columns). The curve's level in such a column is where the stroke ends
+    # below, at the line's centre, and never below the next level.
+    own_hit = own >= OWN_THRESHOLD
+    for k in range(len(seg_starts) - 2, 0, -1):
+        bottom = _stroke_bottom(own_hit, path, seg_starts[k], seg_ends[k], half)
+        if bottom is not None:
+            levels[k] = min(bottom - (thick - 1) / 2.0, levels[k + 1])
+    # Rows must not decrease: pool violators by a running maximum.
+    lv = np.maximum.accumulate(np.asarray(levels))
+    cols = [float(start)]
+    rows = [float(lv[0])]
+    for k in range(1, len(seg_starts)):
+        if lv[k] - rows[-1] < 0.25:  # sub-quarter-pixel wobble, not a drop
+            continue
+        cols.append(_drop_column(path, seg_starts[k], lv[k - 1], lv[k], own, on_path, half))
+        rows.append(float(lv[k]))
+    return np.asarray(cols), np.asarray(rows)
+
+
+def _stroke_bottom(
+    own_hit: npt.NDArray[np.bool_], path: IntArray, s: int, e: int, half: int
+) -> float | None:
+    """When segment columns s..e are at most a line width long and in every one of them the
+    vertical run of own pixels through the path row reaches beyond the line both above and below
+    (the path is passing down a stroke, not resting on a level), the lowest row of those runs;
+    else None."""
+    if e - s + 1 > 2 * half:
+        return None
+    col_height = own_hit.shape[0]
+    lowest = -1
+    for x in range(s, e + 1):
+        row = int(path[x])
+        if not own_hit[row, x]:
+            return None
+        top = row
+        while top - 1 >= 0 and own_hit[top - 1, x]:
+            top -= 1
+        bottom = row
+        while bottom + 1 < col_height and own_hit[bottom + 1, x]:
+            bottom += 1
+        if row - top <= half or bottom - row <= half:
+            return None
+        lowest = max(lowest, bottom)
+    return float(lowest)
+
+
+def _drop_column(
+    path: IntArray,
+    boundary: int,
+    upper: float,
+    lower: float,
+    own: FloatArray,
+    on_path: npt.NDArray[np.bool_],
+    half: int,
+) -> float:
+    """Column of the drop between levels ``upper`` and ``lower`` near column ``boundary``."""
+    width = path.size
+    # A gap in own evidence around the boundary (dashed line, occlusion): the drop is in its middle.
+    last_before = boundary - 1
+    while last_before >= 0 and not on_path[last_before]:
+        last_before -= 1
+    first_after = boundary
+    while first_after < width and not on_path[first_after]:
+        first_after += 1
+    if first_after - last_before > 3:
+        return (last_before + first_after) / 2.0
+    # A visible vertical stroke: own pixels filling the rows strictly between the two levels.
+    top = round(upper) + half
+    bottom = round(lower) - half
+    if bottom > top:
+        lo, hi = max(0, boundary - 3 * half), min(own.shape[1], boundary + 2 * half + 1)
+        fill = (own[top:bottom, lo:hi] >= OWN_THRESHOLD).mean(axis=0)
+        # A censor tick also fills those rows but sticks out above the upper level; a drop's
+        # stroke does not.
+        above = own[max(0, round(upper) - half - 3) : max(0, round(upper) - half), lo:hi]
+        if above.size:
+            fill = np.where((above >= OWN_THRESHOLD).any(axis=0), 0.0, fill)
+        if fill.max() >= 0.5:
+            weight = np.where(fill >= 0.5, fill, 0.0)
+            return lo + float((weight * np.arange(weight.size)).sum() / weight.sum())
+    return float(boundary)
