@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib
 import json
 import sys
 from collections.abc import Sequence
@@ -92,13 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def load_ocr(purpose: str) -> ModuleType:
-    """Import the OCR module or stop with one line saying what is missing and what to give."""
+    """The OCR module, imported on first use (it is only needed when ranges or the at-risk table
+    are to be read); stops with one line saying what is missing and what to give."""
     try:
-        return importlib.import_module(OCR_MODULE)
+        from analysis.digitise import ocr  # noqa: PLC0415 - only the OCR paths need it
     except ImportError as exc:
         raise DigitiseError(
             f"{purpose}: the reader ({OCR_MODULE}) is not available ({exc})"
         ) from None
+    return ocr
 
 
 def _axis_ranges(
