@@ -94,7 +94,7 @@ def load_ocr(purpose: str) -> ModuleType:
     """The OCR module, imported on first use (it is only needed when ranges or the at-risk table
     are to be read); stops with one line saying what is missing and what to give."""
     try:
-        from analysis.digitise import ocr  # noqa: PLC0415 - only the OCR paths need it
+        import analysis.digitise.ocr as ocr  # noqa: PLC0415, PLR0402 - honours a blocked import
     except ImportError as exc:
         raise DigitiseError(
             f"{purpose}: the reader ({OCR_MODULE}) is not available ({exc})"
