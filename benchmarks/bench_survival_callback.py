@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -70,7 +68,9 @@ def timed(body):
 
 out = []
 for n_arms, arms in arm_sets.items():
-    body = lambda lm: valid_body(key, spec, ["OS", arms, "ITT", None, lm, 18, True, True, True, True])
+    body = lambda lm: valid_body(
+        key, spec, ["OS", arms, "ITT", None, lm, 18, True, True, True, True]
+    )
     _t, size = timed(body(12))
     repeat = [timed(body(12))[0] for _ in range(repeats)]
     fresh = [timed(body(1 + i % 59))[0] for i in range(repeats)]

@@ -30,7 +30,7 @@ EVIDENCE_DOWNLOAD_BUTTON = "evidence-download-button"
 EVIDENCE_DOWNLOAD_FORMAT = "evidence-download-format"
 EVIDENCE_DOWNLOAD = "evidence-download"
 
-# Survival view (components/survival_panel.py) -- IDs start with "survival-"
+# Survival view (components/survival/) -- IDs start with "survival-"
 SURVIVAL_URL = "survival-url"  # the panel's own location: mirrors the controls into the query
 SURVIVAL_NOTICE = "survival-notice"  # link settings that were reset (layout only)
 SURVIVAL_ENDPOINT = "survival-endpoint"

@@ -38,9 +38,7 @@ OPERATORS: tuple[str, ...] = get_args(Operator)
 ITT_KEY = "ITT"
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
-_KEY_RE = re.compile(
-    rf"^({'|'.join(SCORING_SYSTEMS)})(>=|<=|>|<){_NUMBER}(?:(<=|<){_NUMBER})?$"
-)
+_KEY_RE = re.compile(rf"^({'|'.join(SCORING_SYSTEMS)})(>=|<=|>|<){_NUMBER}(?:(<=|<){_NUMBER})?$")
 _SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 
 

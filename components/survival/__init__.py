@@ -1,0 +1,19 @@
+"""Survival view panel: Kaplan–Meier curves reconstructed from the publications, across trials.
+
+The view model (state, rules, statistics, CSV rows) is :mod:`analysis.views.survival`; this
+package only renders it:
+
+* :mod:`.layout` — the page and its controls (state from the URL, validated once);
+* :mod:`.callbacks` — validate inputs, get the model from the app's memo, render;
+* :mod:`.tables` — results tables, fidelity badges, arms not shown, caption;
+* :mod:`.figure` — model to KM chart inputs; screen dict and export figure; footnote;
+* :mod:`.export` — the export bundle (figure, footnote, CSV rows, IPD) from a URL query.
+"""
+
+from __future__ import annotations
+
+from components.survival.callbacks import register_callbacks
+from components.survival.export import export_bundle, figure_for
+from components.survival.layout import layout
+
+__all__ = ["export_bundle", "figure_for", "layout", "register_callbacks"]
