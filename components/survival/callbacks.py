@@ -1,8 +1,11 @@
 """Survival callbacks: they only translate.
 
 Inputs are validated once (:meth:`StateSpec.from_inputs`; anything off its allow-list is shown
-as an invalid selection and nothing is computed), the model comes from the app's memo (keyed by
-the validated state), and the outputs are rendered from the model.
+as an invalid selection and nothing is computed); the model is built for the validated state and
+rendered, and the rendered outputs are memoised by that state (app-scoped
+:class:`~analysis.views.memo.ViewMemo`), already in the form Dash sends (:mod:`.render`). A
+repeated state (a shared link, a page coming back) costs a dictionary lookup and the JSON
+encoding; a new state reuses the statistics memo and each curve's memoised fidelity badge.
 """
 
 from __future__ import annotations
@@ -14,14 +17,31 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
+from analysis.curve_library import CurveKey, shared_curve_library
 from analysis.survival import SurvivalMemo
 from analysis.views.memo import ViewMemo
-from analysis.views.survival import PRESETS, SPEC, SurvivalModel, SurvivalState, build, preset_arms
+from analysis.views.survival import (
+    PRESETS,
+    SPEC,
+    ShownCurve,
+    SurvivalModel,
+    SurvivalState,
+    preset_arms,
+)
+from analysis.views.survival.rules import fidelity_report
 from components import ids
 from components.survival import compute
 from components.survival.figure import screen_figure
 from components.survival.layout import reference_options
-from components.survival.tables import caption_of, missing_list, results_tables
+from components.survival.render import to_wire
+from components.survival.tables import (
+    BadgeFn,
+    badge_markup,
+    caption_of,
+    fidelity_badge,
+    missing_list,
+    results_tables,
+)
 from data import Registry
 
 #: Statistics results kept per app (KM, summaries, comparisons; see analysis.survival).
@@ -58,19 +78,49 @@ def _invalid(problems: Sequence[str]) -> Any:
     )
 
 
-def outputs(registry: Registry, model: SurvivalModel) -> tuple[Any, Any, Any, Any]:
+Outputs = tuple[Any, Any, Any, Any]
+
+
+def outputs(registry: Registry, model: SurvivalModel, badge: BadgeFn = fidelity_badge) -> Outputs:
     """Figure (plain dict), caption, arms not shown and results tables of one model."""
     return (
         screen_figure(registry, model),
         caption_of(registry, model),
         missing_list(model),
-        results_tables(registry, model),
+        results_tables(registry, model, badge),
     )
+
+
+def _render(
+    registry: Registry, state: SurvivalState, stats: SurvivalMemo, badge: BadgeFn
+) -> Outputs:
+    """The outputs of ``state`` in the form Dash sends them."""
+    figure, caption, missing, results = outputs(
+        registry, compute.view_model(registry, state, stats), badge
+    )
+    return figure, to_wire(caption), to_wire(missing), to_wire(results)
+
+
+def _badge_of_curve(registry: Registry, key: CurveKey) -> Any:
+    """The fidelity badge of one library curve, as sent (it depends on the curve alone)."""
+    library = shared_curve_library(registry)
+    curve = library.get(key)
+    if curve is None:  # keys come from drawn curves, which are library curves
+        raise KeyError(key)
+    report = fidelity_report(registry, library, curve)
+    return to_wire(badge_markup(registry, key.trial_id, curve.grade, library.passed(key), report))
 
 
 def register_callbacks(app: Dash, registry: Registry) -> None:
     stats = SurvivalMemo(maxsize=STATS_CACHE_ENTRIES)
-    memo: ViewMemo[SurvivalState, SurvivalModel] = ViewMemo(functools.partial(build, stats=stats))
+    badges: ViewMemo[CurveKey, Any] = ViewMemo(_badge_of_curve)
+
+    def badge(registry: Registry, item: ShownCurve) -> Any:
+        return badges(registry, item.curve.key)
+
+    rendered: ViewMemo[SurvivalState, Outputs] = ViewMemo(
+        functools.partial(_render, stats=stats, badge=badge)
+    )
     control_inputs = [Input(cid, prop) for _attr, cid, prop in CONTROL_INPUTS]
 
     @app.callback(
@@ -85,7 +135,7 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
         state, problems = state_from_values(registry, values)
         if state is None:
             return _invalid(problems), no_update, no_update, no_update, no_update
-        return (None, *outputs(registry, compute.view_model(registry, state, memo)))
+        return (None, *rendered(registry, state))
 
     @app.callback(
         Output(ids.SURVIVAL_REFERENCE, "data"),

@@ -8,7 +8,7 @@ components, and building and serialising them was most of the callback's time (i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import dash_mantine_components as dmc
@@ -113,10 +113,21 @@ def fidelity_details(registry: Registry, trial_id: str, report: FidelityReport) 
     return html.Div(parts, className="escc-fidelity")
 
 
+#: Renders the fidelity badge of a drawn curve (callbacks pass a memoised one: the badge depends
+#: on the curve only, not on the landmark, horizon or the other arms).
+BadgeFn = Callable[[Registry, ShownCurve], Any]
+
+
 def fidelity_badge(registry: Registry, item: ShownCurve) -> Any:
     """Grade badge coloured by the DATA-03 checks; opens the published-vs-reconstructed check."""
-    ok = item.passed
-    text = f"grade {item.curve.grade} · {'checks passed' if ok else 'check failed'}"
+    return badge_markup(registry, item.trial.id, item.curve.grade, item.passed, item.fidelity)
+
+
+def badge_markup(
+    registry: Registry, trial_id: str, grade: str, passed: bool | None, report: FidelityReport
+) -> Any:
+    """The badge of one curve: reconstruction grade and verdict, opening its check."""
+    text = f"grade {grade} · {'checks passed' if passed else 'check failed'}"
     return dmc.Popover(
         [
             dmc.PopoverTarget(
@@ -124,11 +135,11 @@ def fidelity_badge(registry: Registry, item: ShownCurve) -> Any:
                     text,
                     size="compact-xs",
                     variant="light",
-                    color="teal" if ok else "orange",
+                    color="teal" if passed else "orange",
                     className="escc-fidelity-badge",
                 )
             ),
-            dmc.PopoverDropdown(fidelity_details(registry, item.trial.id, item.fidelity)),
+            dmc.PopoverDropdown(fidelity_details(registry, trial_id, report)),
         ],
         position="bottom-start",
         shadow="md",
@@ -147,12 +158,12 @@ def _swatch(registry: Registry, item: ShownCurve) -> Any:
     )
 
 
-def _arm_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
+def _arm_rows(registry: Registry, model: SurvivalModel, badge: BadgeFn) -> list[Any]:
     return [
         html.Tr(
             [
                 html.Td([_swatch(registry, item), item.label]),
-                html.Td(fidelity_badge(registry, item)),
+                html.Td(badge(registry, item)),
                 html.Td(f"{item.analysis_label} ({item.data_cutoff or 'cut-off NR'})"),
                 html.Td(str(item.summary.n_patients)),
                 html.Td(str(item.summary.n_events)),
@@ -208,7 +219,9 @@ def _comparison_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
     return body
 
 
-def results_tables(registry: Registry, model: SurvivalModel) -> Any:
+def results_tables(
+    registry: Registry, model: SurvivalModel, badge: BadgeFn = fidelity_badge
+) -> Any:
     """Per-arm table and arm-vs-reference table under the figure."""
     if not model.curves:
         return html.P("No curve to summarise.", className="escc-note escc-dimmed")
@@ -226,7 +239,7 @@ def results_tables(registry: Registry, model: SurvivalModel) -> Any:
     )
     parts: list[Any] = [
         html.H5("Per arm", className="escc-table-title"),
-        _table(head, _arm_rows(registry, model)),
+        _table(head, _arm_rows(registry, model, badge)),
     ]
     if model.tau_clamped and model.tau_months is not None:
         parts.append(
