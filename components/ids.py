@@ -49,6 +49,10 @@ SURVIVAL_GRAPH = "survival-graph"
 SURVIVAL_CAPTION = "survival-caption"
 SURVIVAL_MISSING = "survival-missing"
 SURVIVAL_RESULTS = "survival-results"
+# Pattern types: {"type": SURVIVAL_FIDELITY, "curve": <curve slug>} is a curve's fidelity badge;
+# the matching SURVIVAL_FIDELITY_BODY is its popover, filled when the badge is first opened.
+SURVIVAL_FIDELITY = "survival-fidelity"
+SURVIVAL_FIDELITY_BODY = "survival-fidelity-body"
 # (end of survival section)
 
 # Subgroups & forest view (components/forest_panel.py) -- IDs start with "forest-"

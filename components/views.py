@@ -30,6 +30,7 @@ PANELS: tuple[Panel, ...] = (
         layout=survival.layout,
         register_callbacks=survival.register_callbacks,
         exports=(ChartExport("survival-km", survival.export_bundle, patient_data=True),),
+        validation_components=survival.validation_components,
     ),
     Panel(
         key="forest",

@@ -12,8 +12,24 @@ package only renders it:
 
 from __future__ import annotations
 
+from typing import Any
+
 from components.survival.callbacks import register_callbacks
 from components.survival.export import export_bundle, figure_for
 from components.survival.layout import layout
+from components.survival.tables import badge_markup
+from data import Registry
 
-__all__ = ["export_bundle", "figure_for", "layout", "register_callbacks"]
+
+def validation_components(_registry: Registry) -> list[Any]:
+    """One fidelity badge (pattern-matching ids made by the results callback)."""
+    return [badge_markup("validation", "B", True)]
+
+
+__all__ = [
+    "export_bundle",
+    "figure_for",
+    "layout",
+    "register_callbacks",
+    "validation_components",
+]

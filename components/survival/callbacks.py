@@ -5,7 +5,8 @@ as an invalid selection and nothing is computed); the model is built for the val
 rendered, and the rendered outputs are memoised by that state (app-scoped
 :class:`~analysis.views.memo.ViewMemo`), already in the form Dash sends (:mod:`.render`). A
 repeated state (a shared link, a page coming back) costs a dictionary lookup and the JSON
-encoding; a new state reuses the statistics memo and each curve's memoised fidelity badge.
+encoding; a new state reuses the statistics memo. A curve's published-vs-reconstructed check is
+sent when its badge is first opened (memoised per curve).
 """
 
 from __future__ import annotations
@@ -15,30 +16,27 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, no_update
 
-from analysis.curve_library import CurveKey, shared_curve_library
+from analysis.curve_library import shared_curve_library
 from analysis.survival import SurvivalMemo
 from analysis.views.memo import ViewMemo
 from analysis.views.survival import (
     PRESETS,
     SPEC,
-    ShownCurve,
     SurvivalModel,
     SurvivalState,
     preset_arms,
 )
-from analysis.views.survival.rules import fidelity_report
+from analysis.views.survival.rules import fidelity_report, library_curve
 from components import ids
 from components.survival import compute
 from components.survival.figure import screen_figure
 from components.survival.layout import reference_options
 from components.survival.render import to_wire
 from components.survival.tables import (
-    BadgeFn,
-    badge_markup,
     caption_of,
-    fidelity_badge,
+    fidelity_details,
     missing_list,
     results_tables,
 )
@@ -70,6 +68,10 @@ def state_from_values(
     return SPEC.from_inputs(registry, named)
 
 
+def _positive(clicks: object) -> bool:
+    return isinstance(clicks, int) and not isinstance(clicks, bool) and clicks > 0
+
+
 def _invalid(problems: Sequence[str]) -> Any:
     return dmc.Alert(
         "Invalid selection: " + "; ".join(problems) + ". Nothing was recomputed.",
@@ -80,47 +82,42 @@ def _invalid(problems: Sequence[str]) -> Any:
 
 Outputs = tuple[Any, Any, Any, Any]
 
+#: Fidelity checks kept per app (one per shipped curve at most; bounded anyway).
+CHECK_CACHE_ENTRIES = 64
 
-def outputs(registry: Registry, model: SurvivalModel, badge: BadgeFn = fidelity_badge) -> Outputs:
+
+def outputs(registry: Registry, model: SurvivalModel) -> Outputs:
     """Figure (plain dict), caption, arms not shown and results tables of one model."""
     return (
         screen_figure(registry, model),
         caption_of(registry, model),
         missing_list(model),
-        results_tables(registry, model, badge),
+        results_tables(registry, model),
     )
 
 
-def _render(
-    registry: Registry, state: SurvivalState, stats: SurvivalMemo, badge: BadgeFn
-) -> Outputs:
+def _render(registry: Registry, state: SurvivalState, stats: SurvivalMemo) -> Outputs:
     """The outputs of ``state`` in the form Dash sends them."""
     figure, caption, missing, results = outputs(
-        registry, compute.view_model(registry, state, stats), badge
+        registry, compute.view_model(registry, state, stats)
     )
     return figure, to_wire(caption), to_wire(missing), to_wire(results)
 
 
-def _badge_of_curve(registry: Registry, key: CurveKey) -> Any:
-    """The fidelity badge of one library curve, as sent (it depends on the curve alone)."""
-    library = shared_curve_library(registry)
-    curve = library.get(key)
-    if curve is None:  # keys come from drawn curves, which are library curves
-        raise KeyError(key)
-    report = fidelity_report(registry, library, curve)
-    return to_wire(badge_markup(registry, key.trial_id, curve.grade, library.passed(key), report))
+def _check_of_curve(registry: Registry, slug: str) -> Any:
+    """The published-vs-reconstructed check of a shipped curve, as sent (None: no such curve)."""
+    curve = library_curve(registry, slug)
+    if curve is None:
+        return None
+    report = fidelity_report(registry, shared_curve_library(registry), curve)
+    return to_wire(fidelity_details(registry, curve.key.trial_id, report))
 
 
 def register_callbacks(app: Dash, registry: Registry) -> None:
     stats = SurvivalMemo(maxsize=STATS_CACHE_ENTRIES)
-    badges: ViewMemo[CurveKey, Any] = ViewMemo(_badge_of_curve)
-
-    def badge(registry: Registry, item: ShownCurve) -> Any:
-        return badges(registry, item.curve.key)
-
-    rendered: ViewMemo[SurvivalState, Outputs] = ViewMemo(
-        functools.partial(_render, stats=stats, badge=badge)
-    )
+    rendered: ViewMemo[SurvivalState, Outputs] = ViewMemo(functools.partial(_render, stats=stats))
+    slugs = frozenset(curve.key.slug for curve in shared_curve_library(registry).curves)
+    checks: ViewMemo[str, Any] = ViewMemo(_check_of_curve, max_entries=CHECK_CACHE_ENTRIES)
     control_inputs = [Input(cid, prop) for _attr, cid, prop in CONTROL_INPUTS]
 
     @app.callback(
@@ -136,6 +133,18 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
         if state is None:
             return _invalid(problems), no_update, no_update, no_update, no_update
         return (None, *rendered(registry, state))
+
+    @app.callback(
+        Output({"type": ids.SURVIVAL_FIDELITY_BODY, "curve": MATCH}, "children"),
+        Input({"type": ids.SURVIVAL_FIDELITY, "curve": MATCH}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def fidelity_check(clicks: object) -> Any:
+        trigger = ctx.triggered_id
+        slug = trigger.get("curve") if isinstance(trigger, Mapping) else None
+        if not isinstance(slug, str) or slug not in slugs or not _positive(clicks):
+            return no_update
+        return checks(registry, slug)
 
     @app.callback(
         Output(ids.SURVIVAL_REFERENCE, "data"),
@@ -163,9 +172,7 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
         key = trigger.get("preset")
         if not isinstance(key, str) or key not in PRESETS:
             return no_update
-        if not isinstance(clicks, list) or not any(
-            isinstance(c, int) and not isinstance(c, bool) and c > 0 for c in clicks
-        ):
+        if not isinstance(clicks, list) or not any(_positive(c) for c in clicks):
             return no_update
         return list(preset_arms(registry, key))
 

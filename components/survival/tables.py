@@ -8,7 +8,7 @@ components, and building and serialising them was most of the callback's time (i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import dash_mantine_components as dmc
@@ -17,7 +17,7 @@ from dash import html
 from analysis.survival import ArmSummary
 from analysis.views.survival import FidelityReport, ShownCurve, SurvivalModel
 from analysis.views.survival.rules import TOLERANCE_TEXT, hr_text, published_ci_text
-from components import provenance
+from components import ids, provenance
 from components.survival.figure import colour_of, published_source
 from data import Registry
 
@@ -113,33 +113,39 @@ def fidelity_details(registry: Registry, trial_id: str, report: FidelityReport) 
     return html.Div(parts, className="escc-fidelity")
 
 
-#: Renders the fidelity badge of a drawn curve (callbacks pass a memoised one: the badge depends
-#: on the curve only, not on the landmark, horizon or the other arms).
-BadgeFn = Callable[[Registry, ShownCurve], Any]
+#: Shown in a fidelity popover until its check has arrived (it is sent when first opened).
+LOADING_CHECK = "Loading the published-vs-reconstructed check…"
 
 
-def fidelity_badge(registry: Registry, item: ShownCurve) -> Any:
+def fidelity_badge(item: ShownCurve) -> Any:
     """Grade badge coloured by the DATA-03 checks; opens the published-vs-reconstructed check."""
-    return badge_markup(registry, item.trial.id, item.curve.grade, item.passed, item.fidelity)
+    return badge_markup(item.curve.key.slug, item.curve.grade, item.passed)
 
 
-def badge_markup(
-    registry: Registry, trial_id: str, grade: str, passed: bool | None, report: FidelityReport
-) -> Any:
-    """The badge of one curve: reconstruction grade and verdict, opening its check."""
+def badge_markup(slug: str, grade: str, passed: bool | None) -> Any:
+    """The badge of one curve (``slug`` = its library key). The check itself is not sent with
+    the results: six checks were two thirds of a 6-arm response, and few readers open them, so
+    the popover asks for its check when it is first opened (callback ``fidelity_check``)."""
     text = f"grade {grade} · {'checks passed' if passed else 'check failed'}"
     return dmc.Popover(
         [
             dmc.PopoverTarget(
                 dmc.Button(
                     text,
+                    id={"type": ids.SURVIVAL_FIDELITY, "curve": slug},
                     size="compact-xs",
                     variant="light",
                     color="teal" if passed else "orange",
                     className="escc-fidelity-badge",
                 )
             ),
-            dmc.PopoverDropdown(fidelity_details(registry, trial_id, report)),
+            dmc.PopoverDropdown(
+                html.Div(
+                    LOADING_CHECK,
+                    id={"type": ids.SURVIVAL_FIDELITY_BODY, "curve": slug},
+                    className="escc-note escc-dimmed",
+                )
+            ),
         ],
         position="bottom-start",
         shadow="md",
@@ -158,12 +164,12 @@ def _swatch(registry: Registry, item: ShownCurve) -> Any:
     )
 
 
-def _arm_rows(registry: Registry, model: SurvivalModel, badge: BadgeFn) -> list[Any]:
+def _arm_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
     return [
         html.Tr(
             [
                 html.Td([_swatch(registry, item), item.label]),
-                html.Td(badge(registry, item)),
+                html.Td(fidelity_badge(item)),
                 html.Td(f"{item.analysis_label} ({item.data_cutoff or 'cut-off NR'})"),
                 html.Td(str(item.summary.n_patients)),
                 html.Td(str(item.summary.n_events)),
@@ -219,9 +225,7 @@ def _comparison_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
     return body
 
 
-def results_tables(
-    registry: Registry, model: SurvivalModel, badge: BadgeFn = fidelity_badge
-) -> Any:
+def results_tables(registry: Registry, model: SurvivalModel) -> Any:
     """Per-arm table and arm-vs-reference table under the figure."""
     if not model.curves:
         return html.P("No curve to summarise.", className="escc-note escc-dimmed")
@@ -239,7 +243,7 @@ def results_tables(
     )
     parts: list[Any] = [
         html.H5("Per arm", className="escc-table-title"),
-        _table(head, _arm_rows(registry, model, badge)),
+        _table(head, _arm_rows(registry, model)),
     ]
     if model.tau_clamped and model.tau_months is not None:
         parts.append(

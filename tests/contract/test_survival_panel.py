@@ -245,3 +245,46 @@ def test_hostile_page_query_through_the_router(app, client) -> None:
     text = resp.get_data(as_text=True)
     assert leaks(text) == []
     assert "were reset" in text
+
+
+def _fidelity_body(app, clicks, curve):
+    key, spec = _callback(app, ids.SURVIVAL_FIDELITY_BODY)
+    body = valid_body(key, spec, [clicks])
+    body["inputs"][0]["id"] = {"type": ids.SURVIVAL_FIDELITY, "curve": curve}
+    body["outputs"]["id"] = {"type": ids.SURVIVAL_FIDELITY_BODY, "curve": curve}
+    body["changedPropIds"] = [
+        json.dumps({"curve": curve, "type": ids.SURVIVAL_FIDELITY}, separators=(",", ":"))
+        + ".n_clicks"
+    ]
+    return body
+
+
+def test_fidelity_check_is_sent_when_the_badge_is_opened(app, client) -> None:
+    """The popover of a drawn curve receives its published-vs-reconstructed check (CheckMate 648
+    nivolumab + chemotherapy OS: the reconstructed HR fails the DATA-03 check against 0.74)."""
+    slug = "checkmate648_nivo_chemo_OS_itt_primary"
+    resp = post(client, _fidelity_body(app, 1, slug))
+    assert resp.status_code == 200
+    text = resp.get_data(as_text=True)
+    assert "Reconstructed" in text and "FAIL" in text
+    assert "HR Nivolumab + chemotherapy vs Chemotherapy (FP)" in text
+
+
+@pytest.mark.parametrize(
+    ("clicks", "curve"),
+    [
+        (1, "../../etc/passwd"),
+        (1, "<script>alert(1)</script>"),
+        (1, "x" * 5000),
+        (1, "escort1st_cam_chemo_OS_itt"),
+        (None, "escort1st_cam_chemo_OS_itt_interim"),
+        (True, "escort1st_cam_chemo_OS_itt_interim"),
+        ("1", "escort1st_cam_chemo_OS_itt_interim"),
+        (-1, "escort1st_cam_chemo_OS_itt_interim"),
+    ],
+)
+def test_sec02_fidelity_check_rejects_unlisted_curves(app, client, clicks, curve) -> None:
+    resp = post(client, _fidelity_body(app, clicks, curve))
+    assert resp.status_code in (200, 204)
+    assert leaks(resp.get_data(as_text=True)) == []
+    assert resp.status_code == 204 or "Reconstructed" not in resp.get_data(as_text=True)

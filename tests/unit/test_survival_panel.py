@@ -18,7 +18,8 @@ import analysis.views.survival.builder as build_module
 from analysis.curve_library import shared_curve_library
 from analysis.survival import SurvivalMemo
 from analysis.views.survival import CSV_COLUMNS, SPEC, arm_of, build, preset_arms
-from components import provenance
+from analysis.views.survival.rules import fidelity_report
+from components import ids, provenance
 from components.survival import callbacks, export, figure, tables
 from components.survival.export import export_bundle, figure_for
 from components.survival.layout import population_options
@@ -204,18 +205,46 @@ def test_not_reached_is_disambiguated(registry) -> None:
     assert rows[0]["median_status"] == "not reached"
 
 
+def _check_text(registry, library, item) -> str:
+    """The check the badge's popover receives when opened (callback ``fidelity_check``)."""
+    report = fidelity_report(registry, library, item.curve)
+    return _text(tables.fidelity_details(registry, item.trial.id, report))
+
+
+def _ids(component, found: list) -> list:
+    """Every component id in a tree."""
+    if isinstance(component, list | tuple):
+        for child in component:
+            _ids(child, found)
+    elif hasattr(component, "to_plotly_json"):
+        if getattr(component, "id", None) is not None:
+            found.append(component.id)
+        for prop in ("children",):
+            _ids(getattr(component, prop, None), found)
+    return found
+
+
 def test_fidelity_badge_opens_the_published_vs_reconstructed_check(registry, library) -> None:
     view = _view(registry, {"arms": "checkmate648:nivo_chemo,checkmate648:chemo"})
     item = view.curves[0]
-    badge = tables.fidelity_badge(registry, item)
+    badge = tables.fidelity_badge(item)
     text = _text(badge)
     assert "grade B" in text
     assert item.passed is False  # the reconstructed OS HR misses 0.74 by more than 0.05 (log)
-    assert "check failed" in text and "FAIL" in text
-    assert "HR Nivolumab + chemotherapy vs Chemotherapy (FP)" in text
+    assert "check failed" in text
+    # The badge's popover is the target of the check for exactly this curve.
+    slug = item.curve.key.slug
+    assert _ids(badge, []) == [
+        {"type": ids.SURVIVAL_FIDELITY, "curve": slug},
+        {"type": ids.SURVIVAL_FIDELITY_BODY, "curve": slug},
+    ]
+    check = _check_text(registry, library, item)
+    assert "FAIL" in check
+    assert "HR Nivolumab + chemotherapy vs Chemotherapy (FP)" in check
     ok = _view(registry, {"arms": "escort1st:cam_chemo"}).curves[0]
     assert ok.passed is True
-    assert "checks passed" in _text(tables.fidelity_badge(registry, ok))
+    assert "checks passed" in _text(tables.fidelity_badge(ok))
+    assert "FAIL" not in _check_text(registry, library, ok)
 
 
 def test_url_round_trip(registry) -> None:

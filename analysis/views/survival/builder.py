@@ -15,7 +15,6 @@ from analysis.views.survival.rules import (
     choose_curves,
     choose_reference,
     display_ticks,
-    fidelity_report,
     published_hr,
 )
 from analysis.views.survival.state import (
@@ -82,7 +81,6 @@ def build(
                 passed=library.passed(curve.key),
                 analysis_label=analysis.label,
                 data_cutoff=analysis.data_cutoff.date,
-                fidelity=fidelity_report(registry, library, curve),
             )
         )
     reference, note = choose_reference(shown, state)

@@ -28,7 +28,8 @@ class FidelityCheck:
 
 @dataclass(frozen=True)
 class FidelityReport:
-    """The published-vs-reconstructed check of one curve (opened from its grade badge)."""
+    """The published-vs-reconstructed check of one curve (opened from its grade badge; built on
+    request by :func:`analysis.views.survival.rules.fidelity_report`, not with every model)."""
 
     heading: str
     method: str
@@ -53,7 +54,6 @@ class ShownCurve:
     passed: bool | None
     analysis_label: str
     data_cutoff: str | None
-    fidelity: FidelityReport
 
 
 @dataclass(frozen=True)

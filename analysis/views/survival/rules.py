@@ -355,3 +355,11 @@ def curves_per_population(registry: Registry) -> dict[str, int]:
         if curve.population_key in counts:
             counts[curve.population_key] += 1
     return counts
+
+
+def library_curve(registry: Registry, slug: str) -> LibraryCurve | None:
+    """The shipped curve whose key's slug is ``slug`` (the allow-list of a fidelity request)."""
+    for curve in shared_curve_library(registry).curves:
+        if curve.key.slug == slug:
+            return curve
+    return None
