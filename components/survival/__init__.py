@@ -14,16 +14,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import dash_mantine_components as dmc
+from dash import html
+
+from components import ids
 from components.survival.callbacks import register_callbacks
 from components.survival.export import export_bundle, figure_for
 from components.survival.layout import layout
-from components.survival.tables import badge_markup
 from data import Registry
 
 
 def validation_components(_registry: Registry) -> list[Any]:
-    """One fidelity badge (pattern-matching ids made by the results callback)."""
-    return [badge_markup("validation", "B", True)]
+    """One instance of each pattern-matching component the results callback makes (a fidelity
+    badge's button and its popover body), for the app's validation layout."""
+    example = "validation"
+    return [
+        dmc.Button(id={"type": ids.SURVIVAL_FIDELITY, "curve": example}),
+        html.Div(id={"type": ids.SURVIVAL_FIDELITY_BODY, "curve": example}),
+    ]
 
 
 __all__ = [

@@ -23,9 +23,13 @@ from data import Registry
 FOOTNOTE_LINE_CHARS = 160
 
 
-def colour_of(registry: Registry, item: ShownCurve) -> tuple[str, str]:
-    """(colour, dash) of an arm: the same in every view and every export."""
-    return provenance.arm_colours(registry)[(item.trial.id, item.arm.id)]
+Colours = dict[tuple[str, str], tuple[str, str]]
+
+
+def colour_of(colours: Colours, item: ShownCurve) -> tuple[str, str]:
+    """(colour, dash) of an arm from :func:`components.provenance.arm_colours`: the same in
+    every view and every export."""
+    return colours[(item.trial.id, item.arm.id)]
 
 
 def published_source(registry: Registry, pub: PublishedHR) -> str:
@@ -56,9 +60,10 @@ def km_inputs(
     registry: Registry, model: SurvivalModel, footnote: Footnote | None
 ) -> tuple[list[KMCurve], KMOptions]:
     state = model.state
+    colours = provenance.arm_colours(registry)
     curves = []
     for item in model.curves:
-        colour, dash = colour_of(registry, item)
+        colour, dash = colour_of(colours, item)
         curves.append(
             KMCurve(
                 key=item.token,

@@ -1,9 +1,10 @@
 """Markup from the Survival model: the results tables, the fidelity badges, the list of arms not
 shown and the caption.
 
-Lightweight on purpose: plain ``html`` elements with class names (styles in ``assets/app.css``)
-rather than a Mantine component per cell, because the 6-arm results used to be ~500 Dash
-components, and building and serialising them was most of the callback's time (issue 11).
+Lightweight on purpose: plain elements with class names (styles in ``assets/app.css``) built
+directly in the form Dash sends (:func:`components.survival.render.el`), rather than a Mantine
+component per cell: the 6-arm results used to be ~500 Dash components, and building and
+serialising them was most of the callback's time (issue 11).
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import html
 
 from analysis.survival import ArmSummary
 from analysis.views.survival import FidelityReport, ShownCurve, SurvivalModel
 from analysis.views.survival.rules import TOLERANCE_TEXT, hr_text, published_ci_text
 from components import ids, provenance
-from components.survival.figure import colour_of, published_source
+from components.survival.figure import Colours, colour_of, published_source
+from components.survival.render import MANTINE, el
 from data import Registry
 
 
@@ -57,8 +58,9 @@ def p_text(value: float | None) -> str:
 
 
 def _table(head: Sequence[str], body: list[Any], class_name: str = "escc-table") -> Any:
-    return html.Table(
-        [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)],
+    return el(
+        "Table",
+        [el("Thead", el("Tr", [el("Th", h) for h in head])), el("Tbody", body)],
         className=class_name,
     )
 
@@ -81,36 +83,38 @@ def fidelity_details(registry: Registry, trial_id: str, report: FidelityReport) 
         else:
             verdict, kind = ("pass", "pass") if check.passed else ("FAIL", "fail")
         rows.append(
-            html.Tr(
+            el(
+                "Tr",
                 [
-                    html.Td(check.name),
-                    html.Td(check.published),
-                    html.Td(check.reconstructed),
-                    html.Td(verdict, className=f"escc-check-{kind}"),
-                ]
+                    el("Td", check.name),
+                    el("Td", check.published),
+                    el("Td", check.reconstructed),
+                    el("Td", verdict, className=f"escc-check-{kind}"),
+                ],
             )
         )
     parts: list[Any] = [
-        html.P(report.heading, className="escc-fidelity-heading"),
-        html.P(report.method, className="escc-note"),
+        el("P", report.heading, className="escc-fidelity-heading"),
+        el("P", report.method, className="escc-note"),
         _table(("Check", "Published", "Reconstructed", "Result"), rows),
-        html.P(TOLERANCE_TEXT, className="escc-note escc-dimmed"),
+        el("P", TOLERANCE_TEXT, className="escc-note escc-dimmed"),
     ]
     if report.followup_notes:
         parts.append(
-            html.P("Follow-up: " + "; ".join(report.followup_notes) + ".", className="escc-note")
+            el("P", "Follow-up: " + "; ".join(report.followup_notes) + ".", className="escc-note")
         )
     if report.engine_warnings:
         parts.append(
-            html.P(
+            el(
+                "P",
                 "Engine notes: " + "; ".join(report.engine_warnings) + ".",
                 className="escc-note escc-warning",
             )
         )
     links = provenance.citation_links(registry.trial(trial_id), report.source_refs)
     if links:
-        parts.append(html.Div(["Inputs from: ", *_join(links)], className="escc-caption"))
-    return html.Div(parts, className="escc-fidelity")
+        parts.append(el("Div", ["Inputs from: ", *_join(links)], className="escc-caption"))
+    return el("Div", parts, className="escc-fidelity")
 
 
 #: Shown in a fidelity popover until its check has arrived (it is sent when first opened).
@@ -127,26 +131,35 @@ def badge_markup(slug: str, grade: str, passed: bool | None) -> Any:
     the results: six checks were two thirds of a 6-arm response, and few readers open them, so
     the popover asks for its check when it is first opened (callback ``fidelity_check``)."""
     text = f"grade {grade} · {'checks passed' if passed else 'check failed'}"
-    return dmc.Popover(
+    return el(
+        "Popover",
         [
-            dmc.PopoverTarget(
-                dmc.Button(
+            el(
+                "PopoverTarget",
+                el(
+                    "Button",
                     text,
+                    MANTINE,
                     id={"type": ids.SURVIVAL_FIDELITY, "curve": slug},
                     size="compact-xs",
                     variant="light",
                     color="teal" if passed else "orange",
                     className="escc-fidelity-badge",
-                )
+                ),
+                MANTINE,
             ),
-            dmc.PopoverDropdown(
-                html.Div(
+            el(
+                "PopoverDropdown",
+                el(
+                    "Div",
                     LOADING_CHECK,
                     id={"type": ids.SURVIVAL_FIDELITY_BODY, "curve": slug},
                     className="escc-note escc-dimmed",
-                )
+                ),
+                MANTINE,
             ),
         ],
+        MANTINE,
         position="bottom-start",
         shadow="md",
         withArrow=True,
@@ -155,44 +168,48 @@ def badge_markup(slug: str, grade: str, passed: bool | None) -> Any:
     )
 
 
-def _swatch(registry: Registry, item: ShownCurve) -> Any:
-    return html.Span(
+def _swatch(colours: Colours, item: ShownCurve) -> Any:
+    return el(
+        "Span",
         "■ ",
-        style={"color": colour_of(registry, item)[0]},
+        style={"color": colour_of(colours, item)[0]},
         className="escc-swatch",
         **{"aria-hidden": "true"},
     )
 
 
 def _arm_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
+    colours = provenance.arm_colours(registry)
     return [
-        html.Tr(
+        el(
+            "Tr",
             [
-                html.Td([_swatch(registry, item), item.label]),
-                html.Td(fidelity_badge(item)),
-                html.Td(f"{item.analysis_label} ({item.data_cutoff or 'cut-off NR'})"),
-                html.Td(str(item.summary.n_patients)),
-                html.Td(str(item.summary.n_events)),
-                html.Td(median_text(item.summary)),
-                html.Td(landmark_text(item.summary)),
-                html.Td(rmst_text(item.summary)),
-            ]
+                el("Td", [_swatch(colours, item), item.label]),
+                el("Td", fidelity_badge(item)),
+                el("Td", f"{item.analysis_label} ({item.data_cutoff or 'cut-off NR'})"),
+                el("Td", str(item.summary.n_patients)),
+                el("Td", str(item.summary.n_events)),
+                el("Td", median_text(item.summary)),
+                el("Td", landmark_text(item.summary)),
+                el("Td", rmst_text(item.summary)),
+            ],
         )
         for item in model.curves
     ]
 
 
 def _comparison_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
+    colours = provenance.arm_colours(registry)
     body = []
     for row in model.comparisons:
         cox = row.result.cox
         drm = row.result.rmst_difference
         published: Any
         if row.cross_trial:
-            kind = html.Span(provenance.CROSS_TRIAL_LABEL, className="escc-pill escc-pill-cross")
+            kind = el("Span", provenance.CROSS_TRIAL_LABEL, className="escc-pill escc-pill-cross")
             published = "not applicable (different trials)"
         else:
-            kind = html.Span("within-trial, randomised", className="escc-pill escc-pill-within")
+            kind = el("Span", "within-trial, randomised", className="escc-pill escc-pill-within")
             pub = row.published
             if pub is None:
                 published = "not reported for this pair and analysis"
@@ -201,8 +218,8 @@ def _comparison_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
                     " (inverted from the published direction)" if pub.inverted else ""
                 )
                 published = [
-                    html.Div(f"{pub.hazard_ratio:.2f} ({published_ci_text(pub)})"),
-                    html.Div(source, className="escc-note escc-dimmed"),
+                    el("Div", f"{pub.hazard_ratio:.2f} ({published_ci_text(pub)})"),
+                    el("Div", source, className="escc-note escc-dimmed"),
                 ]
         drm_text = (
             "–"
@@ -211,15 +228,16 @@ def _comparison_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
             f"{drm.ci_upper_months:+.1f})"
         )
         body.append(
-            html.Tr(
+            el(
+                "Tr",
                 [
-                    html.Td([_swatch(registry, row.arm), row.arm.label]),
-                    html.Td(kind),
-                    html.Td(hr_text(cox.hazard_ratio, cox.ci_lower, cox.ci_upper)),
-                    html.Td(published),
-                    html.Td(p_text(row.result.log_rank.p_value)),
-                    html.Td(drm_text),
-                ]
+                    el("Td", [_swatch(colours, row.arm), row.arm.label]),
+                    el("Td", kind),
+                    el("Td", hr_text(cox.hazard_ratio, cox.ci_lower, cox.ci_upper)),
+                    el("Td", published),
+                    el("Td", p_text(row.result.log_rank.p_value)),
+                    el("Td", drm_text),
+                ],
             )
         )
     return body
@@ -228,7 +246,7 @@ def _comparison_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
 def results_tables(registry: Registry, model: SurvivalModel) -> Any:
     """Per-arm table and arm-vs-reference table under the figure."""
     if not model.curves:
-        return html.P("No curve to summarise.", className="escc-note escc-dimmed")
+        return el("P", "No curve to summarise.", className="escc-note escc-dimmed")
     state = model.state
     tau_text = "–" if model.tau_months is None else f"{model.tau_months:g}"
     head = (
@@ -242,7 +260,7 @@ def results_tables(registry: Registry, model: SurvivalModel) -> Any:
         f"RMST({tau_text} mo), months (95% CI)",
     )
     parts: list[Any] = [
-        html.H5("Per arm", className="escc-table-title"),
+        el("H5", "Per arm", className="escc-table-title"),
         _table(head, _arm_rows(registry, model)),
     ]
     if model.tau_clamped and model.tau_months is not None:
@@ -266,9 +284,10 @@ def results_tables(registry: Registry, model: SurvivalModel) -> Any:
         )
         parts.extend(
             [
-                html.H5("Versus the reference arm", className="escc-table-title"),
+                el("H5", "Versus the reference arm", className="escc-table-title"),
                 _table(comp_head, _comparison_rows(registry, model)),
-                html.P(
+                el(
+                    "P",
                     "HR < 1 favours the arm over the reference. Cox model with Efron ties and "
                     "log-rank test on the reconstructed data; ΔRMST variance = sum of the two "
                     "arms' Greenwood-type variances (independent arms).",
@@ -278,7 +297,7 @@ def results_tables(registry: Registry, model: SurvivalModel) -> Any:
         )
     if model.reference_note:
         parts.append(dmc.Alert(model.reference_note, color="yellow", variant="light"))
-    return html.Div(parts, className="escc-results")
+    return el("Div", parts, className="escc-results")
 
 
 def missing_list(model: SurvivalModel) -> Any:
@@ -286,7 +305,7 @@ def missing_list(model: SurvivalModel) -> Any:
     if not model.missing:
         return None
     return dmc.Alert(
-        html.Ul([html.Li(f"{m.label} — {m.reason}") for m in model.missing]),
+        el("Ul", [el("Li", f"{m.label} — {m.reason}") for m in model.missing]),
         title=f"Not shown for {model.state.endpoint}, {model.population_label}",
         color="gray",
         variant="light",
@@ -308,13 +327,14 @@ def caption_of(registry: Registry, model: SurvivalModel) -> Any:
         )
         levels = dict.fromkeys(trial.publication(r).level for r in refs)
         parts.append(
-            html.Span(
+            el(
+                "Span",
                 [
-                    html.Strong(trial.name + " "),
+                    el("Strong", trial.name + " "),
                     *_join(provenance.citation_links(trial, refs)),
                     " ",
                     *[provenance.source_badge(level) for level in levels],
-                ]
+                ],
             )
         )
     grades = "; ".join(f"{c.label}: grade {c.curve.grade}" for c in model.curves)

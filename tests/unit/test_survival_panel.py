@@ -36,6 +36,14 @@ def library(registry):
     return shared_curve_library(registry)
 
 
+def _props(node) -> dict:
+    """A node's props: Dash components, or the ``{"type", "namespace", "props"}`` dicts Dash
+    sends for them (the panel builds its tables in that form)."""
+    if isinstance(node, dict):
+        return node.get("props", {})
+    return {p: getattr(node, p, None) for p in ("children", "label", "title", "id")}
+
+
 def _text(component) -> str:
     """All text in a Dash component tree (strings in children and labels)."""
     out: list[str] = []
@@ -50,8 +58,9 @@ def _text(component) -> str:
             for child in node:
                 walk(child)
             return
+        props = _props(node)
         for prop in ("children", "label", "title"):
-            value = getattr(node, prop, None)
+            value = props.get(prop)
             if value is not None:
                 walk(value)
 
@@ -212,15 +221,15 @@ def _check_text(registry, library, item) -> str:
 
 
 def _ids(component, found: list) -> list:
-    """Every component id in a tree."""
+    """Every component id in a tree, in document order."""
     if isinstance(component, list | tuple):
         for child in component:
             _ids(child, found)
-    elif hasattr(component, "to_plotly_json"):
-        if getattr(component, "id", None) is not None:
-            found.append(component.id)
-        for prop in ("children",):
-            _ids(getattr(component, prop, None), found)
+    elif isinstance(component, dict) or hasattr(component, "to_plotly_json"):
+        props = _props(component)
+        if props.get("id") is not None:
+            found.append(props["id"])
+        _ids(props.get("children"), found)
     return found
 
 
