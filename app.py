@@ -142,6 +142,12 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
             *(shell.render_view(view, registry, {}) for view in views),
             # One instance of each pattern-matching component made at run time.
             *export_panel.validation_components(),
+            *(
+                component
+                for view in views
+                if view.validation_components is not None
+                for component in view.validation_components(registry)
+            ),
         ]
     )
     shell.register_callbacks(app, registry, views)

@@ -23,15 +23,11 @@ Grades (``analysis.reconstruct``):
   model output presented as data, so the input is listed as "total events not reported". The same
   holds when N, every anchor, or the follow-up window is missing.
 
-Events estimated from the width of the median's CI — evaluated and **not used** for curves.
-``estimate_events_from_median_ci`` implements the textbook approximation ``events ≈
-(2 z / ln(upper / lower))²`` and ``event_estimate_checks`` compares it with every published event
-count (CLI ``--event-estimates``). For a Brookmeyer–Crowley interval the width reflects the
-events *before the median* and the local slope of the curve, not the total (see the function's
-docstring); against published counts it was off by more than 30 % for most arms and hit the
-[1, N] clamp for several (notes/issue-05-estimated-events.md). A curve built on it would be
-misleading, so inputs without a published event total stay "not reconstructable" and their
-reason says the estimate was tried and rejected.
+Events are never estimated. Deriving a total from the width of the median's CI was tested
+against the published counts and rejected (notes/issue-05-estimated-events.md keeps the method,
+the measurements and the reasons; the code was removed). Inputs without a published event total
+stay "not reconstructable", and where such an estimate could have been computed the reason says
+it was tried and rejected.
 
 Follow-up facts (``followup_for``). Accrual dates and the data cut-off give the accrual length and
 the minimum (cut-off − last randomisation) and maximum (cut-off − first randomisation) potential
@@ -102,12 +98,9 @@ from analysis.reconstruct import (
 )
 from analysis.reconstruct.types import TIME_DECIMALS
 from analysis.survival import SurvivalSample, cox_hazard_ratio
-from analysis.types import two_sided_z
+from data.pdl1 import population_key
 from data.registry import CurveInputs, Registry
 
-#: Population key of every trial's intention-to-treat population (PD-L1 subgroups use their
-#: ``pdl1_key``, e.g. ``CPS>=10``; other subgroups have no key).
-ITT_KEY = "ITT"
 ENDPOINTS: tuple[str, ...] = ("OS", "PFS")
 #: Efficacy measures that make an arm x endpoint x population x analysis a curve input.
 CURVE_MEASURES = frozenset({"median", "events", "landmark", "hr"})
@@ -150,29 +143,11 @@ FIDELITY_COLUMNS: tuple[str, ...] = (
     "warnings",
     "file",
 )
-#: Relative error beyond which an events estimate counts as poor in the validation summary.
-EVENT_ESTIMATE_POOR_REL_ERROR = 0.30
-#: Added to the "total events not reported" reason where an estimate from the median's CI exists.
+#: Added to the "total events not reported" reason where the median's CI would have given an
+#: estimate (notes/issue-05-estimated-events.md).
 EVENT_ESTIMATE_REJECTED = (
     "an estimate from the width of the median's CI was tested against published counts and "
     "rejected as too inaccurate"
-)
-EVENT_ESTIMATE_COLUMNS: tuple[str, ...] = (
-    "trial_id",
-    "arm_id",
-    "endpoint",
-    "population",
-    "analysis_id",
-    "n",
-    "events_published",
-    "median_months",
-    "median_ci",
-    "events_estimated_raw",
-    "events_estimated",
-    "clamped",
-    "arithmetic",
-    "relative_error",
-    "other_gaps",
 )
 NOT_RECONSTRUCTABLE_COLUMNS: tuple[str, ...] = (
     "trial_id",
@@ -414,14 +389,6 @@ class CurveLibrary:
 # --------------------------------------------------------------------------------------------
 
 
-def population_key(population: Any) -> str | None:
-    """``"ITT"`` for an intention-to-treat population, the PD-L1 key for a PD-L1 subgroup."""
-    if population.kind == "itt":
-        return ITT_KEY
-    key = population.pdl1_key
-    return str(key) if key is not None else None
-
-
 def curve_input_keys(registry: Registry) -> tuple[CurveKey, ...]:
     """Every curve input of the registry, in registry order (trial, arm, endpoint, population,
     analysis as listed in the trial file). See the module docstring for the definition."""
@@ -594,7 +561,7 @@ def _summary_gaps(inputs: CurveInputs, followup: FollowUp | None) -> list[str]:
         gaps.append("N for this arm and population not reported")
     if inputs.events is None:
         reason = "total events not reported (a summary-only curve needs them; none invented"
-        if _ci_estimate(inputs) is not None:
+        if _median_ci_has_width(inputs):
             reason += "; " + EVENT_ESTIMATE_REJECTED
         gaps.append(reason + ")")
     median, not_reached = _median(inputs)
@@ -617,40 +584,16 @@ def _summary_window_known(followup: FollowUp | None) -> bool:
     return lo is None and followup.median_followup_months is not None
 
 
-# --------------------------------------------------------------------------------------------
-# Events from the width of the median's CI (evaluated; not used to build curves)
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EventEstimate:
-    """Number of events implied by the width of a published median's confidence interval.
-
-    ``events_raw = (2 z / ln(upper / lower))²`` with ``z`` the two-sided normal quantile of
-    ``ci_level`` (a fraction); ``events`` is ``events_raw`` rounded half up and clamped to
-    ``[1, n]`` (``clamped`` says whether the clamp acted). An estimate, never a published count.
-    """
-
-    n: int
-    ci_lower_months: float
-    ci_upper_months: float
-    ci_level: float
-    z: float
-    events_raw: float
-    events: int
-    clamped: bool
-
-    @property
-    def arithmetic(self) -> str:
-        """The calculation as shown to users, e.g.
-        ``events ≈ (2×1.960/ln(21.91/9.03))² = 19.6 → 20``."""
-        text = (
-            f"events ≈ (2×{self.z:.3f}/ln({self.ci_upper_months:g}/{self.ci_lower_months:g}))² "
-            f"= {self.events_raw:.1f} → {self.events}"
-        )
-        if self.clamped:
-            text += f" (clamped to [1, N = {self.n}])"
-        return text
+def _median_ci_has_width(inputs: CurveInputs) -> bool:
+    """Whether the input has N and a reported median whose CI has two finite positive bounds
+    (lower < upper): where the rejected events-from-CI-width method would have given a number,
+    so the reason can say it was tried (notes/issue-05-estimated-events.md)."""
+    if inputs.n is None or inputs.n < 1 or inputs.median_status != "reported":
+        return False
+    if inputs.median_ci is None or inputs.median_ci_level is None:
+        return False
+    lower, upper = (_finite_positive(b) for b in inputs.median_ci)
+    return lower is not None and upper is not None and lower < upper
 
 
 def _finite_positive(bound: object) -> float | None:
@@ -658,205 +601,6 @@ def _finite_positive(bound: object) -> float | None:
         return None
     value = float(bound)
     return value if math.isfinite(value) and value > 0.0 else None
-
-
-def estimate_events_from_median_ci(
-    n: int, ci_lower_months: object, ci_upper_months: object, ci_level: float
-) -> EventEstimate | None:
-    """Events implied by the width of a median's CI: ``(2 z / ln(upper / lower))²``, in [1, N].
-
-    Returns None (no estimate) unless both bounds are finite positive numbers with lower < upper
-    and ``n`` ≥ 1: a bound printed "NE"/"NR" (not estimable / not reached) gives no width.
-    ``ci_level`` is a fraction (0.95); a percentage raises ``ValueError``.
-
-    Method. The exponential model gives median ``m = ln 2 / λ`` with ``λ̂ = d / T``, so
-    ``Var(ln m̂) = Var(ln λ̂) ≈ 1 / d`` and a symmetric interval on the log scale has
-    ``ln(U / L) = 2 z / √d``, hence ``d ≈ (2 z / ln(U / L))²``.
-
-    What it really measures for a Brookmeyer–Crowley interval. Published medians are
-    Kaplan–Meier medians whose interval (Brookmeyer & Crowley, Biometrics 1982;38:29–41; usually
-    from the log-log band) collects the times where the pointwise band for S(t) contains 0.5.
-    By the delta method for percentiles, ``se(m̂) ≈ se{Ŝ(m)} / f(m)`` (Collett, *Modelling
-    Survival Data in Medical Research*, ch. 2), so ``ln(U / L) ≈ 2 z se{Ŝ(m)} / (m f(m))``. With a
-    locally constant hazard ``f(m) = ln 2 / (2 m)``, and Greenwood's variance at the median
-    ``Var Ŝ(m) ≈ 1 / (8 d_m)`` with ``d_m`` the events *before the median* (exact without
-    censoring: 0.25 / N with d_m = N / 2), ``Var(ln m̂) ≈ 1 / (2 (ln 2)² d_m) = 1.04 / d_m``. So
-    the formula estimates the events up to the median, not the total: events after the median
-    (the maturity of follow-up) do not change the interval at all, and a hazard that rises or
-    falls near the median scales the result by the square of the local shape (Weibull shape k:
-    × k²; steep PFS drops at scheduled scans give very narrow intervals). Printed bounds rounded
-    to 0.1 month add noise when the interval is narrow. The validation against published event
-    counts is in ``event_estimate_checks`` and notes/issue-05-estimated-events.md; the estimate
-    is too inaccurate to build curves on and the library does not use it.
-    """
-    lower = _finite_positive(ci_lower_months)
-    upper = _finite_positive(ci_upper_months)
-    if lower is None or upper is None or not lower < upper or n < 1:
-        return None
-    z = two_sided_z(ci_level)
-    raw = (2.0 * z / math.log(upper / lower)) ** 2
-    rounded = math.floor(raw + 0.5)
-    events = min(max(rounded, 1), n)
-    return EventEstimate(
-        n=n,
-        ci_lower_months=lower,
-        ci_upper_months=upper,
-        ci_level=float(ci_level),
-        z=z,
-        events_raw=raw,
-        events=events,
-        clamped=events != rounded,
-    )
-
-
-def _ci_estimate(inputs: CurveInputs) -> EventEstimate | None:
-    """The CI-width estimate for a curve input (None without N, a median or a finite CI)."""
-    if (
-        inputs.n is None
-        or inputs.median_status != "reported"
-        or inputs.median_ci is None
-        or inputs.median_ci_level is None
-    ):
-        return None
-    lower, upper = inputs.median_ci
-    return estimate_events_from_median_ci(
-        inputs.n, lower, upper, float(inputs.median_ci_level) / 100.0
-    )
-
-
-@dataclass(frozen=True)
-class EventEstimateCheck:
-    """One curve input with N and a median CI: the CI-width estimate beside the published count.
-
-    ``estimate`` is None when a bound is "NE"/"NR". ``other_gaps`` lists what else a summary
-    (grade C) reconstruction would lack besides the event count (empty: the estimate alone would
-    make the input drawable). ``relative_error`` = (estimate − published) / published.
-    """
-
-    key: CurveKey
-    n: int
-    events_published: int | None
-    median_months: float | None
-    median_ci_text: str
-    estimate: EventEstimate | None
-    other_gaps: tuple[str, ...]
-
-    @property
-    def relative_error(self) -> float | None:
-        if self.estimate is None or not self.events_published:
-            return None
-        return (self.estimate.events - self.events_published) / self.events_published
-
-
-def _bound_text(bound: object) -> str:
-    value = _finite_positive(bound)
-    return f"{value:g}" if value is not None else str(bound)
-
-
-def event_estimate_checks(registry: Registry) -> tuple[EventEstimateCheck, ...]:
-    """Every curve input with N and a reported median with a CI, in registry order.
-
-    Inputs with a published event total validate the approximation; the others show what the
-    estimate would be and what else is missing. Deterministic; not used to build curves.
-    """
-    out: list[EventEstimateCheck] = []
-    followups: dict[tuple[str, str], FollowUp | None] = {}
-    for key in curve_input_keys(registry):
-        inputs = registry.curve_inputs(
-            key.trial_id, key.arm_id, key.endpoint, key.population, key.analysis_id
-        )
-        if (
-            inputs.n is None
-            or inputs.median_status != "reported"
-            or inputs.median_ci is None
-            or inputs.median_ci_level is None
-        ):
-            continue
-        other: tuple[str, ...] = ()
-        if inputs.events is None:
-            group = (key.trial_id, key.analysis_id)
-            if group not in followups:
-                followups[group] = followup_for(registry, key.trial_id, key.analysis_id)[0]
-            other = tuple(
-                g
-                for g in _summary_gaps(inputs, followups[group])
-                if not g.startswith("total events not reported")
-            )
-        lower, upper = inputs.median_ci
-        out.append(
-            EventEstimateCheck(
-                key=key,
-                n=inputs.n,
-                events_published=inputs.events,
-                median_months=inputs.median_months,
-                median_ci_text=(
-                    f"{_bound_text(lower)}-{_bound_text(upper)} ({inputs.median_ci_level:g}%)"
-                ),
-                estimate=_ci_estimate(inputs),
-                other_gaps=other,
-            )
-        )
-    return tuple(out)
-
-
-def event_estimate_rows(checks: Sequence[EventEstimateCheck]) -> list[dict[str, object]]:
-    """The checks as table rows (columns ``EVENT_ESTIMATE_COLUMNS``)."""
-    rows: list[dict[str, object]] = []
-    for c in checks:
-        est = c.estimate
-        err = c.relative_error
-        rows.append(
-            {
-                "trial_id": c.key.trial_id,
-                "arm_id": c.key.arm_id,
-                "endpoint": c.key.endpoint,
-                "population": c.key.population,
-                "analysis_id": c.key.analysis_id,
-                "n": c.n,
-                "events_published": "" if c.events_published is None else c.events_published,
-                "median_months": "" if c.median_months is None else f"{c.median_months:g}",
-                "median_ci": c.median_ci_text,
-                "events_estimated_raw": "" if est is None else f"{est.events_raw:.1f}",
-                "events_estimated": "no estimate (bound not estimable)"
-                if est is None
-                else est.events,
-                "clamped": "" if est is None else ("yes" if est.clamped else "no"),
-                "arithmetic": "" if est is None else est.arithmetic,
-                "relative_error": "" if err is None else f"{100 * err:+.0f}%",
-                "other_gaps": "; ".join(c.other_gaps),
-            }
-        )
-    return rows
-
-
-def event_estimate_summary(checks: Sequence[EventEstimateCheck]) -> str:
-    """One paragraph: how the estimate compares with published counts, and what it would add."""
-    validated = [c for c in checks if c.relative_error is not None]
-    errors = sorted(abs(c.relative_error) for c in validated if c.relative_error is not None)
-    poor = sum(1 for e in errors if e > EVENT_ESTIMATE_POOR_REL_ERROR + 1e-12)
-    clamped = sum(1 for c in validated if c.estimate is not None and c.estimate.clamped)
-    no_estimate = sum(1 for c in checks if c.events_published is not None and c.estimate is None)
-    unpublished = [c for c in checks if c.events_published is None and c.estimate is not None]
-    drawable = sum(1 for c in unpublished if not c.other_gaps)
-    middle = len(errors) // 2
-    median_error = (
-        (errors[middle] if len(errors) % 2 else (errors[middle - 1] + errors[middle]) / 2)
-        if errors
-        else float("nan")
-    )
-    return (
-        f"published event counts with a finite median CI: {len(validated)} "
-        f"(+{no_estimate} with an NE/NR bound, no estimate); estimate off by more than "
-        f"{100 * EVENT_ESTIMATE_POOR_REL_ERROR:.0f}% for {poor}, median |error| "
-        f"{100 * median_error:.0f}%, clamped to N for {clamped}. Inputs without a published count "
-        f"that have an estimate: {len(unpublished)}; of these {drawable} lack nothing else for a "
-        "summary reconstruction."
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Build
-# --------------------------------------------------------------------------------------------
 
 
 def _label(registry: Registry, key: CurveKey) -> str:
@@ -1202,16 +946,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=None, help="output directory")
     parser.add_argument(
-        "--event-estimates",
-        action="store_true",
-        help="print the events-from-median-CI validation table (CSV) instead of building",
-    )
-    parser.add_argument(
         "--data-root", type=Path, default=None, help="data root (default: the shipped data/)"
     )
     args = parser.parse_args(argv)
-    if args.out is None and not args.event_estimates:
-        parser.error("--out is required (unless --event-estimates)")
+    if args.out is None:
+        parser.error("--out is required")
     from data import DataValidationError, load_registry  # noqa: PLC0415 - CLI only
 
     try:
@@ -1219,11 +958,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DataValidationError, OSError) as exc:
         sys.stderr.write(f"error: the evidence base could not be loaded: {exc}\n")
         return 2
-    if args.event_estimates:
-        checks = event_estimate_checks(registry)
-        sys.stdout.write(table_csv(event_estimate_rows(checks), EVENT_ESTIMATE_COLUMNS))
-        sys.stderr.write(event_estimate_summary(checks) + "\n")
-        return 0
     library = build_curve_library(registry)
     try:
         write_library(library, args.out)

@@ -11,8 +11,9 @@ Measures, on the shipped data:
   (import + registry load + build, each timed inside the child);
 * the Survival view's main callback through Flask's test client (``create_app``, the real
   request path with hardening) for 2, 6 and 12 arms (OS, ITT, CI bands and median lines on),
-  side by side: **cold** = the app's ``SurvivalMemo`` cleared before every request (KM, Cox,
-  log-rank, RMST recomputed; the curve library is built once per process and never per request),
+  side by side: **cold** = every request with a landmark and RMST horizon not asked before (no
+  view model or statistics result can be reused: KM summaries, Cox, log-rank and RMST are
+  recomputed; the curve library is built once per process and never per request),
   **cached** = the same request repeated. Median and p95 over ``--repeats`` requests each;
 * the response size of each request and the KM figure's JSON size (PERF-05: <= 150 KB for two
   arms with CI bands), for the screen path (plain dict) and the export path (validated Figure).
@@ -35,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from components import ids  # noqa: E402
-from components import survival_panel as sp  # noqa: E402
 from components.settings import load_settings  # noqa: E402
+from components.survival import figure_for  # noqa: E402
 from tests.contract.callbacks import post, valid_body  # noqa: E402
 
 ARM_SETS = {
@@ -125,22 +126,25 @@ def bench_callback(repeats: int) -> list[dict[str, object]]:
     client = app.server.test_client()
     key = next(k for k in app.callback_map if f"{ids.SURVIVAL_GRAPH}.figure" in k)
     spec = app.callback_map[key]
-    # The memo register_callbacks created for this app (the one the callbacks use).
-    memo = sp._EXPORT_MEMOS[app_registry().data_version]
     rows: list[dict[str, object]] = []
     for n_arms, arms in ARM_SETS.items():
-        values = ["OS", arms, "ITT", None, 12, 18, True, True, True, True]
-        body = valid_body(key, spec, values)
+
+        def body_for(landmark: float, tau: float, arms: list[str] = arms) -> dict[str, object]:
+            values = ["OS", arms, "ITT", None, landmark, tau, True, True, True, True]
+            return valid_body(key, spec, values)
+
+        body = body_for(12, 18)
         first = post(client, body)  # warms plotly/dash code paths, not the statistics
         assert first.status_code == 200, first.status_code
         size = len(first.get_data())
         figure = first.get_json()["response"][ids.SURVIVAL_GRAPH]["figure"]
         figure_kb = len(json.dumps(figure, separators=(",", ":"), ensure_ascii=False)) / 1024
         cold, cached = [], []
-        for _ in range(repeats):
-            memo.cache_clear()
+        for i in range(repeats):
+            # A state not asked before: landmark 1.1, 1.2, ... and tau 3.1, 3.2, ... months.
+            fresh = body_for(round(1 + 0.1 * (i + 1), 1), round(3 + 0.1 * (i + 1), 1))
             start = time.perf_counter()
-            resp = post(client, body)
+            resp = post(client, fresh)
             cold.append(time.perf_counter() - start)
             assert resp.status_code == 200
         post(client, body)
@@ -150,7 +154,7 @@ def bench_callback(repeats: int) -> list[dict[str, object]]:
             cached.append(time.perf_counter() - start)
             assert resp.status_code == 200
         query = {"arms": ",".join(arms), "ci": "1", "median": "1"}
-        export_fig = sp.figure_for(app_registry(), query)[0]
+        export_fig = figure_for(app_registry(), query)[0]
         rows.append(
             {
                 "arms": n_arms,
@@ -179,7 +183,7 @@ def app_registry():
 
 def bench_two_arm_budget() -> dict[str, object]:
     """PERF-05 on the largest shipped pair (KEYNOTE-590, 749 patients) with CI bands."""
-    fig = sp.figure_for(
+    fig = figure_for(
         app_registry(),
         {"arms": "keynote590:pembro_chemo,keynote590:placebo_chemo", "ci": "1", "median": "1"},
     )[0]

@@ -74,7 +74,8 @@ from components.export.bundle import ExportBundle, bundle_rows
 from components.export.footnote import Footnote
 from components.export_menu import export_controls
 from components.graph import graph
-from components.pdl1 import SYSTEM_ORDER, key_sort, key_text, parse_key
+from data.pdl1 import SCORING_SYSTEMS as SYSTEM_ORDER
+from data.pdl1 import key_sort, key_text, parse_key
 
 ENDPOINTS: tuple[str, ...] = ("OS", "PFS")
 ENDPOINT_LABELS = {"OS": "Overall survival", "PFS": "Progression-free survival"}

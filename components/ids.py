@@ -32,7 +32,7 @@ EVIDENCE_DOWNLOAD_BUTTON = "evidence-download-button"
 EVIDENCE_DOWNLOAD_FORMAT = "evidence-download-format"
 EVIDENCE_DOWNLOAD = "evidence-download"
 
-# Survival view (components/survival_panel.py) -- IDs start with "survival-"
+# Survival view (components/survival/) -- IDs start with "survival-"
 SURVIVAL_URL = "survival-url"  # the panel's own location: mirrors the controls into the query
 SURVIVAL_NOTICE = "survival-notice"  # link settings that were reset (layout only)
 SURVIVAL_ENDPOINT = "survival-endpoint"
@@ -51,6 +51,10 @@ SURVIVAL_GRAPH = "survival-graph"
 SURVIVAL_CAPTION = "survival-caption"
 SURVIVAL_MISSING = "survival-missing"
 SURVIVAL_RESULTS = "survival-results"
+# Pattern types: {"type": SURVIVAL_FIDELITY, "curve": <curve slug>} is a curve's fidelity badge;
+# the matching SURVIVAL_FIDELITY_BODY is its popover, filled when the badge is first opened.
+SURVIVAL_FIDELITY = "survival-fidelity"
+SURVIVAL_FIDELITY_BODY = "survival-fidelity-body"
 # (end of survival section)
 
 # Subgroups & forest view (components/forest_panel.py) -- IDs start with "forest-"

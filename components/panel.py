@@ -22,6 +22,7 @@ from data import Registry
 LayoutFn = Callable[[Registry, Mapping[str, str]], Any]
 RegisterFn = Callable[[Dash, Registry], None]
 BundleFn = Callable[[Registry, Mapping[str, str]], ExportBundle]
+ValidationFn = Callable[[Registry], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class Panel:
     layout: LayoutFn
     register_callbacks: RegisterFn
     exports: tuple[ChartExport, ...] = ()
+    #: One instance of each pattern-matching component the panel's callbacks create at run time
+    #: (not in its layout), for the app's validation layout.
+    validation_components: ValidationFn | None = None
 
 
 def chart_exports(panels: tuple[Panel, ...]) -> dict[str, ChartExport]:

@@ -18,11 +18,10 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import html
 
+from analysis.views.labels import CROSS_TRIAL_LABEL
 from components.charts.theme import colour_for, dash_for
 from components.export.footnote import Footnote, SourceRef
 from components.settings import APP_VERSION
-
-CROSS_TRIAL_LABEL = "Unanchored cross-trial comparison — not randomised"
 
 LEVEL_COLOURS = {
     "primary publication": "teal",

@@ -7,7 +7,7 @@ layer test sees every dependency.
 
 from __future__ import annotations
 
-from components import forest_panel, response_panel, safety_panel, survival_panel, trials
+from components import forest_panel, response_panel, safety_panel, survival, trials
 from components.panel import ChartExport, Panel
 
 PANELS: tuple[Panel, ...] = (
@@ -27,9 +27,10 @@ PANELS: tuple[Panel, ...] = (
             "Kaplan–Meier curves of progression-free and overall survival, reconstructed from "
             "the publications, across trials and PD-L1 subgroups."
         ),
-        layout=survival_panel.layout,
-        register_callbacks=survival_panel.register_callbacks,
-        exports=(ChartExport("survival-km", survival_panel.export_bundle, patient_data=True),),
+        layout=survival.layout,
+        register_callbacks=survival.register_callbacks,
+        exports=(ChartExport("survival-km", survival.export_bundle, patient_data=True),),
+        validation_components=survival.validation_components,
     ),
     Panel(
         key="forest",

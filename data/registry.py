@@ -251,6 +251,12 @@ class Registry:
             _by_id=MappingProxyType({t.id: t for t in ordered}),
         )
 
+    def __hash__(self) -> int:
+        # The generated hash would hash every trial model (~26 ms per call), and views key
+        # memos (lru_cache) by registry on each request. Equal registries have equal data
+        # versions, so hashing the version alone keeps the hash consistent with equality.
+        return hash(self.data_version)
+
     @property
     def trial_ids(self) -> tuple[str, ...]:
         return tuple(t.id for t in self.trials)

@@ -32,6 +32,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from data.pdl1 import Operator, ScoringSystem, UpperOperator, format_key
+
 __all__ = [
     "AE_CATEGORIES",
     "GRADE_BANDS",
@@ -105,9 +107,7 @@ Unit = Literal[
 Status = Literal["reported", "not_reached", "not_estimable", "not_reported"]
 Qualifier = Literal["<", "<=", ">", ">=", "~"]
 Bound = float | Literal["NE", "NR"]
-ScoringSystem = Literal["CPS", "TPS", "TC", "TAP"]
 Assay = Literal["22C3", "28-8", "SP263", "JS311", "6E8", "SP142"]
-Operator = Literal[">=", "<", ">", "<="]
 Endpoint = Literal["OS", "PFS", "PFS2", "DoR"]
 EfficacyMeasure = Literal["median", "hr", "landmark", "events", "p_value"]
 ResponseCategory = Literal[
@@ -574,7 +574,7 @@ class Population(Frozen):
     assay: Assay | None = None
     operator: Operator | None = None
     cutoff: float | None = None
-    upper_operator: Literal["<", "<="] | None = None
+    upper_operator: UpperOperator | None = None
     cutoff_upper: float | None = None
     description: str | None = None
 
@@ -613,12 +613,20 @@ class Population(Frozen):
     @property
     def pdl1_key(self) -> str | None:
         """Grouping key that never merges scoring systems, e.g. ``CPS>=10`` or ``TAP>=5<10``."""
-        if self.kind != "pdl1" or self.scoring_system is None or self.cutoff is None:
+        if (
+            self.kind != "pdl1"
+            or self.scoring_system is None
+            or self.operator is None
+            or self.cutoff is None
+        ):
             return None
-        key = f"{self.scoring_system}{self.operator}{self.cutoff:g}"
-        if self.cutoff_upper is not None:
-            key += f"{self.upper_operator}{self.cutoff_upper:g}"
-        return key
+        return format_key(
+            self.scoring_system,
+            self.operator,
+            self.cutoff,
+            self.upper_operator,
+            self.cutoff_upper,
+        )
 
 
 class EfficacyResult(CitedNumber):

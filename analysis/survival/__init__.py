@@ -47,6 +47,7 @@ from analysis.survival.estimators import (
     landmark_survival,
     median_survival,
     n_at_risk,
+    regular_ticks,
     restricted_mean_survival,
     rmst_difference,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "log_rank_test",
     "median_survival",
     "n_at_risk",
+    "regular_ticks",
     "restricted_mean_survival",
     "rmst_difference",
     "summarise_arm",

@@ -117,6 +117,13 @@ def n_at_risk(
     return tuple(int(ordered.size - b) for b in below)
 
 
+def regular_ticks(x_max_months: float, step_months: float) -> tuple[float, ...]:
+    """``0, step, 2·step, …`` up to ``x_max_months`` (inclusive, up to float rounding): the
+    display times of a KM axis and of the numbers-at-risk row under it."""
+    count = int(np.floor(x_max_months / step_months + 1e-9)) + 1
+    return tuple(float(i * step_months) for i in range(count))
+
+
 def at_risk_table(sample: SurvivalSample, ticks_months: Sequence[float]) -> AtRiskTable:
     """:func:`n_at_risk` wrapped with its ticks, for the table under a KM plot."""
     ticks = tuple(float(t) for t in ticks_months)

@@ -50,6 +50,14 @@ def quoted(value: object) -> str:
     return repr(text)
 
 
+def shortened(value: object) -> str:
+    """Like :func:`quoted` but without quotes (views whose messages read ``endpoint DFS``)."""
+    text = value if isinstance(value, str) else type(value).__name__
+    if len(text) > MAX_QUOTED_CHARS:
+        text = text[:MAX_QUOTED_CHARS] + "…"
+    return text
+
+
 class _Invalid:
     """Marker for a value outside its allow-list (distinct from ``None``, a legal "none")."""
 
@@ -177,6 +185,9 @@ class StateSpec(Generic[S]):
     check: CheckFn | None = None
     #: Name URL keys that no field reads (some views list them, others ignore them silently).
     report_unknown_keys: bool = False
+    #: Quote rejected values in messages (``endpoint 'DFS'``); False shows them as typed, cut
+    #: to the same length (``endpoint DFS``), for views whose messages were written that way.
+    quote_values: bool = True
 
     def __post_init__(self) -> None:
         declared = {f.name for f in fields(self.state_type)}  # type: ignore[arg-type]
@@ -224,21 +235,24 @@ class StateSpec(Generic[S]):
             problems.extend(more)
         return state, problems
 
+    def _quote(self, value: object) -> str:
+        return quoted(value) if self.quote_values else shortened(value)
+
     def _parse(self, registry: Registry, f: Field, raw: str, problems: list[str]) -> Any:
         if isinstance(f, Choice):
             value = f.parse(registry, raw)
             if value is INVALID:
-                problems.append(f"{f.label} {quoted(raw)}")
+                problems.append(f"{f.label} {self._quote(raw)}")
             return value
         if isinstance(f, Number):
             value = f.parse(raw)
             if value is INVALID:
-                problems.append(f"{f.label} {quoted(raw)} (allowed {f.range_text()})")
+                problems.append(f"{f.label} {self._quote(raw)} (allowed {f.range_text()})")
             return value
         if isinstance(f, Flag):
             if raw in ("0", "1"):
                 return raw == "1"
-            problems.append(f"{f.label} {quoted(raw)} (use 0 or 1)")
+            problems.append(f"{f.label} {self._quote(raw)} (use 0 or 1)")
             return INVALID
         if raw == f.empty:
             return ()
@@ -246,7 +260,7 @@ class StateSpec(Generic[S]):
         items = [item for item in raw.split(f.separator) if item]
         bad = [item for item in items if item not in allowed]
         if bad:
-            shown = ", ".join(quoted(b) for b in bad[:3])
+            shown = ", ".join(self._quote(b) for b in bad[:3])
             more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
             problems.append(f"{f.label} {shown}{more}")
         canonical = f.canonical(registry, (i for i in items if i in allowed))

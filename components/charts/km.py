@@ -23,7 +23,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from analysis.survival import AtRiskTable, KaplanMeierResult, MedianSurvival
+from analysis.survival import AtRiskTable, KaplanMeierResult, MedianSurvival, regular_ticks
 from components.charts.theme import SCREEN, ChartTheme, footnote_annotation
 
 
@@ -139,8 +139,8 @@ def _hover_text(km: KaplanMeierResult, points: np.ndarray) -> list[str]:
 
 
 def default_ticks(x_max: float, step: float) -> tuple[float, ...]:
-    count = int(np.floor(x_max / step + 1e-9)) + 1
-    return tuple(float(i * step) for i in range(count))
+    """Regular ticks (:func:`analysis.survival.regular_ticks`)."""
+    return regular_ticks(x_max, step)
 
 
 def _scale(options: KMOptions) -> float:

@@ -9,8 +9,9 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+from analysis.views.survival import ENDPOINTS, SPEC, arm_tokens, population_keys, preset_arms
 from components import ids
-from components import survival_panel as sp
+from components.survival import compute, figure_for, layout
 from data import load_registry
 from tests.contract.callbacks import leaks, post, valid_body
 
@@ -71,13 +72,13 @@ def _callback(app, output: str):
 @pytest.fixture
 def spy(monkeypatch):
     calls: list[object] = []
-    real = sp.compute_view
+    real = compute.view_model
 
-    def recording(registry, state, memo):
+    def recording(registry, state, memo=None):
         calls.append(state)
         return real(registry, state, memo)
 
-    monkeypatch.setattr(sp, "compute_view", recording)
+    monkeypatch.setattr(compute, "view_model", recording)
     return calls
 
 
@@ -132,9 +133,7 @@ def test_sec02_url_sync_never_writes_unlisted_values(app, client, value) -> None
         written = resp.get_json()["response"] if resp.status_code == 200 else {}
         if ids.SURVIVAL_URL in written:
             search = written[ids.SURVIVAL_URL]["search"]
-            _state, problems = sp.state_from_query(
-                load_registry(), dict(parse_qsl(search.lstrip("?")))
-            )
+            _state, problems = SPEC.from_query(load_registry(), dict(parse_qsl(search.lstrip("?"))))
             assert problems == [], search
 
 
@@ -161,7 +160,7 @@ def test_sec02_reference_options(app, client, value) -> None:
     assert leaks(resp.get_data(as_text=True)) == []
     written = resp.get_json()["response"] if resp.status_code == 200 else {}
     for option in written.get(ids.SURVIVAL_REFERENCE, {}).get("data", []):
-        assert option["value"] in sp._arm_tokens(load_registry())
+        assert option["value"] in arm_tokens(load_registry())
 
 
 def _preset_body(app, clicks, preset):
@@ -198,7 +197,7 @@ def test_preset_sets_the_arms(app, client) -> None:
     resp = post(client, _preset_body(app, 1, "chemo-controls"))
     assert resp.status_code == 200
     arms = resp.get_json()["response"][ids.SURVIVAL_ARMS]["value"]
-    assert arms == list(sp.preset_arms(load_registry(), "chemo-controls"))
+    assert arms == list(preset_arms(load_registry(), "chemo-controls"))
 
 
 HOSTILE_QUERIES = [
@@ -219,19 +218,19 @@ HOSTILE_QUERIES = [
 @pytest.mark.parametrize("query", HOSTILE_QUERIES)
 def test_sec02_layout_and_export_never_raise(query, spy) -> None:
     registry = load_registry()
-    page = sp.layout(registry, query)
+    page = layout(registry, query)
     assert page is not None
-    fig, footnote, rows, ipd = sp.figure_for(registry, query)
+    fig, footnote, rows, ipd = figure_for(registry, query)
     assert footnote.data_version == registry.data_version
     assert fig.layout.title.text and isinstance(rows, list) and isinstance(ipd, tuple)
     for state in spy:
         assert set(state.arms) <= {f"{t.id}:{a.id}" for t in registry.trials for a in t.arms}
-        assert state.endpoint in sp.ENDPOINTS
-        assert state.population in sp.population_keys(registry)
+        assert state.endpoint in ENDPOINTS
+        assert state.population in population_keys(registry)
 
 
 def test_layout_names_what_was_reset() -> None:
-    page = sp.layout(load_registry(), {"ep": "DFS", "lm": "-5", "arms": "nope:arm"})
+    page = layout(load_registry(), {"ep": "DFS", "lm": "-5", "arms": "nope:arm"})
     notice = json.dumps(page.to_plotly_json(), default=str)
     assert "were not recognised and were reset" in notice
     assert "endpoint DFS" in notice and "landmark -5" in notice and "arms nope:arm" in notice
@@ -246,3 +245,46 @@ def test_hostile_page_query_through_the_router(app, client) -> None:
     text = resp.get_data(as_text=True)
     assert leaks(text) == []
     assert "were reset" in text
+
+
+def _fidelity_body(app, clicks, curve):
+    key, spec = _callback(app, ids.SURVIVAL_FIDELITY_BODY)
+    body = valid_body(key, spec, [clicks])
+    body["inputs"][0]["id"] = {"type": ids.SURVIVAL_FIDELITY, "curve": curve}
+    body["outputs"]["id"] = {"type": ids.SURVIVAL_FIDELITY_BODY, "curve": curve}
+    body["changedPropIds"] = [
+        json.dumps({"curve": curve, "type": ids.SURVIVAL_FIDELITY}, separators=(",", ":"))
+        + ".n_clicks"
+    ]
+    return body
+
+
+def test_fidelity_check_is_sent_when_the_badge_is_opened(app, client) -> None:
+    """The popover of a drawn curve receives its published-vs-reconstructed check (CheckMate 648
+    nivolumab + chemotherapy OS: the reconstructed HR fails the DATA-03 check against 0.74)."""
+    slug = "checkmate648_nivo_chemo_OS_itt_primary"
+    resp = post(client, _fidelity_body(app, 1, slug))
+    assert resp.status_code == 200
+    text = resp.get_data(as_text=True)
+    assert "Reconstructed" in text and "FAIL" in text
+    assert "HR Nivolumab + chemotherapy vs Chemotherapy (FP)" in text
+
+
+@pytest.mark.parametrize(
+    ("clicks", "curve"),
+    [
+        (1, "../../etc/passwd"),
+        (1, "<script>alert(1)</script>"),
+        (1, "x" * 5000),
+        (1, "escort1st_cam_chemo_OS_itt"),
+        (None, "escort1st_cam_chemo_OS_itt_interim"),
+        (True, "escort1st_cam_chemo_OS_itt_interim"),
+        ("1", "escort1st_cam_chemo_OS_itt_interim"),
+        (-1, "escort1st_cam_chemo_OS_itt_interim"),
+    ],
+)
+def test_sec02_fidelity_check_rejects_unlisted_curves(app, client, clicks, curve) -> None:
+    resp = post(client, _fidelity_body(app, clicks, curve))
+    assert resp.status_code in (200, 204)
+    assert leaks(resp.get_data(as_text=True)) == []
+    assert resp.status_code == 204 or "Reconstructed" not in resp.get_data(as_text=True)

@@ -15,17 +15,12 @@ import numpy as np
 import pytest
 
 from analysis.curve_library import (
-    EVENT_ESTIMATE_COLUMNS,
     EVENT_ESTIMATE_REJECTED,
     FIDELITY_COLUMNS,
     MONTH_DAYS,
     CurveKey,
     build_curve_library,
     curve_input_keys,
-    estimate_events_from_median_ci,
-    event_estimate_checks,
-    event_estimate_rows,
-    event_estimate_summary,
     followup_for,
     ipd_csv,
     main,
@@ -321,137 +316,40 @@ def test_sample_times_match_the_ipd(library) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Events from the width of the median's CI: evaluated, validated, and not used for curves
+# Events are never estimated (the events-from-median-CI method was rejected and removed; its
+# validation is recorded in notes/issue-05-estimated-events.md)
 # --------------------------------------------------------------------------------------------
 
 
-def test_events_from_median_ci_hand_worked() -> None:
-    """ALTER-E-003 (Meng, Mol Cancer 2025 abstract): N = 46, median PFS 15.74 months, 95 % CI
-    9.03-21.91. By hand: z = 1.959964; 21.91 / 9.03 = 2.426357; ln = 0.886391;
-    2 z / ln = 3.919928 / 0.886391 = 4.422347; squared = 19.557 -> 20 (tolerance 1e-3)."""
-    est = estimate_events_from_median_ci(46, 9.03, 21.91, 0.95)
-    assert est is not None
-    assert est.z == pytest.approx(1.959964, abs=1e-6)
-    assert est.events_raw == pytest.approx(19.557, abs=1e-3)
-    assert est.events == 20 and est.clamped is False
-    assert est.arithmetic == "events ≈ (2×1.960/ln(21.91/9.03))² = 19.6 → 20"
-    # 90 % CI 5-10 months: z = 1.644854; (2 z / ln 2)^2 = (3.289707 / 0.693147)^2 = 22.525 -> 23.
-    est90 = estimate_events_from_median_ci(100, 5.0, 10.0, 0.90)
-    assert est90 is not None
-    assert est90.events_raw == pytest.approx(22.525, abs=1e-3) and est90.events == 23
-
-
-def test_events_from_median_ci_is_clamped_to_one_and_n() -> None:
-    # ESCORT-1st placebo PFS (Luo JAMA 2021): 5.6 (5.5-5.7), N = 298:
-    # (3.919928 / ln(5.7 / 5.5))^2 = (3.919928 / 0.035718)^2 = 12044.3 -> clamped to 298.
-    est = estimate_events_from_median_ci(298, 5.5, 5.7, 0.95)
-    assert est is not None
-    assert est.events_raw == pytest.approx(12044.25, abs=0.01)
-    assert est.events == 298 and est.clamped is True
-    assert est.arithmetic.endswith("→ 298 (clamped to [1, N = 298])")
-    # A very wide interval: (3.919928 / ln(1e6))^2 = 0.0805 -> rounds to 0 -> clamped to 1.
-    low = estimate_events_from_median_ci(30, 0.001, 1000.0, 0.95)
-    assert low is not None and low.events == 1 and low.clamped is True
-
-
-@pytest.mark.parametrize(
-    ("lower", "upper"),
-    [
-        (11.4, "NE"),  # NCT05013697 PFS: 14.9 (11.4-NE)
-        (9.93, "NR"),  # Zhang 2020 OS: 19.43 (9.93-NR)
-        ("NE", 12.0),
-        (None, 12.0),
-        (float("nan"), 12.0),
-        (5.0, float("inf")),
-        (0.0, 12.0),
-        (-1.0, 12.0),
-        (12.0, 12.0),
-        (13.0, 12.0),
-        (True, 12.0),
-    ],
-)
-def test_events_from_median_ci_needs_two_finite_bounds(lower, upper) -> None:
-    assert estimate_events_from_median_ci(50, lower, upper, 0.95) is None
-
-
-def test_events_from_median_ci_rejects_a_percentage_level() -> None:
-    with pytest.raises(ValueError):
-        estimate_events_from_median_ci(46, 9.03, 21.91, 95)
-    assert estimate_events_from_median_ci(0, 9.03, 21.91, 0.95) is None
-
-
-def test_event_estimates_are_validated_against_every_published_count(registry) -> None:
-    """Every input with N, published events and a median CI is a validation row; an NE bound
-    gives no estimate. Expected pairs from data/trials (ESCORT-1st: Luo JAMA 2021 and the final
-    analysis; JUPITER-06: Wang Cancer Cell 2022; NCT05013697: Li STTT 2024)."""
-    checks = event_estimate_checks(registry)
-    validation = {c.key.slug: c for c in checks if c.events_published is not None}
-    assert set(validation) == {
-        "nct05013697_triple_PFS_itt_primary",
-        "escort1st_cam_chemo_OS_itt_interim",
-        "escort1st_cam_chemo_OS_itt_final",
-        "escort1st_cam_chemo_PFS_itt_interim",
-        "escort1st_placebo_chemo_OS_itt_interim",
-        "escort1st_placebo_chemo_OS_itt_final",
-        "escort1st_placebo_chemo_PFS_itt_interim",
-        "jupiter06_tori_tp_OS_itt_primary",
-        "jupiter06_tori_tp_PFS_itt_primary",
-        "jupiter06_placebo_tp_OS_itt_primary",
-        "jupiter06_placebo_tp_PFS_itt_primary",
-    }
-    assert validation["nct05013697_triple_PFS_itt_primary"].estimate is None  # 11.4-NE
-    assert validation["jupiter06_tori_tp_OS_itt_primary"].estimate is None  # 14.0-NE
-    # ESCORT-1st camrelizumab OS interim: 15.3 (12.8-17.3), 135 deaths published;
-    # (3.919928 / ln(17.3 / 12.8))^2 = (3.919928 / 0.301261)^2 = 169.3 -> 169, error +25 %.
-    escort = validation["escort1st_cam_chemo_OS_itt_interim"]
-    assert escort.estimate is not None and escort.estimate.events == 169
-    assert escort.estimate.events_raw == pytest.approx(169.305, abs=1e-3)
-    assert escort.relative_error == pytest.approx((169 - 135) / 135)
-    rows = event_estimate_rows(checks)
-    assert all(set(r) == set(EVENT_ESTIMATE_COLUMNS) for r in rows)
-    summary = event_estimate_summary(checks)
-    assert "published event counts with a finite median CI: 9 (+2 with an NE/NR bound" in summary
-
-
-def test_event_estimates_do_not_build_curves(registry, library) -> None:
-    """The estimate is not used: an input without a published count stays not reconstructable
-    even when the estimate exists and nothing else is missing (CheckMate 648 TC >= 1 OS), its
-    reason says the estimate was tried and rejected; an NE bound adds no such clause."""
-    checks = {c.key: c for c in event_estimate_checks(registry)}
+def test_missing_event_totals_are_not_estimated(library) -> None:
+    """An input without a published count stays not reconstructable even when nothing else is
+    missing (CheckMate 648 TC >= 1 OS nivolumab + chemo: median 15.4, 95 % CI 11.9-19.5), and its
+    reason says the CI-width estimate was tried and rejected; an NR bound adds no such clause
+    (Zhang 2020 OS: 19.43, 9.93-NR)."""
     nivo = CurveKey("checkmate648", "nivo_chemo", "OS", "tc_ge1", "primary")
-    assert checks[nivo].estimate is not None and checks[nivo].other_gaps == ()
     assert library.get(nivo) is None
     reason = library.reason(nivo)
     assert reason is not None
     assert "total events not reported" in reason and EVENT_ESTIMATE_REJECTED in reason
-    # ALTER-E-003 PFS: an estimate exists (20) but the Mol Cancer analysis has no cut-off.
-    alter = CurveKey("alter_e003", "chemo_free", "PFS", "itt", "molcancer2025")
-    assert checks[alter].estimate is not None and checks[alter].estimate.events == 20
-    assert any("follow-up window not reported" in g for g in checks[alter].other_gaps)
-    alter_reason = library.reason(alter)
-    assert alter_reason is not None and EVENT_ESTIMATE_REJECTED in alter_reason
+    assert "follow-up window not reported" not in reason  # the count is all that is missing
+    # ALTER-E-003 PFS (Mol Cancer 2025 abstract: 15.74, 9.03-21.91): also no cut-off.
+    alter = library.reason(CurveKey("alter_e003", "chemo_free", "PFS", "itt", "molcancer2025"))
+    assert alter is not None and EVENT_ESTIMATE_REJECTED in alter
+    assert "follow-up window not reported" in alter
     zhang = library.reason(CurveKey("zhang2020", "cam_apa_chemo", "OS", "itt", "primary"))
     assert zhang is not None and "total events not reported" in zhang
-    assert EVENT_ESTIMATE_REJECTED not in zhang  # 19.43 (9.93-NR): no estimate
+    assert EVENT_ESTIMATE_REJECTED not in zhang
     for curve in library.curves:
         assert curve.inputs.events is not None or curve.grade in ("A", "B")
         if curve.grade == "C":
             assert curve.fidelity.events_constrained and curve.n_events == curve.inputs.events
 
 
-def test_event_estimates_are_deterministic(registry) -> None:
-    first = event_estimate_rows(event_estimate_checks(registry))
-    second = event_estimate_rows(event_estimate_checks(load_registry()))
-    assert first == second
-
-
-def test_cli_prints_the_event_estimate_table(capsys) -> None:
-    assert main(["--event-estimates"]) == 0
-    captured = capsys.readouterr()
-    lines = captured.out.splitlines()
-    assert lines[0].split(",") == list(EVENT_ESTIMATE_COLUMNS)
-    assert any("events ≈ (2×1.960/ln(21.91/9.03))² = 19.6 → 20" in line for line in lines)
-    assert captured.err.startswith("published event counts with a finite median CI")
+def test_cli_has_no_event_estimate_flag(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--event-estimates"])
+    assert exc.value.code == 2
+    assert "unrecognized arguments: --event-estimates" in capsys.readouterr().err
 
 
 def test_cli_without_out_is_a_usage_error(capsys) -> None:

@@ -124,3 +124,13 @@ def test_data06_changelog_names_current_data_version(reg: Registry) -> None:
     data_version, so reviewers see who changed what and why."""
     changelog = (reg.root / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"`{reg.data_version}`" in changelog
+
+
+def test_registry_hash_is_cheap_and_consistent_with_equality() -> None:
+    """Views key memos by registry; the hash must not walk every trial model, and two loads of
+    the same data (equal registries) must hash alike."""
+    from data.loader import DEFAULT_ROOT, load_uncached
+
+    first = load_registry()
+    second = load_uncached(DEFAULT_ROOT)
+    assert first == second and hash(first) == hash(second) == hash(first.data_version)

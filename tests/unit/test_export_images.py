@@ -152,7 +152,7 @@ CHARTS: dict[str, Callable[[], go.Figure]] = {
     "ae-stand-in": ae_stand_in,
     "response-stand-in": response_stand_in,
     "view-survival": _view_chart(
-        "components.survival_panel",
+        "components.survival",
         {"arms": "escort1st:cam_chemo,escort1st:placebo_chemo,nct05013697:triple", "ci": "1"},
     ),
     "view-forest": _view_chart("components.forest_panel", {}),

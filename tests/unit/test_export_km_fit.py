@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from components import survival_panel as sp
 from components.export import SLIDE_4_3, SLIDE_16_9, prepare_figure
 from components.export.images import CHAR_WIDTH_EM
+from components.survival import export_bundle
 from data import load_registry
 
 QUERY = {
@@ -20,7 +20,7 @@ QUERY = {
 @pytest.mark.parametrize("size", [SLIDE_16_9, SLIDE_4_3], ids=["16:9", "4:3"])
 @pytest.mark.parametrize("theme", ["presentation", "screen"])
 def test_km_slide_layout(size, theme) -> None:
-    bundle = sp.export_bundle(load_registry(), QUERY)
+    bundle = export_bundle(load_registry(), QUERY)
     out = prepare_figure(bundle.figure, size=size, theme=theme, footnote=bundle.footnote)
     layout = out["layout"]
     curves, table = layout["yaxis"]["domain"], layout["yaxis2"]["domain"]

@@ -14,9 +14,15 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+import analysis.views.survival.builder as build_module
+from analysis.curve_library import shared_curve_library
 from analysis.survival import SurvivalMemo
-from components import provenance
-from components import survival_panel as sp
+from analysis.views.survival import CSV_COLUMNS, SPEC, arm_of, build, preset_arms
+from analysis.views.survival.rules import fidelity_report
+from components import ids, provenance
+from components.survival import callbacks, export, figure, tables
+from components.survival.export import export_bundle, figure_for
+from components.survival.layout import population_options
 from data import load_registry
 
 
@@ -27,7 +33,15 @@ def registry():
 
 @pytest.fixture(scope="module")
 def library(registry):
-    return sp.curve_library(registry)
+    return shared_curve_library(registry)
+
+
+def _props(node) -> dict:
+    """A node's props: Dash components, or the ``{"type", "namespace", "props"}`` dicts Dash
+    sends for them (the panel builds its tables in that form)."""
+    if isinstance(node, dict):
+        return node.get("props", {})
+    return {p: getattr(node, p, None) for p in ("children", "label", "title", "id")}
 
 
 def _text(component) -> str:
@@ -44,8 +58,9 @@ def _text(component) -> str:
             for child in node:
                 walk(child)
             return
+        props = _props(node)
         for prop in ("children", "label", "title"):
-            value = getattr(node, prop, None)
+            value = props.get(prop)
             if value is not None:
                 walk(value)
 
@@ -54,9 +69,9 @@ def _text(component) -> str:
 
 
 def _view(registry, query):
-    state, problems = sp.state_from_query(registry, query)
+    state, problems = SPEC.from_query(registry, query)
     assert problems == []
-    return sp.compute_view(registry, state, SurvivalMemo())
+    return build(registry, state, stats=SurvivalMemo())
 
 
 def _label(registry, key) -> str:
@@ -93,7 +108,7 @@ def test_at_risk_shown_equals_the_published_table_for_every_grade_a_or_b_curve(
                 "ep": key.endpoint,
                 "pop": curve.population_key,
             }
-            fig, _footnote, _rows, ipd = sp.figure_for(registry, query)
+            fig, _footnote, _rows, ipd = figure_for(registry, query)
             assert len(ipd) == len(arms)
             shown = _at_risk_rows(fig)[_label(registry, key)]
             ticks = set(fig.layout.xaxis.tickvals)
@@ -133,13 +148,13 @@ def test_subgroup_arms_are_listed_not_substituted(registry) -> None:
     assert "not reconstructable" in reasons["orient15:sint_chemo"]
     assert "total events not reported" in reasons["orient15:sint_chemo"]
     assert "N for this arm and population not reported" in reasons["nct05013697:triple"]
-    fig, _fn, rows, ipd = sp.figure_for(
+    fig, _fn, rows, ipd = figure_for(
         registry, {"arms": "escort1st:cam_chemo,orient15:sint_chemo", "pop": "CPS>=10"}
     )
     assert ipd == ()
     assert not [t for t in fig.data if t.mode == "lines"]  # no ITT curve drawn instead
     assert {r["row_type"] for r in rows} == {"not shown"}
-    text = _text(sp.missing_list(view))
+    text = _text(tables.missing_list(view))
     assert "Not shown for OS, PD-L1 CPS ≥10" in text
 
 
@@ -161,11 +176,11 @@ def test_comparison_rows_label_cross_trial_and_show_the_published_hr(registry) -
     assert (within.published.ci_upper, within.published.ci_level) == (0.88, 0.95)
     assert rows["jupiter06:tori_tp"].cross_trial is True
     assert rows["jupiter06:tori_tp"].published is None
-    text = _text(sp.results_tables(registry, view))
+    text = _text(tables.results_tables(registry, view))
     assert provenance.CROSS_TRIAL_LABEL in text
     assert "0.70 (0.56–0.88 (95% CI))" in text
     assert view.cross_trial is True
-    footnote = sp.footnote_of(registry, view)
+    footnote = figure.footnote_of(registry, view)
     assert footnote.cross_trial is True
     assert ("ESCORT-1st: Camrelizumab + paclitaxel/cisplatin", "A") in footnote.grades
 
@@ -176,7 +191,7 @@ def test_published_hr_keeps_its_ci_level_and_direction(registry) -> None:
     (row,) = view.comparisons
     # Doki NEJM 2022: OS HR 0.74 with a 99.1% CI 0.58-0.96.
     assert row.published is not None and row.published.ci_level == pytest.approx(0.991)
-    assert "0.58–0.96 (99.1% CI)" in _text(sp.results_tables(registry, view))
+    assert "0.58–0.96 (99.1% CI)" in _text(tables.results_tables(registry, view))
     flipped = _view(
         registry,
         {"arms": "checkmate648:nivo_chemo,checkmate648:chemo", "ref": "checkmate648:nivo_chemo"},
@@ -194,62 +209,87 @@ def test_tau_is_clamped_to_the_common_follow_up_and_said_so(registry) -> None:
     for item in view.curves:
         assert item.summary.rmst is not None
         assert item.summary.rmst.tau_months == pytest.approx(shortest)
-    assert "was clamped to" in _text(sp.results_tables(registry, view))
+    assert "was clamped to" in _text(tables.results_tables(registry, view))
 
 
 def test_not_reached_is_disambiguated(registry) -> None:
     view = _view(registry, {"arms": "nct05013697:triple"})
     (item,) = view.curves
     assert item.summary.median.median_months is None
-    assert "NR (not reached)" in _text(sp.results_tables(registry, view))
-    rows = sp.csv_rows(view)
+    assert "NR (not reached)" in _text(tables.results_tables(registry, view))
+    rows = export.rows_of(registry, view)
     assert rows[0]["median_status"] == "not reached"
+
+
+def _check_text(registry, library, item) -> str:
+    """The check the badge's popover receives when opened (callback ``fidelity_check``)."""
+    report = fidelity_report(registry, library, item.curve)
+    return _text(tables.fidelity_details(registry, item.trial.id, report))
+
+
+def _ids(component, found: list) -> list:
+    """Every component id in a tree, in document order."""
+    if isinstance(component, list | tuple):
+        for child in component:
+            _ids(child, found)
+    elif isinstance(component, dict) or hasattr(component, "to_plotly_json"):
+        props = _props(component)
+        if props.get("id") is not None:
+            found.append(props["id"])
+        _ids(props.get("children"), found)
+    return found
 
 
 def test_fidelity_badge_opens_the_published_vs_reconstructed_check(registry, library) -> None:
     view = _view(registry, {"arms": "checkmate648:nivo_chemo,checkmate648:chemo"})
     item = view.curves[0]
-    badge = sp.fidelity_badge(registry, library, item)
+    badge = tables.fidelity_badge(item)
     text = _text(badge)
     # Grade A since issue 12 (digitised curve + published table): the OS HR check now passes
     # (grade B missed 0.74 by more than 0.05 on the log scale).
     assert "grade A" in text
     assert item.passed is True
     assert "checks passed" in text
-    assert "HR Nivolumab + chemotherapy vs Chemotherapy (FP)" in text
+    # The badge's popover is the target of the check for exactly this curve.
+    slug = item.curve.key.slug
+    assert _ids(badge, []) == [
+        {"type": ids.SURVIVAL_FIDELITY, "curve": slug},
+        {"type": ids.SURVIVAL_FIDELITY_BODY, "curve": slug},
+    ]
+    check = _check_text(registry, library, item)
+    assert "HR Nivolumab + chemotherapy vs Chemotherapy (FP)" in check
     # No shipped curve fails its checks any more; the failed badge is still drawn when one does.
-    failed = _text(sp.fidelity_badge(registry, library, dataclasses.replace(item, passed=False)))
+    failed = _text(tables.fidelity_badge(dataclasses.replace(item, passed=False)))
     assert "check failed" in failed
     ok = _view(registry, {"arms": "escort1st:cam_chemo"}).curves[0]
     assert ok.passed is True
-    assert "checks passed" in _text(sp.fidelity_badge(registry, library, ok))
+    assert "checks passed" in _text(tables.fidelity_badge(ok))
+    assert "FAIL" not in _check_text(registry, library, ok)
 
 
 def test_url_round_trip(registry) -> None:
-    base = sp.default_state(registry)
+    base = SPEC.default(registry)
     states = [
         base,
-        sp._replace(base, {"arms": (), "show_ci": True}),
-        sp._replace(
+        dataclasses.replace(base, arms=(), show_ci=True),
+        dataclasses.replace(
             base,
-            {
-                "endpoint": "PFS",
-                "arms": ("escort1st:cam_chemo", "jupiter06:tori_tp"),
-                "population": "TAP>=5<10",
-                "reference": "jupiter06:tori_tp",
-                "landmark_months": 6.5,
-                "tau_months": 24.0,
-                "show_censor": False,
-                "show_median": True,
-                "show_at_risk": False,
-            },
+            endpoint="PFS",
+            arms=("escort1st:cam_chemo", "jupiter06:tori_tp"),
+            population="TAP>=5<10",
+            reference="jupiter06:tori_tp",
+            landmark_months=6.5,
+            tau_months=24.0,
+            show_censor=False,
+            show_median=True,
+            show_at_risk=False,
         ),
     ]
     for state in states:
-        search = sp.state_to_search(state, registry)
+        search = SPEC.to_search(registry, state)
         keys = [k for k, _v in parse_qsl(search.lstrip("?"))]
         assert keys == sorted(keys)
-        restored, problems = sp.state_from_query(registry, dict(parse_qsl(search.lstrip("?"))))
+        restored, problems = SPEC.from_query(registry, dict(parse_qsl(search.lstrip("?"))))
         assert problems == []
         assert restored == state
 
@@ -273,41 +313,41 @@ def test_url_round_trip(registry) -> None:
 )
 def test_inputs_outside_the_allow_lists_are_rejected(registry, position, value) -> None:
     values = ["OS", ["escort1st:cam_chemo"], "ITT", None, 12, 18, False, True, False, True]
-    state, problems = sp.state_from_inputs(registry, *values)
+    state, problems = callbacks.state_from_values(registry, values)
     assert state is not None and problems == []
     values[position] = value
-    state, problems = sp.state_from_inputs(registry, *values)
+    state, problems = callbacks.state_from_values(registry, values)
     assert state is None and problems
 
 
 def test_presets_come_from_the_registry(registry) -> None:
-    seeds = sp.preset_arms(registry, "seeds-vs-pd1")
+    seeds = preset_arms(registry, "seeds-vs-pd1")
     focus = {f"{t.id}:{a.id}" for t in registry.trials if t.focus for a in t.arms}
     assert focus <= set(seeds)
     for token in set(seeds) - focus:
-        trial, arm = sp._arm_of(registry, token)
+        trial, arm = arm_of(registry, token)
         assert trial.phase == "3" and arm.regimen_class == "ICI+chemo" and arm.role != "control"
-    free = sp.preset_arms(registry, "chemo-free")
+    free = preset_arms(registry, "chemo-free")
     assert {"alter_e003:chemo_free", "checkmate648:nivo_ipi", "checkmate648:chemo"} == set(free)
-    controls = sp.preset_arms(registry, "chemo-controls")
+    controls = preset_arms(registry, "chemo-controls")
     for token in controls:
-        _trial, arm = sp._arm_of(registry, token)
+        _trial, arm = arm_of(registry, token)
         assert arm.role == "control" and arm.regimen_class in ("chemo", "placebo+chemo")
     assert len(controls) >= 9
-    assert sp.preset_arms(registry, "unknown") == ()
+    assert preset_arms(registry, "unknown") == ()
 
 
 def test_figure_is_deterministic_and_the_screen_path_matches_the_export(registry) -> None:
     query = {"arms": "escort1st:cam_chemo,jupiter06:tori_tp", "ci": "1", "median": "1"}
-    first = sp.figure_for(registry, query, memo=SurvivalMemo())[0].to_json()
-    second = sp.figure_for(registry, query, memo=SurvivalMemo())[0].to_json()
+    first = figure_for(registry, query)[0].to_json()
+    second = figure_for(registry, query)[0].to_json()
     assert first == second
-    state, _ = sp.state_from_query(registry, query)
-    view = sp.compute_view(registry, state, SurvivalMemo())
-    screen = sp._outputs(registry, view)[0]
+    state, _ = SPEC.from_query(registry, query)
+    view = build(registry, state, stats=SurvivalMemo())
+    screen = callbacks.outputs(registry, view)[0]
     # The screen figure is the export figure without the in-figure footnote (the caption under
     # the graph carries the sources there); everything else is identical.
-    exported = sp.build_figure(registry, view, None).to_json()
+    exported = figure.export_figure(registry, view, None).to_json()
     assert json.loads(json.dumps(screen)) == json.loads(exported)
     screen_notes = [
         a for a in screen["layout"].get("annotations", []) if a.get("name") == "footnote"
@@ -321,7 +361,7 @@ def test_figure_is_deterministic_and_the_screen_path_matches_the_export(registry
 def test_two_arm_figure_with_ci_bands_is_within_the_payload_budget(registry) -> None:
     """PERF-05: a 2-arm KM figure with CI bands stays under 150 KB (the largest shipped pair,
     KEYNOTE-590 with 749 patients)."""
-    fig, *_ = sp.figure_for(
+    fig, *_ = figure_for(
         registry,
         {"arms": "keynote590:pembro_chemo,keynote590:placebo_chemo", "ci": "1", "median": "1"},
     )
@@ -330,7 +370,7 @@ def test_two_arm_figure_with_ci_bands_is_within_the_payload_budget(registry) -> 
 
 
 def test_footnote_and_csv(registry) -> None:
-    fig, footnote, rows, ipd = sp.figure_for(
+    fig, footnote, rows, ipd = figure_for(
         registry, {"arms": "escort1st:cam_chemo,escort1st:placebo_chemo,astrum007:serp_cf"}
     )
     notes = [a for a in fig.layout.annotations if a.name == "footnote"]
@@ -339,25 +379,25 @@ def test_footnote_and_csv(registry) -> None:
     assert not footnote.cross_trial  # only ESCORT-1st is drawn; ASTRUM-007 is not reported
     assert {r["row_type"] for r in rows} == {"arm", "comparison", "not shown"}
     for row in rows:
-        assert set(row) <= set(sp.CSV_COLUMNS)
+        assert set(row) <= set(CSV_COLUMNS)
     assert [a.grade for a in ipd] == ["A", "A"]
     assert sum(a.sample.n_events for a in ipd) == 135 + 174
 
 
 def test_statistics_are_cached_not_refit(registry) -> None:
     memo = SurvivalMemo()
-    state, _ = sp.state_from_query(registry, {"arms": "orient15:sint_chemo,orient15:placebo_chemo"})
-    sp.compute_view(registry, state, memo)
+    state, _ = SPEC.from_query(registry, {"arms": "orient15:sint_chemo,orient15:placebo_chemo"})
+    build(registry, state, stats=memo)
     before = memo.summarise_arm.cache_info()
     compare_before = memo.compare_arms.cache_info()
-    sp.compute_view(registry, state, memo)
+    build(registry, state, stats=memo)
     after = memo.summarise_arm.cache_info()
     assert after.misses == before.misses and after.hits == before.hits + 2
     assert memo.compare_arms.cache_info().misses == compare_before.misses
 
 
 def test_population_options_say_when_nothing_is_reconstructable(registry) -> None:
-    options = {o["value"]: o["label"] for o in sp._population_options(registry)}
+    options = {o["value"]: o["label"] for o in population_options(registry)}
     assert options["ITT"].startswith("ITT")
     assert options["CPS>=10"] == "PD-L1 CPS ≥10 — no reconstructable curve"
     assert "TAP>=5<10" in options
@@ -371,13 +411,13 @@ def test_figure_is_identical_in_a_separate_process(registry) -> None:
     from pathlib import Path
 
     query = {"arms": "nct05013697:triple,keynote590:pembro_chemo", "ci": "1", "ep": "PFS"}
-    here = hashlib.sha256(sp.figure_for(registry, query)[0].to_json().encode()).hexdigest()
+    here = hashlib.sha256(figure_for(registry, query)[0].to_json().encode()).hexdigest()
     code = (
         "import hashlib, json, sys\n"
         "from data import load_registry\n"
-        "from components import survival_panel as sp\n"
+        "from components.survival import figure_for\n"
         "q = json.loads(sys.argv[1])\n"
-        "fig = sp.figure_for(load_registry(), q)[0]\n"
+        "fig = figure_for(load_registry(), q)[0]\n"
         "print(hashlib.sha256(fig.to_json().encode()).hexdigest())\n"
     )
     root = Path(__file__).resolve().parents[2]
@@ -393,12 +433,12 @@ def test_figure_is_identical_in_a_separate_process(registry) -> None:
 
 
 def test_export_bundle_carries_the_chart_rows_and_ipd(registry) -> None:
-    bundle = sp.export_bundle(
+    bundle = export_bundle(
         registry, {"arms": "jupiter06:tori_tp,jupiter06:placebo_tp", "ep": "PFS", "ci": "1"}
     )
     assert bundle.kind == "km" and bundle.endpoint == "PFS" and bundle.population == "ITT"
     assert bundle.subject == ("JUPITER-06",)
-    assert bundle.columns == sp.CSV_COLUMNS
+    assert bundle.columns == CSV_COLUMNS
     # Wang ZX et al. Cancer Cell 2022 (JUPITER-06): 132 and 164 PFS events.
     assert [a.sample.n_events for a in bundle.ipd] == [132, 164]
     assert [r["row_type"] for r in bundle.rows] == ["arm", "arm", "comparison"]
@@ -408,7 +448,7 @@ def test_chemo_free_preset_lists_alter_e003_with_its_reasons(registry) -> None:
     """With the shipped data ALTER-E-003 (Mol Cancer 2025 abstract: no event count, no data
     cut-off) is in the chemo-free preset and listed, for PFS, with both missing facts and the
     rejected events-from-CI estimate (notes/issue-05-estimated-events.md); never dropped."""
-    free = sp.preset_arms(registry, "chemo-free")
+    free = preset_arms(registry, "chemo-free")
     assert "alter_e003:chemo_free" in free
     view = _view(registry, {"arms": ",".join(free), "ep": "PFS"})
     assert "alter_e003:chemo_free" not in {c.token for c in view.curves}
@@ -429,7 +469,7 @@ def test_chemo_free_preset_draws_alter_e003_once_it_is_reconstructable(
     from analysis.curve_library import CurveKey, CurveLibrary, _make_curve
     from analysis.reconstruct import FollowUp, SummaryArm, reconstruct_from_summary
 
-    real = sp.curve_library(registry)
+    real = shared_curve_library(registry)
     key = CurveKey("alter_e003", "chemo_free", "PFS", "itt", "molcancer2025")
     inputs = registry.curve_inputs(
         key.trial_id, key.arm_id, key.endpoint, key.population, key.analysis_id
@@ -446,9 +486,9 @@ def test_chemo_free_preset_draws_alter_e003_once_it_is_reconstructable(
         [r for r in real.not_reconstructable if r.key != key],
         real.hazard_ratio_checks,
     )
-    monkeypatch.setattr(sp, "curve_library", lambda _registry: patched)
-    query = {"arms": ",".join(sp.preset_arms(registry, "chemo-free")), "ep": "PFS"}
+    monkeypatch.setattr(build_module, "shared_curve_library", lambda _registry: patched)
+    query = {"arms": ",".join(preset_arms(registry, "chemo-free")), "ep": "PFS"}
     view = _view(registry, query)
     assert "alter_e003:chemo_free" in {c.token for c in view.curves}
-    _fig, _footnote, _rows, ipd_arms = sp.figure_for(registry, query, memo=SurvivalMemo())
+    _fig, _footnote, _rows, ipd_arms = figure_for(registry, query)
     assert any(a.sample == synthetic.sample for a in ipd_arms)

@@ -23,7 +23,7 @@ class ToyState:
     show_ci: bool
 
 
-def _toy_spec(check=None, report_unknown_keys=False) -> StateSpec[ToyState]:
+def _toy_spec(check=None, report_unknown_keys=False, quote_values=True) -> StateSpec[ToyState]:
     return StateSpec(
         ToyState,
         (
@@ -35,6 +35,7 @@ def _toy_spec(check=None, report_unknown_keys=False) -> StateSpec[ToyState]:
         ),
         check=check,
         report_unknown_keys=report_unknown_keys,
+        quote_values=quote_values,
     )
 
 
@@ -84,6 +85,24 @@ def test_bad_values_are_reset_and_named(registry) -> None:
         "unknown setting 'zzz'",
     ):
         assert fragment in text
+
+
+def test_values_can_be_named_without_quotes(registry) -> None:
+    """``quote_values=False``: messages show rejected values as typed (``endpoint DFS``), still
+    cut to the same length."""
+    spec = _toy_spec(quote_values=False)
+    query = {"ep": "DFS", "arms": "a:1,../x", "lm": "-5", "ci": "yes", "ref": "x" * 500}
+    _state, problems = spec.from_query(registry, query)
+    text = "; ".join(problems)
+    for fragment in (
+        "endpoint DFS",
+        "arms ../x",
+        "landmark -5 (allowed 1–60 months)",
+        "CI bands yes",
+    ):
+        assert fragment in text
+    assert "'" not in text
+    assert f"reference arm {'x' * 40}…" in text and "x" * 41 not in text
 
 
 def test_only_unknown_arms_keep_the_default_and_empty_token_means_none(registry) -> None:

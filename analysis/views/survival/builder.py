@@ -1,0 +1,128 @@
+"""``build(registry, state) -> SurvivalModel``: the only place the view requests statistics."""
+
+from __future__ import annotations
+
+from analysis.curve_library import shared_curve_library
+from analysis.survival import SurvivalMemo
+from analysis.views.survival.model import (
+    ComparisonRow,
+    MissingArm,
+    ShownCurve,
+    SurvivalModel,
+)
+from analysis.views.survival.rules import (
+    caveats,
+    choose_curves,
+    choose_reference,
+    display_ticks,
+    published_hr,
+)
+from analysis.views.survival.state import (
+    CI_LEVEL,
+    ENDPOINT_LABELS,
+    SurvivalState,
+    arm_of,
+    population_label,
+)
+from data import Registry
+
+NO_CURVE_MESSAGE = (
+    "No reconstructable curve for this selection — see the list of arms not reported."
+)
+NO_ARMS_MESSAGE = "Choose arms to draw."
+
+
+def build(
+    registry: Registry, state: SurvivalState, stats: SurvivalMemo | None = None
+) -> SurvivalModel:
+    """Every number the view shows for a validated ``state``.
+
+    Curves come from the process-wide curve library (built once; never reconstructed on a
+    request). Statistics (KM with log-log CI, median, landmark, RMST, Cox, log-rank, ΔRMST) go
+    through ``stats`` when given, so states that share a curve and its parameters share the
+    result. The RMST horizon is clamped to the shortest drawn follow-up (RMST beyond a curve's
+    follow-up is not estimable) and the model says when it was.
+    """
+    stats = stats if stats is not None else SurvivalMemo(maxsize=64)
+    library = shared_curve_library(registry)
+    found, reasons = choose_curves(library, registry, state)
+    ticks, x_max = display_ticks(list(found.values()))
+    chosen = [found[t] for t in state.arms if t in found]
+    tau: float | None = None
+    tau_clamped = False
+    if chosen:
+        common = min(float(c.sample.times_months[-1]) for c in chosen)
+        tau = min(state.tau_months, common)
+        tau_clamped = tau < state.tau_months
+    shown: list[ShownCurve] = []
+    missing: list[MissingArm] = []
+    for token in state.arms:
+        trial, arm = arm_of(registry, token)
+        if token not in found:
+            missing.append(MissingArm(token, trial.name, arm.label, reasons[token]))
+            continue
+        curve = found[token]
+        analysis = trial.analysis(curve.key.analysis_id)
+        summary = stats.summarise_arm(
+            curve.sample,
+            ci_level=CI_LEVEL,
+            landmark_months=state.landmark_months,
+            tau_months=tau,
+            ticks_months=ticks,
+        )
+        shown.append(
+            ShownCurve(
+                token=token,
+                trial=trial,
+                arm=arm,
+                curve=curve,
+                label=f"{trial.name}: {arm.label}",
+                summary=summary,
+                passed=library.passed(curve.key),
+                analysis_label=analysis.label,
+                data_cutoff=analysis.data_cutoff.date,
+            )
+        )
+    reference, note = choose_reference(shown, state)
+    comparisons: list[ComparisonRow] = []
+    if reference is not None:
+        for item in shown:
+            if item is reference:
+                continue
+            result = stats.compare_arms(
+                item.curve.sample, reference.curve.sample, ci_level=CI_LEVEL, tau_months=tau
+            )
+            cross = item.trial.id != reference.trial.id
+            comparisons.append(
+                ComparisonRow(
+                    arm=item,
+                    reference=reference,
+                    cross_trial=cross,
+                    result=result,
+                    published=None if cross else published_hr(library, item, reference),
+                )
+            )
+    empty = None
+    if not shown:
+        empty = NO_CURVE_MESSAGE if state.arms else NO_ARMS_MESSAGE
+    endpoint_label = ENDPOINT_LABELS[state.endpoint]
+    pop_label = population_label(state.population)
+    return SurvivalModel(
+        state=state,
+        title=f"{endpoint_label} — {pop_label}",
+        endpoint_label=endpoint_label,
+        population_label=pop_label,
+        curves=tuple(shown),
+        missing=tuple(missing),
+        reference=reference,
+        reference_note=note,
+        comparisons=tuple(comparisons),
+        ticks_months=ticks,
+        x_max_months=x_max,
+        tau_months=tau,
+        tau_clamped=tau_clamped,
+        cross_trial=len({c.trial.id for c in shown}) > 1,
+        caveats=caveats(state, shown),
+        empty_message=empty,
+        ci_level=CI_LEVEL,
+    )

@@ -1,0 +1,102 @@
+"""From the Survival model to the KM chart builder's inputs, and the chart's provenance.
+
+The screen gets the figure as a plain dict (:func:`screen_figure`, no plotly validation) without
+the in-figure footnote — the caption under the graph carries the same sources with links. Exports
+get a validated ``go.Figure`` with the footnote drawn in (:func:`export_figure`); otherwise the
+two are the same figure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from analysis.views.survival import PublishedHR, ShownCurve, SurvivalModel
+from components import provenance
+from components.charts.km import KMCurve, KMOptions, build_km_figure, km_figure_dict
+from components.charts.theme import escape_plotly_text
+from components.export.footnote import Footnote, SourceRef, wrap_lines
+from data import Registry
+
+#: Characters per footnote line in exported images.
+FOOTNOTE_LINE_CHARS = 160
+
+
+Colours = dict[tuple[str, str], tuple[str, str]]
+
+
+def colour_of(colours: Colours, item: ShownCurve) -> tuple[str, str]:
+    """(colour, dash) of an arm from :func:`components.provenance.arm_colours`: the same in
+    every view and every export."""
+    return colours[(item.trial.id, item.arm.id)]
+
+
+def published_source(registry: Registry, pub: PublishedHR) -> str:
+    """Short citation of a published HR (the trial's name when the row names no publication)."""
+    trial = registry.trial(pub.trial_id)
+    if pub.source_ref is None:
+        return trial.name
+    return SourceRef.from_publication(trial.publication(pub.source_ref)).short
+
+
+def footnote_of(registry: Registry, model: SurvivalModel) -> Footnote:
+    refs = [(item.trial, ref) for item in model.curves for ref in item.curve.inputs.source_refs]
+    return provenance.footnote_for(
+        refs,
+        data_version=registry.data_version,
+        grades=[(item.label, item.curve.grade) for item in model.curves],
+        cross_trial=model.cross_trial,
+        caveats=model.caveats,
+    )
+
+
+def _footnote_text(footnote: Footnote) -> str:
+    lines = wrap_lines(footnote.lines(), FOOTNOTE_LINE_CHARS)
+    return "<br>".join(escape_plotly_text(line) for line in lines)
+
+
+def km_inputs(
+    registry: Registry, model: SurvivalModel, footnote: Footnote | None
+) -> tuple[list[KMCurve], KMOptions]:
+    state = model.state
+    colours = provenance.arm_colours(registry)
+    curves = []
+    for item in model.curves:
+        colour, dash = colour_of(colours, item)
+        curves.append(
+            KMCurve(
+                key=item.token,
+                label=item.label,
+                table_label=item.label,
+                colour=colour,
+                dash=dash,
+                km=item.summary.km,
+                at_risk=item.summary.at_risk,
+                median=item.summary.median,
+                grade=item.curve.grade,
+            )
+        )
+    options = KMOptions(
+        endpoint_label=model.endpoint_label,
+        show_ci=state.show_ci,
+        show_censor_marks=state.show_censor,
+        show_median_lines=state.show_median,
+        show_at_risk=state.show_at_risk,
+        x_max_months=model.x_max_months,
+        tick_values_months=model.ticks_months,
+        title=model.title,
+        footnote=_footnote_text(footnote) if footnote is not None else None,
+        empty_message=model.empty_message,
+    )
+    return curves, options
+
+
+def screen_figure(registry: Registry, model: SurvivalModel) -> dict[str, Any]:
+    """The figure for the page, as a plain dict (no per-element plotly validation)."""
+    return km_figure_dict(*km_inputs(registry, model, None))
+
+
+def export_figure(registry: Registry, model: SurvivalModel, footnote: Footnote | None) -> go.Figure:
+    """The figure for exports: validated, with the footnote drawn into it."""
+    return build_km_figure(*km_inputs(registry, model, footnote))

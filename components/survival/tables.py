@@ -1,0 +1,346 @@
+"""Markup from the Survival model: the results tables, the fidelity badges, the list of arms not
+shown and the caption.
+
+Lightweight on purpose: plain elements with class names (styles in ``assets/app.css``) built
+directly in the form Dash sends (:func:`components.survival.render.el`), rather than a Mantine
+component per cell: the 6-arm results used to be ~500 Dash components, and building and
+serialising them was most of the callback's time (issue 11).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import dash_mantine_components as dmc
+
+from analysis.survival import ArmSummary
+from analysis.views.survival import FidelityReport, ShownCurve, SurvivalModel
+from analysis.views.survival.rules import TOLERANCE_TEXT, hr_text, published_ci_text
+from components import ids, provenance
+from components.survival.figure import Colours, colour_of, published_source
+from components.survival.render import MANTINE, el
+from data import Registry
+
+
+def _months(value: float | None) -> str:
+    return "not reached" if value is None else f"{value:.1f}"
+
+
+def median_text(summary: ArmSummary) -> str:
+    med = summary.median
+    main = "NR (not reached)" if med.median_months is None else f"{med.median_months:.1f}"
+    return f"{main} ({_months(med.ci_lower_months)}–{_months(med.ci_upper_months)})"
+
+
+def landmark_text(summary: ArmSummary) -> str:
+    lm = summary.landmark
+    if lm is None:
+        return "–"
+    if lm.survival is None:
+        return f"beyond follow-up ({lm.n_at_risk} at risk)"
+    lo = "–" if lm.ci_lower is None else f"{100 * lm.ci_lower:.1f}"
+    hi = "–" if lm.ci_upper is None else f"{100 * lm.ci_upper:.1f}"
+    return f"{100 * lm.survival:.1f}% ({lo}–{hi})"
+
+
+def rmst_text(summary: ArmSummary) -> str:
+    rm = summary.rmst
+    if rm is None:
+        return "–"
+    return f"{rm.rmst_months:.1f} ({rm.ci_lower_months:.1f}–{rm.ci_upper_months:.1f})"
+
+
+def p_text(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _table(head: Sequence[str], body: list[Any], class_name: str = "escc-table") -> Any:
+    return el(
+        "Table",
+        [el("Thead", el("Tr", [el("Th", h) for h in head])), el("Tbody", body)],
+        className=class_name,
+    )
+
+
+def _join(parts: Sequence[Any]) -> list[Any]:
+    out: list[Any] = []
+    for i, part in enumerate(parts):
+        if i:
+            out.append("; ")
+        out.append(part)
+    return out
+
+
+def fidelity_details(registry: Registry, trial_id: str, report: FidelityReport) -> Any:
+    """The published-vs-reconstructed check of one curve (popover content)."""
+    rows = []
+    for check in report.checks:
+        if check.passed is None:
+            verdict, kind = "no published value", "none"
+        else:
+            verdict, kind = ("pass", "pass") if check.passed else ("FAIL", "fail")
+        rows.append(
+            el(
+                "Tr",
+                [
+                    el("Td", check.name),
+                    el("Td", check.published),
+                    el("Td", check.reconstructed),
+                    el("Td", verdict, className=f"escc-check-{kind}"),
+                ],
+            )
+        )
+    parts: list[Any] = [
+        el("P", report.heading, className="escc-fidelity-heading"),
+        el("P", report.method, className="escc-note"),
+        _table(("Check", "Published", "Reconstructed", "Result"), rows),
+        el("P", TOLERANCE_TEXT, className="escc-note escc-dimmed"),
+    ]
+    if report.followup_notes:
+        parts.append(
+            el("P", "Follow-up: " + "; ".join(report.followup_notes) + ".", className="escc-note")
+        )
+    if report.engine_warnings:
+        parts.append(
+            el(
+                "P",
+                "Engine notes: " + "; ".join(report.engine_warnings) + ".",
+                className="escc-note escc-warning",
+            )
+        )
+    links = provenance.citation_links(registry.trial(trial_id), report.source_refs)
+    if links:
+        parts.append(el("Div", ["Inputs from: ", *_join(links)], className="escc-caption"))
+    return el("Div", parts, className="escc-fidelity")
+
+
+#: Shown in a fidelity popover until its check has arrived (it is sent when first opened).
+LOADING_CHECK = "Loading the published-vs-reconstructed check…"
+
+
+def fidelity_badge(item: ShownCurve) -> Any:
+    """Grade badge coloured by the DATA-03 checks; opens the published-vs-reconstructed check."""
+    return badge_markup(item.curve.key.slug, item.curve.grade, item.passed)
+
+
+def badge_markup(slug: str, grade: str, passed: bool | None) -> Any:
+    """The badge of one curve (``slug`` = its library key). The check itself is not sent with
+    the results: six checks were two thirds of a 6-arm response, and few readers open them, so
+    the popover asks for its check when it is first opened (callback ``fidelity_check``)."""
+    text = f"grade {grade} · {'checks passed' if passed else 'check failed'}"
+    return el(
+        "Popover",
+        [
+            el(
+                "PopoverTarget",
+                el(
+                    "Button",
+                    text,
+                    MANTINE,
+                    id={"type": ids.SURVIVAL_FIDELITY, "curve": slug},
+                    size="compact-xs",
+                    variant="light",
+                    color="teal" if passed else "orange",
+                    className="escc-fidelity-badge",
+                ),
+                MANTINE,
+            ),
+            el(
+                "PopoverDropdown",
+                el(
+                    "Div",
+                    LOADING_CHECK,
+                    id={"type": ids.SURVIVAL_FIDELITY_BODY, "curve": slug},
+                    className="escc-note escc-dimmed",
+                ),
+                MANTINE,
+            ),
+        ],
+        MANTINE,
+        position="bottom-start",
+        shadow="md",
+        withArrow=True,
+        trapFocus=False,
+        width=640,
+    )
+
+
+def _swatch(colours: Colours, item: ShownCurve) -> Any:
+    return el(
+        "Span",
+        "■ ",
+        style={"color": colour_of(colours, item)[0]},
+        className="escc-swatch",
+        **{"aria-hidden": "true"},
+    )
+
+
+def _arm_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
+    colours = provenance.arm_colours(registry)
+    return [
+        el(
+            "Tr",
+            [
+                el("Td", [_swatch(colours, item), item.label]),
+                el("Td", fidelity_badge(item)),
+                el("Td", f"{item.analysis_label} ({item.data_cutoff or 'cut-off NR'})"),
+                el("Td", str(item.summary.n_patients)),
+                el("Td", str(item.summary.n_events)),
+                el("Td", median_text(item.summary)),
+                el("Td", landmark_text(item.summary)),
+                el("Td", rmst_text(item.summary)),
+            ],
+        )
+        for item in model.curves
+    ]
+
+
+def _comparison_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
+    colours = provenance.arm_colours(registry)
+    body = []
+    for row in model.comparisons:
+        cox = row.result.cox
+        drm = row.result.rmst_difference
+        published: Any
+        if row.cross_trial:
+            kind = el("Span", provenance.CROSS_TRIAL_LABEL, className="escc-pill escc-pill-cross")
+            published = "not applicable (different trials)"
+        else:
+            kind = el("Span", "within-trial, randomised", className="escc-pill escc-pill-within")
+            pub = row.published
+            if pub is None:
+                published = "not reported for this pair and analysis"
+            else:
+                source = published_source(registry, pub) + (
+                    " (inverted from the published direction)" if pub.inverted else ""
+                )
+                published = [
+                    el("Div", f"{pub.hazard_ratio:.2f} ({published_ci_text(pub)})"),
+                    el("Div", source, className="escc-note escc-dimmed"),
+                ]
+        drm_text = (
+            "–"
+            if drm is None
+            else f"{drm.difference_months:+.1f} ({drm.ci_lower_months:+.1f} to "
+            f"{drm.ci_upper_months:+.1f})"
+        )
+        body.append(
+            el(
+                "Tr",
+                [
+                    el("Td", [_swatch(colours, row.arm), row.arm.label]),
+                    el("Td", kind),
+                    el("Td", hr_text(cox.hazard_ratio, cox.ci_lower, cox.ci_upper)),
+                    el("Td", published),
+                    el("Td", p_text(row.result.log_rank.p_value)),
+                    el("Td", drm_text),
+                ],
+            )
+        )
+    return body
+
+
+def results_tables(registry: Registry, model: SurvivalModel) -> Any:
+    """Per-arm table and arm-vs-reference table under the figure."""
+    if not model.curves:
+        return el("P", "No curve to summarise.", className="escc-note escc-dimmed")
+    state = model.state
+    tau_text = "–" if model.tau_months is None else f"{model.tau_months:g}"
+    head = (
+        "Arm",
+        "Fidelity",
+        "Analysis",
+        "N",
+        "Events",
+        "Median, months (95% CI)",
+        f"S({state.landmark_months:g} mo) (95% CI)",
+        f"RMST({tau_text} mo), months (95% CI)",
+    )
+    parts: list[Any] = [
+        el("H5", "Per arm", className="escc-table-title"),
+        _table(head, _arm_rows(registry, model)),
+    ]
+    if model.tau_clamped and model.tau_months is not None:
+        parts.append(
+            dmc.Alert(
+                f"RMST horizon τ = {state.tau_months:g} months was clamped to "
+                f"{model.tau_months:.1f} months, the shortest follow-up among the shown curves "
+                "(RMST beyond a curve's follow-up is not estimable).",
+                color="yellow",
+                variant="light",
+            )
+        )
+    if model.reference is not None and model.comparisons:
+        comp_head = (
+            f"Arm vs reference ({model.reference.label})",
+            "Comparison",
+            "Cox HR (95% CI), reconstructed",
+            "Published HR",
+            "Log-rank p",
+            f"ΔRMST({tau_text} mo), months (95% CI)",
+        )
+        parts.extend(
+            [
+                el("H5", "Versus the reference arm", className="escc-table-title"),
+                _table(comp_head, _comparison_rows(registry, model)),
+                el(
+                    "P",
+                    "HR < 1 favours the arm over the reference. Cox model with Efron ties and "
+                    "log-rank test on the reconstructed data; ΔRMST variance = sum of the two "
+                    "arms' Greenwood-type variances (independent arms).",
+                    className="escc-note escc-dimmed",
+                ),
+            ]
+        )
+    if model.reference_note:
+        parts.append(dmc.Alert(model.reference_note, color="yellow", variant="light"))
+    return el("Div", parts, className="escc-results")
+
+
+def missing_list(model: SurvivalModel) -> Any:
+    """The chosen arms without a curve, each with its reason (never silently dropped)."""
+    if not model.missing:
+        return None
+    return dmc.Alert(
+        el("Ul", [el("Li", f"{m.label} — {m.reason}") for m in model.missing]),
+        title=f"Not shown for {model.state.endpoint}, {model.population_label}",
+        color="gray",
+        variant="light",
+    )
+
+
+def caption_of(registry: Registry, model: SurvivalModel) -> Any:
+    """Sources (linked), their levels, reconstruction grades, caveats and the data version."""
+    parts: list[Any] = []
+    for trial_id in dict.fromkeys(c.trial.id for c in model.curves):
+        trial = registry.trial(trial_id)
+        refs = list(
+            dict.fromkeys(
+                ref
+                for c in model.curves
+                if c.trial.id == trial_id
+                for ref in c.curve.inputs.source_refs
+            )
+        )
+        levels = dict.fromkeys(trial.publication(r).level for r in refs)
+        parts.append(
+            el(
+                "Span",
+                [
+                    el("Strong", trial.name + " "),
+                    *_join(provenance.citation_links(trial, refs)),
+                    " ",
+                    *[provenance.source_badge(level) for level in levels],
+                ],
+            )
+        )
+    grades = "; ".join(f"{c.label}: grade {c.curve.grade}" for c in model.curves)
+    notes = list(model.caveats)
+    if grades:
+        notes.insert(0, f"Reconstruction grades — {grades}.")
+    return provenance.caption(
+        parts, data_version=registry.data_version, cross_trial=model.cross_trial, notes=notes
+    )
