@@ -51,7 +51,7 @@ SURVIVAL_MISSING = "survival-missing"
 SURVIVAL_RESULTS = "survival-results"
 # (end of survival section)
 
-# Subgroups & forest view (components/forest_panel.py) -- IDs start with "forest-"
+# Subgroups & forest view (components/forest/) -- IDs start with "forest-"
 FOREST_URL = "forest-url"  # the panel's own location: mirrors the controls into the query
 FOREST_ENDPOINT = "forest-endpoint"
 FOREST_COMPARISON = "forest-comparison"
