@@ -378,3 +378,111 @@ def test_forest_export_bundle(registry) -> None:
     forest_bundle = export_bundle(registry, {"pop": "CPS>=10"})
     assert forest_bundle.subject == ("KEYNOTE-590", "ORIENT-15", "RATIONALE-306")
     assert all(set(r) <= set(CSV_COLUMNS) for r in forest_bundle.rows)
+
+
+# ------------------------------------------------------------- seeds: reviewed sections in data
+
+
+def test_seed_sections_come_from_the_data_file(registry) -> None:
+    from analysis.views.forest.seeds import sections
+
+    found = sections(registry)
+    assert [(s.trial_id, s.populations[0]) for s in found] == [
+        ("nct05013697", "cps_lt1"),
+        ("nct05013697", "liver_mets"),
+        ("alter_e003", "signature_pos"),
+    ]
+
+
+def test_assessed_count_is_composed_from_cited_rows(registry) -> None:
+    """Li N et al. STTT 2024: "PD-L1 status was assessed in 38 patients" (Table 1 footnote a;
+    Results), 50 patients enrolled, ORR denominators 12 (CPS >= 1) and 26 (CPS < 1) in the
+    Results' PD-L1 paragraph. The sentence is built from those rows and cites the fact."""
+    text = " ".join(_strings(seeds_section(registry)))
+    assert (
+        "PD-L1 CPS was available for 38 of 50 patients (12 with CPS ≥1 + 26 with CPS <1, the "
+        "printed subgroup denominators)." in text
+    )
+    assert "Table 1 footnote a; Results" in text
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "rule"),
+    [
+        ('[[section]]\ntrial = "nope"\ntitle = "t"\npopulations = ["itt"]\n', "trial", "dangling"),
+        (
+            '[[section]]\ntrial = "alter_e003"\ntitle = "t"\npopulations = ["cps_ge10"]\n',
+            "populations",
+            "dangling",
+        ),
+        (
+            '[[section]]\ntrial = "alter_e003"\ntitle = "t"\npopulations = ["itt"]\ncolour = 1\n',
+            "colour",
+            "unknown-key",
+        ),
+        (
+            '[[section]]\ntrial = "alter_e003"\ntitle = "t"\npopulations = ["itt"]\n'
+            "derive_sizes = true\n",
+            "derive_sizes",
+            "allowed-values",
+        ),
+        (
+            '[[section]]\ntrial = "alter_e003"\ntitle = "t"\npopulations = ["itt"]\n'
+            'assessed_fact = "no such fact"\n',
+            "assessed_fact",
+            "dangling",
+        ),
+        ('[[section]\ntrial = "x"\n', "(file)", "toml-syntax"),
+        ('title = "stray"\n', "title", "unknown-key"),
+    ],
+)
+def test_a_malformed_seed_file_names_file_key_and_rule(registry, toml, key, rule) -> None:
+    from analysis.views.forest.seeds import parse_sections
+    from data import DataValidationError
+
+    with pytest.raises(DataValidationError) as caught:
+        parse_sections(registry, toml)
+    problems = caught.value.problems
+    assert all(p.file == "vocab/seed_subgroups.toml" for p in problems)
+    assert any(key in p.key and p.rule.startswith(rule) for p in problems), problems
+
+
+def test_a_data_root_without_the_seed_file_has_no_seed_section() -> None:
+    from pathlib import Path
+
+    from analysis.views.forest.seeds import build_seeds
+
+    fixture = load_registry(Path(__file__).parent / "fixtures_data")
+    model = build_seeds(fixture)
+    assert model.points == () and model.tables == ()
+
+
+# ------------------------------------------------------------- callbacks: pattern-matching ids
+
+
+def test_analysis_choices_refuse_what_the_page_cannot_send() -> None:
+    from components.forest.callbacks import analysis_choices
+
+    ident = {"type": "forest-analysis", "trial": "orient15"}
+    assert analysis_choices(["final"], [ident]) == {"orient15": "final"}
+    assert analysis_choices([], []) == {}
+    assert analysis_choices(["final", "final"], [ident, ident]) is None  # a trial twice
+    assert analysis_choices(["final"], []) is None
+    assert analysis_choices(["final"], [{"trial": {"$ne": 1}}]) is None
+    assert analysis_choices("final", [ident]) is None
+
+
+def test_old_links_open_the_same_view(registry) -> None:
+    """A link the view wrote before the restructure (b1f6b82: ``state_to_search``)."""
+    old = "an=orient15%3Afinal&cmp=ici-chemo_vs_chemotherapy&ep=PFS&kh=1&m=PM&pop=CPS%3E%3D10&x=1"
+    state, problems = SPEC.from_query(registry, dict(parse_qsl(old)))
+    assert problems == []
+    assert state == _state(
+        endpoint="PFS",
+        population="CPS>=10",
+        method="PM",
+        knapp_hartung=True,
+        across_systems=True,
+        analyses=(("orient15", "final"),),
+    )
+    assert search_for(registry, state) == "?" + old
