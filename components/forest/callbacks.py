@@ -1,5 +1,9 @@
 """The forest view's callback: validate the controls once, get the model, render it.
 
+Two app-scoped memos, both keyed by the validated state: the view model, and its rendered
+outputs as plain data (a state asked for again — a shared link, a toggle switched back — costs
+a lookup and the JSON encoding).
+
 The per-trial analysis selects have pattern-matching ids (``{"type": "forest-analysis",
 "trial": <id>}``), so Dash sends their values and ids as two parallel lists.
 :func:`analysis_choices` turns those into the ``trial -> analysis`` mapping the state's
@@ -18,6 +22,8 @@ from analysis.views.forest import SPEC, ForestModel, ForestState, build
 from analysis.views.memo import ViewMemo
 from components import ids
 from components.forest.figure import forest_figure, forest_height
+from components.forest.markup import plain
+from components.forest.seeds import seeds_block
 from components.forest.tables import (
     caption,
     interaction_table,
@@ -95,7 +101,17 @@ def render(registry: Registry, model: ForestModel) -> tuple[Any, ...]:
 
 
 def register_callbacks(app: Dash, registry: Registry) -> None:
-    memo: ViewMemo[ForestState, ForestModel] = ViewMemo(build)
+    # Start-up: read and check the seed sections file (a bad one stops the app, DATA-01) and
+    # build the static seeds section once.
+    seeds_block(registry)
+    models: ViewMemo[ForestState, ForestModel] = ViewMemo(build)
+
+    def rendered(registry: Registry, state: ForestState) -> tuple[Any, ...]:
+        # Plain data (markup.plain): the same state's outputs are served again without being
+        # rebuilt, and Dash serialises them with the C JSON encoder.
+        return tuple(plain(render(registry, models(registry, state))))
+
+    outputs: ViewMemo[ForestState, tuple[Any, ...]] = ViewMemo(rendered)
     analysis_pattern = {"type": ids.FOREST_ANALYSIS, "trial": ALL}
 
     @app.callback(
@@ -150,4 +166,4 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
                 title="Invalid selection",
             )
             return (no_update,) * 7 + (alert, no_update)
-        return (*render(registry, memo(registry, state)), search_for(registry, state))
+        return (*outputs(registry, state), search_for(registry, state))

@@ -15,7 +15,7 @@ from analysis.views.forest.state import AUTO, ENDPOINTS, METHODS, ForestChoices
 from components import ids
 from components.export_menu import export_controls
 from components.forest.figure import forest_figure, forest_height
-from components.forest.seeds import seeds_section
+from components.forest.seeds import seeds_block
 from components.forest.tables import (
     caption,
     interaction_table,
@@ -215,7 +215,7 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
                 size="sm",
                 c="dimmed",
             ),
-            seeds_section(registry),
+            seeds_block(registry),
         ],
         gap="md",
     )

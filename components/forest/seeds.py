@@ -1,4 +1,9 @@
-"""The seed studies' own subgroups section (static: it depends on the registry only)."""
+"""The seed studies' own subgroups section (static: it depends on the registry only).
+
+:func:`seeds_block` is the section as plain data, built once per registry (at start-up, from
+``register_callbacks``) and reused by every page: its ORR chart is a validated plotly figure,
+which costs most of a page's layout time when built per request.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,11 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import html
 
+from analysis.views.cache import per_registry
 from analysis.views.forest.seeds import SeedsModel, SeedTable, build_seeds
 from components import ids, provenance
 from components.forest.figure import seeds_figure
+from components.forest.markup import plain
 from components.forest.tables import table
 from components.graph import graph
 from data import Registry
@@ -72,3 +79,9 @@ def seeds_section(registry: Registry, model: SeedsModel | None = None) -> Any:
     for item in seeds.tables:
         children.extend(_seed_table(registry, item))
     return html.Div(dmc.Stack(children, gap="sm"), id=ids.FOREST_SEEDS)
+
+
+@per_registry
+def seeds_block(registry: Registry) -> Any:
+    """:func:`seeds_section` as plain data, computed once per registry."""
+    return plain(seeds_section(registry))

@@ -1,7 +1,8 @@
-"""Result tables of the forest view, as light markup (plain ``html.Table`` rows).
+"""Result tables of the forest view, as light markup (:mod:`components.forest.markup`).
 
-A table is rebuilt on every control change; plain table elements with one class name serialise
-to a fraction of the bytes (and server time) of a component-library table.
+The tables are rebuilt on every control change: plain table elements with one class name,
+written as plain data, cost a fraction of the server time of component objects (and of a
+component-library table).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import html
 
 from analysis.views.forest.model import (
     ACROSS_WARNING,
@@ -20,6 +20,7 @@ from analysis.views.forest.model import (
 )
 from analysis.views.forest.text import format_hr, hr_text
 from components import provenance
+from components.forest.markup import el
 from data import Registry
 
 TABLE_CLASS = "escc-table escc-detail-table"
@@ -27,10 +28,10 @@ TABLE_CLASS = "escc-table escc-detail-table"
 
 def table(head: Sequence[str], body: Sequence[Sequence[Any]], caption: str | None = None) -> Any:
     """A plain table: header cells, then one row per item; an optional caption above."""
-    children: list[Any] = [html.Caption(caption)] if caption else []
-    children.append(html.Thead(html.Tr([html.Th(h) for h in head])))
-    children.append(html.Tbody([html.Tr([html.Td(c) for c in row]) for row in body]))
-    return html.Table(children, className=TABLE_CLASS)
+    children: list[Any] = [el("Caption", caption)] if caption else []
+    children.append(el("Thead", el("Tr", [el("Th", h) for h in head])))
+    children.append(el("Tbody", [el("Tr", [el("Td", c) for c in row]) for row in body]))
+    return el("Table", children, className=TABLE_CLASS)
 
 
 def p_text(value: float | None) -> str:
@@ -60,16 +61,16 @@ def rows_table(registry: Registry, model: ForestModel) -> Any:
             pooled_cell = f"yes ({r.weight_percent:.1f}% weight)"
         else:
             pooled_cell = "yes" if r.pooled else f"no — {r.not_pooled_reason}"
-        notes = [html.Div(n) for n in r.notes]
+        notes = [el("Div", n) for n in r.notes]
         if r.alternatives:
-            notes.append(html.Div("Also in the sources: " + "; ".join(r.alternatives)))
+            notes.append(el("Div", "Also in the sources: " + "; ".join(r.alternatives)))
         colour = colours.get((r.trial_id, r.arm_id), ("#000000", "solid"))[0]
         body.append(
             [
                 [
-                    html.Span("■ ", style={"color": colour}),
-                    html.Strong(r.trial_name),
-                    html.Div(f"{r.arm_label} vs {r.comparator_label}"),
+                    el("Span", "■ ", style={"color": colour}),
+                    el("Strong", r.trial_name),
+                    el("Div", f"{r.arm_label} vs {r.comparator_label}"),
                 ],
                 r.population_label or "–",
                 r.analysis_label or "–",
@@ -163,18 +164,20 @@ def loo_table(model: ForestModel) -> Any:
 
 
 def interaction_table(model: ForestModel) -> Any:
-    title = html.H4("Subgroup-by-PD-L1 interaction (ratio of HRs, higher vs lower)")
+    title = el("H4", "Subgroup-by-PD-L1 interaction (ratio of HRs, higher vs lower)")
     if not model.interactions:
-        return html.Div(
+        return el(
+            "Div",
             [
                 title,
-                html.P(
+                el(
+                    "P",
                     "No trial of this comparison reports the endpoint's HR for two disjoint "
                     "PD-L1 subgroups of the same scoring system in the same analysis "
                     "(e.g. CPS ≥10 and CPS <10), so no ratio of HRs can be formed.",
                     className="escc-caption",
                 ),
-            ]
+            ],
         )
     body = [
         [
@@ -199,8 +202,8 @@ def interaction_table(model: ForestModel) -> Any:
         "Ratio of HRs (95% CI)",
         "p (z test)",
     ]
-    return html.Div(
-        [title, table(head, body), html.P(INDEPENDENCE_CAVEAT, className="escc-caption")]
+    return el(
+        "Div", [title, table(head, body), el("P", INDEPENDENCE_CAVEAT, className="escc-caption")]
     )
 
 

@@ -47,7 +47,8 @@ def _row(result: ForestModel, trial_name: str) -> TrialRow:
 
 
 def _strings(component) -> list[str]:
-    """Every string in a Dash component tree (children and text props)."""
+    """Every string in a Dash component tree (children and text props), also where the tree
+    holds light markup (``components.forest.markup``: ``{"props": {"children": …}}``)."""
     out: list[str] = []
     if isinstance(component, str):
         return [component]
@@ -55,6 +56,8 @@ def _strings(component) -> list[str]:
         for child in component:
             out.extend(_strings(child))
         return out
+    if isinstance(component, dict):
+        return _strings(component.get("props", {}).get("children"))
     children = getattr(component, "children", None)
     if children is not None:
         out.extend(_strings(children))
@@ -486,3 +489,28 @@ def test_old_links_open_the_same_view(registry) -> None:
         analyses=(("orient15", "final"),),
     )
     assert search_for(registry, state) == "?" + old
+
+
+def test_light_markup_is_what_dash_components_serialise_to() -> None:
+    """components.forest.markup writes Dash's wire format by hand; a Dash release that changes
+    the format must fail here, not in the browser."""
+    import json
+
+    from dash import html
+    from plotly.utils import PlotlyJSONEncoder
+
+    from components.forest.markup import el, plain
+
+    def wire(tree) -> str:
+        return json.dumps(tree, cls=PlotlyJSONEncoder, sort_keys=True)
+
+    built = el(
+        "Table",
+        [el("Tr", [el("Td", "0.74 (0.58–0.96)"), el("Td", ["a", el("Span", "b", style={})])])],
+        className="t",
+    )
+    real = html.Table(
+        [html.Tr([html.Td("0.74 (0.58–0.96)"), html.Td(["a", html.Span("b", style={})])])],
+        className="t",
+    )
+    assert wire(built) == wire(real) == wire(plain(real))
