@@ -57,7 +57,7 @@ SURVIVAL_FIDELITY = "survival-fidelity"
 SURVIVAL_FIDELITY_BODY = "survival-fidelity-body"
 # (end of survival section)
 
-# Subgroups & forest view (components/forest_panel.py) -- IDs start with "forest-"
+# Subgroups & forest view (components/forest/) -- IDs start with "forest-"
 FOREST_URL = "forest-url"  # the panel's own location: mirrors the controls into the query
 FOREST_ENDPOINT = "forest-endpoint"
 FOREST_COMPARISON = "forest-comparison"

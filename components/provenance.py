@@ -11,13 +11,13 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import dash_mantine_components as dmc
 from dash import html
 
+from analysis.views.cache import per_registry
 from analysis.views.labels import CROSS_TRIAL_LABEL
 from components.charts.theme import colour_for, dash_for
 from components.export.footnote import Footnote, SourceRef
@@ -43,7 +43,7 @@ NR_NOT_REACHED = "NR (not reached)"
 NR_NOT_REPORTED = "not reported"
 
 
-@functools.lru_cache(maxsize=8)
+@per_registry  # not lru_cache: hashing a Registry walks every trial (~12 ms)
 def _arm_order(registry: Any) -> tuple[tuple[str, str], ...]:
     return tuple((trial.id, arm.id) for trial in registry.trials for arm in trial.arms)
 

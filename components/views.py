@@ -7,7 +7,7 @@ layer test sees every dependency.
 
 from __future__ import annotations
 
-from components import forest_panel, response_panel, safety_panel, survival, trials
+from components import forest, response_panel, safety_panel, survival, trials
 from components.panel import ChartExport, Panel
 
 PANELS: tuple[Panel, ...] = (
@@ -40,9 +40,9 @@ PANELS: tuple[Panel, ...] = (
             "Published hazard ratios by PD-L1 subgroup, trial by trial, with pooled estimates "
             "within one scoring system."
         ),
-        layout=forest_panel.layout,
-        register_callbacks=forest_panel.register_callbacks,
-        exports=(ChartExport("forest", forest_panel.export_bundle),),
+        layout=forest.layout,
+        register_callbacks=forest.register_callbacks,
+        exports=(ChartExport("forest", forest.export_bundle),),
     ),
     Panel(
         key="safety",

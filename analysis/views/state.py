@@ -171,7 +171,70 @@ class Flag:
         return "1" if value else "0"
 
 
-Field = Choice | MultiChoice | Number | Flag
+@dataclass(frozen=True)
+class KeyedChoice:
+    """For some keys of a registry-given mapping, one value each (e.g. per trial, its analysis).
+
+    ``allowed(registry)`` maps every key to the values it may take. The state holds the chosen
+    ``(key, value)`` pairs sorted by key; a key without a pair is left to the view's own rule
+    (the default is "no choices"). In a URL the pairs are written ``key:value`` and joined by
+    ``separator``; a URL item naming an unknown key or value is dropped and named, and a raw
+    value longer than ``max_chars`` is refused whole. Callbacks pass a mapping ``key -> value``
+    in which ``unset`` means "no choice for this key"; anything else off the lists (or more
+    keys than there are) rejects the state.
+
+    Used where a view shows one control per registry item with a pattern-matching id (one
+    analysis select per trial): the view turns the pattern-matching values and ids into the
+    mapping, this field validates it.
+    """
+
+    attr: str
+    url: str
+    label: str
+    allowed: Callable[[Registry], Mapping[str, Sequence[str]]]
+    unset: str = "auto"
+    max_chars: int = 1000
+    separator: str = ","
+    pair_separator: str = ":"
+    default: tuple[tuple[str, str], ...] = ()
+
+    def parse(self, registry: Registry, raw: str, problems: list[str]) -> Any:
+        if len(raw) > self.max_chars:
+            problems.append(f"{self.label} list (longer than {self.max_chars} characters)")
+            return INVALID
+        allowed = self.allowed(registry)
+        chosen: dict[str, str] = {}
+        for item in raw.split(self.separator):
+            key, _, value = item.partition(self.pair_separator)
+            if value in allowed.get(key, ()):
+                chosen[key] = value
+            else:
+                problems.append(f"{self.label} {quoted(item)}" if item else f"{self.label} list")
+        return tuple(sorted(chosen.items()))
+
+    def accept(self, registry: Registry, value: object) -> Any:
+        allowed = self.allowed(registry)
+        if not isinstance(value, Mapping) or len(value) > len(allowed):
+            return INVALID
+        chosen: dict[str, str] = {}
+        for key, item in value.items():
+            options = allowed.get(key) if isinstance(key, str) else None
+            if options is None or not isinstance(item, str):
+                return INVALID
+            if item == self.unset:
+                continue
+            if item not in options:
+                return INVALID
+            chosen[key] = item
+        return tuple(sorted(chosen.items()))
+
+    def format(self, value: Any) -> str | None:
+        if not value:
+            return None
+        return self.separator.join(f"{k}{self.pair_separator}{v}" for k, v in value)
+
+
+Field = Choice | MultiChoice | Number | Flag | KeyedChoice
 CheckFn = Callable[[Registry, Any], tuple[Any, list[str]]]
 
 
@@ -188,6 +251,9 @@ class StateSpec(Generic[S]):
     #: Quote rejected values in messages (``endpoint 'DFS'``); False shows them as typed, cut
     #: to the same length (``endpoint DFS``), for views whose messages were written that way.
     quote_values: bool = True
+    #: URL keys written even when their field holds the default (views whose links always
+    #: carried them).
+    always_written: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         declared = {f.name for f in fields(self.state_type)}  # type: ignore[arg-type]
@@ -254,6 +320,8 @@ class StateSpec(Generic[S]):
                 return raw == "1"
             problems.append(f"{f.label} {self._quote(raw)} (use 0 or 1)")
             return INVALID
+        if isinstance(f, KeyedChoice):
+            return f.parse(registry, raw, problems)
         if raw == f.empty:
             return ()
         allowed = set(f.allowed(registry))
@@ -307,6 +375,8 @@ class StateSpec(Generic[S]):
             return INVALID if checked is None else checked
         if isinstance(f, Flag):
             return value if isinstance(value, bool) else INVALID
+        if isinstance(f, KeyedChoice):
+            return f.accept(registry, value)
         if value is None:
             return ()
         if not isinstance(value, list | tuple):
@@ -325,6 +395,8 @@ class StateSpec(Generic[S]):
             return f"{f.label} must be on or off"
         if isinstance(f, MultiChoice):
             return f"unknown {f.label} (or more than {f.max_items})"
+        if isinstance(f, KeyedChoice):
+            return f"unknown {f.label} choice"
         return f"unknown {f.label}"
 
     # -- state -> URL ---------------------------------------------------------------------------
@@ -335,7 +407,7 @@ class StateSpec(Generic[S]):
         params: dict[str, str] = {}
         for f in self.fields:
             value = getattr(state, f.attr)
-            if value == getattr(default, f.attr):
+            if value == getattr(default, f.attr) and f.url not in self.always_written:
                 continue
             text = f.format(value)
             if text is not None:

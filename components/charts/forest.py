@@ -23,10 +23,33 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import plotly.graph_objects as go
+from analysis.views.forest.text import format_hr, format_level, hr_text
+from components.charts.theme import (
+    SCREEN,
+    ChartTheme,
+    escape_plotly_text,
+    footnote_annotation,
+    plotly_template,
+)
 
-from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text, footnote_annotation
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = [
+    "FIXED_FILL",
+    "ForestOptions",
+    "ForestRow",
+    "PooledSummary",
+    "build_forest_figure",
+    "clip",
+    "figure_height_px",
+    "forest_figure_dict",
+    "format_hr",
+    "format_level",
+    "hr_text",
+]
 
 REFERENCE_LINE_NAME = "HR = 1 (no difference)"
 POOLED_FILL = "#1f2328"
@@ -94,44 +117,6 @@ class ForestOptions:
     theme: ChartTheme = SCREEN
 
 
-def format_level(level_percent: float | None) -> str:
-    """ "95%", "99.1%": the printed level without trailing zeros ("CI level not printed")."""
-    if level_percent is None:
-        return "CI level not printed"
-    return f"{level_percent:g}%"
-
-
-def format_hr(value: float, decimals: int | None = None) -> str:
-    """Two decimals, three when the source printed three (0.628); fixed ``decimals`` if given."""
-    if decimals is not None:
-        return f"{value:.{decimals}f}"
-    text = f"{value:.3f}".rstrip("0")
-    if len(text.split(".")[-1]) < 2:
-        text = f"{value:.2f}"
-    return text
-
-
-def hr_text(
-    hazard_ratio: float | None,
-    ci_lower: float | None,
-    ci_upper: float | None,
-    ci_level_percent: float | None,
-    decimals: int | None = None,
-) -> str:
-    """HR text such as "0.74 (0.58–0.96), 99.1% CI": the level is always part of it.
-
-    ``decimals`` None keeps the printed precision (published HRs); computed estimates pass 2.
-    """
-    if hazard_ratio is None:
-        return "not reported"
-    if ci_lower is None or ci_upper is None:
-        return f"{format_hr(hazard_ratio, decimals)} (CI not reported)"
-    return (
-        f"{format_hr(hazard_ratio, decimals)} ({format_hr(ci_lower, decimals)}–"
-        f"{format_hr(ci_upper, decimals)}), {format_level(ci_level_percent)} CI"
-    )
-
-
 def _axis_range(rows: Sequence[ForestRow], pooled: Sequence[PooledSummary]) -> tuple[float, float]:
     values: list[float] = [1.0]
     for row in rows:
@@ -176,10 +161,26 @@ def build_forest_figure(
     pooled: Sequence[PooledSummary] = (),
     options: ForestOptions | None = None,
 ) -> go.Figure:
-    """Build the forest plot: ``rows`` top to bottom, then the pooled diamonds."""
+    """The forest plot as a validated ``go.Figure`` (exports; the same JSON as the dict)."""
+    import plotly.graph_objects as go  # noqa: PLC0415 - only exports need the validated figure
+
+    return go.Figure(forest_figure_dict(rows, pooled, options))
+
+
+def forest_figure_dict(
+    rows: Sequence[ForestRow],
+    pooled: Sequence[PooledSummary] = (),
+    options: ForestOptions | None = None,
+) -> dict[str, Any]:
+    """The forest plot as a plain plotly dict: ``rows`` top to bottom, then the pooled diamonds.
+
+    Built without plotly's per-element validation (the request path renders it as it is);
+    :func:`build_forest_figure` validates exactly this dict for exports, and the unit tests
+    check that both give the same JSON.
+    """
     options = options or ForestOptions()
     theme = options.theme
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
 
     # y positions: rows from the top, a gap, pooled rows (+ a prediction-interval row each).
     layout_rows: list[tuple[float, str]] = []  # (y, tick label) for the y axis
@@ -245,24 +246,25 @@ def build_forest_figure(
         hover = _e(f"{row.label} — {row.detail}: {value_text}")
         if row.note:
             hover += "<br>" + _e(row.note)
-        fig.add_trace(
-            go.Scatter(
-                x=[row.hazard_ratio],
-                y=[y],
-                mode="markers",
-                name=_e(row.label),
-                marker={
-                    "symbol": symbol,
-                    "size": size,
-                    "color": row.colour,
-                    "line": {"color": row.colour, "width": 1.5},
-                },
-                error_x=error_x,
-                showlegend=False,
-                hovertemplate=hover + "<extra></extra>",
-                meta={"row": row.key, "ci_level_percent": row.ci_level_percent},
-            )
-        )
+        trace: dict[str, Any] = {
+            "type": "scatter",
+            "x": [row.hazard_ratio],
+            "y": [y],
+            "mode": "markers",
+            "name": _e(row.label),
+            "marker": {
+                "symbol": symbol,
+                "size": size,
+                "color": row.colour,
+                "line": {"color": row.colour, "width": 1.5},
+            },
+            "showlegend": False,
+            "hovertemplate": hover + "<extra></extra>",
+            "meta": {"row": row.key, "ci_level_percent": row.ci_level_percent},
+        }
+        if error_x is not None:
+            trace["error_x"] = error_x
+        traces.append(trace)
 
     y = float(top - len(rows) - 1)
     for summary in pooled:
@@ -277,25 +279,26 @@ def build_forest_figure(
         )
         add_text(text_col_hr, y, f"<b>{_e(ci_text)}</b>")
         half = 0.32
-        fig.add_trace(
-            go.Scatter(
-                x=[
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [
                     summary.ci_lower,
                     summary.hazard_ratio,
                     summary.ci_upper,
                     summary.hazard_ratio,
                     summary.ci_lower,
                 ],
-                y=[y, y + half, y, y - half, y],
-                mode="lines",
-                fill="toself",
-                fillcolor=summary.fill,
-                line={"color": summary.fill, "width": 1},
-                name=label,
-                showlegend=False,
-                hovertemplate=f"{label}: {_e(ci_text)}<extra></extra>",
-                meta={"pooled": summary.key, "ci_level_percent": summary.ci_level_percent},
-            )
+                "y": [y, y + half, y, y - half, y],
+                "mode": "lines",
+                "fill": "toself",
+                "fillcolor": summary.fill,
+                "line": {"color": summary.fill, "width": 1},
+                "name": label,
+                "showlegend": False,
+                "hovertemplate": f"{label}: {_e(ci_text)}<extra></extra>",
+                "meta": {"pooled": summary.key, "ci_level_percent": summary.ci_level_percent},
+            }
         )
         y -= 1.0
         if summary.pi_lower is not None and summary.pi_upper is not None:
@@ -308,18 +311,23 @@ def build_forest_figure(
             if summary.pi_note:
                 pi_text += f" ({summary.pi_note})"
             add_text(text_col_hr, y, _e(pi_text))
-            fig.add_trace(
-                go.Scatter(
-                    x=[summary.pi_lower, summary.pi_upper],
-                    y=[y, y],
-                    mode="lines+markers",
-                    line={"color": summary.fill, "width": theme.line_width * 0.7, "dash": "dot"},
-                    marker={"symbol": "line-ns-open", "size": 10, "color": summary.fill},
-                    name=pi_label,
-                    showlegend=False,
-                    hovertemplate=f"{pi_label}: {_e(pi_text)}<extra></extra>",
-                    meta={"prediction_interval": summary.key},
-                )
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [summary.pi_lower, summary.pi_upper],
+                    "y": [y, y],
+                    "mode": "lines+markers",
+                    "line": {
+                        "color": summary.fill,
+                        "width": theme.line_width * 0.7,
+                        "dash": "dot",
+                    },
+                    "marker": {"symbol": "line-ns-open", "size": 10, "color": summary.fill},
+                    "name": pi_label,
+                    "showlegend": False,
+                    "hovertemplate": f"{pi_label}: {_e(pi_text)}<extra></extra>",
+                    "meta": {"prediction_interval": summary.key},
+                }
             )
             y -= 1.0
     if options.heterogeneity_text:
@@ -329,52 +337,55 @@ def build_forest_figure(
     bottom = y + 0.5
 
     # Reference line at HR = 1 as a trace (data coordinates are unambiguous on a log axis).
-    fig.add_trace(
-        go.Scatter(
-            x=[1.0, 1.0],
-            y=[bottom, top + 0.5],
-            mode="lines",
-            line={"color": MUTED, "width": 1, "dash": "dash"},
-            name=REFERENCE_LINE_NAME,
-            showlegend=False,
-            hoverinfo="skip",
-        )
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [1.0, 1.0],
+            "y": [bottom, top + 0.5],
+            "mode": "lines",
+            "line": {"color": MUTED, "width": 1, "dash": "dash"},
+            "name": REFERENCE_LINE_NAME,
+            "showlegend": False,
+            "hoverinfo": "skip",
+        }
     )
-    fig.add_trace(
-        go.Scatter(
-            x=[0.97, 1.03],
-            y=[header_y, header_y],
-            mode="text",
-            text=[
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [0.97, 1.03],
+            "y": [header_y, header_y],
+            "mode": "text",
+            "text": [
                 _two_lines(options.favours_left, left_arrow=True),
                 _two_lines(options.favours_right, left_arrow=False),
             ],
-            textposition=["middle left", "middle right"],
-            textfont={"size": theme.font_size - 1, "color": MUTED},
-            showlegend=False,
-            hoverinfo="skip",
-            name="favours",
-            cliponaxis=True,
-        )
+            "textposition": ["middle left", "middle right"],
+            "textfont": {"size": theme.font_size - 1, "color": MUTED},
+            "showlegend": False,
+            "hoverinfo": "skip",
+            "name": "favours",
+            "cliponaxis": True,
+        }
     )
-    fig.add_trace(
-        go.Scatter(
-            x=text_x,
-            y=text_y,
-            mode="text",
-            text=text_values,
-            textposition="middle right",
-            textfont={"size": theme.font_size - 1},
-            xaxis="x2",
-            showlegend=False,
-            hoverinfo="skip",
-            name="forest text",
-            cliponaxis=True,
-        )
+    traces.append(
+        {
+            "type": "scatter",
+            "x": text_x,
+            "y": text_y,
+            "mode": "text",
+            "text": text_values,
+            "textposition": "middle right",
+            "textfont": {"size": theme.font_size - 1},
+            "xaxis": "x2",
+            "showlegend": False,
+            "hoverinfo": "skip",
+            "name": "forest text",
+            "cliponaxis": True,
+        }
     )
 
     tick_values = _ticks(low_log, high_log)
-    fig.update_layout(
+    layout: dict[str, Any] = dict(
         xaxis={
             "type": "log",
             "domain": list(FOREST_DOMAIN),
@@ -412,7 +423,7 @@ def build_forest_figure(
     if options.footnote:
         note, grown = footnote_annotation(options.footnote, theme, bottom_margin)
         bottom_margin = int(grown)
-        fig.add_annotation(**note)
+        layout["annotations"] = [note]
     base = theme.layout()
     title_parts = []
     if options.title:
@@ -427,18 +438,17 @@ def build_forest_figure(
         }
     else:
         base.pop("title", None)
-    fig.update_layout(
-        **base,
-        showlegend=False,
-        margin={
-            "l": round(min(560.0, max(140.0, label_px + 16))),
-            "r": 20,
-            "t": 40 + 26 * len(title_parts),
-            "b": bottom_margin,
-        },
-        hovermode="closest",
-    )
-    return fig
+    layout.update(base)
+    layout["showlegend"] = False
+    layout["margin"] = {
+        "l": round(min(560.0, max(140.0, label_px + 16))),
+        "r": 20,
+        "t": 40 + 26 * len(title_parts),
+        "b": bottom_margin,
+    }
+    layout["hovermode"] = "closest"
+    layout["template"] = plotly_template()
+    return {"data": traces, "layout": layout}
 
 
 def figure_height_px(n_rows: int) -> int:

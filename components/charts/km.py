@@ -12,8 +12,6 @@ Pure builder (no dash). Clinical conventions, set once here:
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,10 +19,9 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from analysis.survival import AtRiskTable, KaplanMeierResult, MedianSurvival, regular_ticks
-from components.charts.theme import SCREEN, ChartTheme, footnote_annotation
+from components.charts.theme import SCREEN, ChartTheme, footnote_annotation, plotly_template
 
 
 @dataclass(frozen=True)
@@ -348,17 +345,6 @@ def _at_risk_trace(curve: KMCurve, row_label: str, options: KMOptions) -> dict[s
     }
 
 
-@functools.lru_cache(maxsize=4)
-def _template_json(name: str) -> str:
-    return str(pio.json.to_json_plotly(pio.templates[name].to_plotly_json()))
-
-
-def _template(name: str) -> dict[str, Any]:
-    """The plotly template a validated figure would carry (so both paths look the same); a
-    fresh copy each time, so callers may modify their figure."""
-    return dict(json.loads(_template_json(name)))
-
-
 def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) -> dict[str, Any]:
     """The KM figure as a plain plotly dict (``{"data": [...], "layout": {...}}``).
 
@@ -449,7 +435,7 @@ def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) 
     layout["meta"] = {"escc_km": {"table_rows": len(curves) if rows == 2 else 0}}
     layout["height"] = round(top + paper + bottom)
     layout["hovermode"] = "closest"
-    layout["template"] = _template(str(pio.templates.default))
+    layout["template"] = plotly_template()
     return {"data": data, "layout": layout}
 
 

@@ -8,8 +8,11 @@ of the current selection.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 # Okabe–Ito, with black moved last and yellow darkened for contrast on a white background.
 OKABE_ITO: tuple[str, ...] = (
@@ -112,3 +115,21 @@ def footnote_annotation(
 def escape_plotly_text(text: str) -> str:
     """Escape ``& < >`` so plotly draws the text literally (it parses a subset of HTML)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@functools.lru_cache(maxsize=4)
+def _template_json(name: str) -> str:
+    import plotly.io as pio  # noqa: PLC0415 - loaded on the first figure, not at import
+
+    return str(pio.json.to_json_plotly(pio.templates[name].to_plotly_json()))
+
+
+def plotly_template(name: str | None = None) -> dict[str, Any]:
+    """The plotly template a validated figure would carry (default: plotly's current default),
+    for figures built as plain dicts, so both paths look the same; a fresh copy each time, so
+    callers may modify their figure."""
+    if name is None:
+        import plotly.io as pio  # noqa: PLC0415
+
+        name = str(pio.templates.default)
+    return dict(json.loads(_template_json(name)))

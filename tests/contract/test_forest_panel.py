@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
-from components import forest_panel, ids
+from analysis.views.forest import choices
+from analysis.views.forest import model as forest_model
+from components import ids
+from components.forest import layout
 from data import load_registry
 from tests.contract.callbacks import leaks, post, valid_body
 
@@ -47,31 +50,35 @@ def _body(app, values: list[Any] | None = None, analyses: dict[str, Any] | None 
     key, spec = _callback(app)
     body = valid_body(key, spec, [*(values or VALID), None])
     registry = load_registry()
-    chosen = (
-        analyses
-        if analyses is not None
-        else dict.fromkeys(forest_panel.choices(registry).analyses, "auto")
-    )
+    chosen = analyses if analyses is not None else dict.fromkeys(choices(registry).analyses, "auto")
     inputs, states = _analysis_items(chosen)
     body["inputs"][-1] = inputs
     body["state"] = [states]
     return body
 
 
+@pytest.fixture(scope="module")
+def app():
+    """A fresh app for this module: its view-model memo is empty, so the first valid request
+    below computes (and the spies see it) whatever other modules asked the shared app."""
+    from app import create_app
+    from components.settings import load_settings
+
+    return create_app(load_settings({}))
+
+
 @pytest.fixture
 def spies(monkeypatch):
     calls: dict[str, list[tuple[Any, ...]]] = {name: [] for name in ANALYSED}
     for name in ANALYSED:
-        original = getattr(forest_panel, name)
+        original = getattr(forest_model, name)
 
         def spy(*args, _name=name, _original=original, **kwargs):
             calls[_name].append((args, kwargs))
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(forest_panel, name, spy)
-    forest_panel.compute.cache_clear()
-    yield calls
-    forest_panel.compute.cache_clear()
+        monkeypatch.setattr(forest_model, name, spy)
+    return calls
 
 
 def test_valid_request_pools_only_listed_values(app, client, spies) -> None:
@@ -171,11 +178,11 @@ def test_explicit_analysis_choice_is_used(app, client) -> None:
     ],
 )
 def test_sec02_layout_never_raises(query) -> None:
-    page = forest_panel.layout(load_registry(), query)
+    page = layout(load_registry(), query)
     text = str(page)
     if query:
         assert "were not recognised and were reset" in text
 
 
 def test_layout_with_non_mapping_query_does_not_raise() -> None:
-    forest_panel.layout(load_registry(), None)  # type: ignore[arg-type]
+    layout(load_registry(), None)  # type: ignore[arg-type]

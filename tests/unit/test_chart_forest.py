@@ -232,3 +232,20 @@ def test_hr_text_keeps_printed_precision() -> None:
     assert hr_text(0.7, 0.55, 0.9, 95.0) == "0.70 (0.55–0.90), 95% CI"
     assert hr_text(0.690391, 0.6425, 0.74185, 95.0, decimals=2) == "0.69 (0.64–0.74), 95% CI"
     assert hr_text(None, None, None, None) == "not reported"
+
+
+def test_plain_dict_equals_the_validated_figure() -> None:
+    """The fast dict path (used by the forest callback) is exactly what plotly validates."""
+    import json
+
+    from components.charts.forest import forest_figure_dict
+
+    options = ForestOptions(
+        title="OS, CPS<10",
+        warning="POOLED ACROSS",
+        heterogeneity_text="τ²=0.01, I²=20%, Q=2.5 (df 1), p=0.11, k=2",
+        footnote="Sources: X et al. 2022.<br>Data version abc.",
+    )
+    fast = json.dumps(forest_figure_dict(_rows(), _pooled(), options), sort_keys=True)
+    checked = build_forest_figure(_rows(), _pooled(), options).to_json()
+    assert json.loads(fast) == json.loads(checked)

@@ -1,0 +1,169 @@
+"""The forest view's callback: validate the controls once, get the model, render it.
+
+Two app-scoped memos, both keyed by the validated state: the view model, and its rendered
+outputs as plain data (a state asked for again — a shared link, a toggle switched back — costs
+a lookup and the JSON encoding).
+
+The per-trial analysis selects have pattern-matching ids (``{"type": "forest-analysis",
+"trial": <id>}``), so Dash sends their values and ids as two parallel lists.
+:func:`analysis_choices` turns those into the ``trial -> analysis`` mapping the state's
+:class:`~analysis.views.state.KeyedChoice` field validates; lists a browser cannot send
+(different lengths, a trial twice, an id that is not a trial id) are refused whole.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_mantine_components as dmc
+from dash import ALL, Dash, Input, Output, State, no_update
+
+from analysis.views.forest import SPEC, ForestModel, ForestState, build
+from analysis.views.memo import ViewMemo
+from components import ids
+from components.forest.figure import forest_figure, forest_height
+from components.forest.markup import plain
+from components.forest.seeds import seeds_block
+from components.forest.tables import (
+    caption,
+    interaction_table,
+    loo_table,
+    messages,
+    pooled_table,
+    rows_table,
+)
+from data import Registry
+
+
+def analysis_choices(values: object, idents: object) -> dict[str, object] | None:
+    """``{trial id: chosen value}`` from the pattern-matching values and ids, or None when the
+    two lists are not what the page's selects send."""
+    if not isinstance(values, list) or not isinstance(idents, list):
+        return None
+    if len(values) != len(idents):
+        return None
+    chosen: dict[str, object] = {}
+    for value, ident in zip(values, idents, strict=True):
+        trial = ident.get("trial") if isinstance(ident, dict) else None
+        if not isinstance(trial, str) or trial in chosen:
+            return None
+        chosen[trial] = value
+    return chosen
+
+
+def state_from_inputs(
+    registry: Registry,
+    *,
+    endpoint: object,
+    comparison: object,
+    population: object,
+    method: object,
+    knapp_hartung: object,
+    loo: object,
+    across: object,
+    analysis_values: object,
+    analysis_ids: object,
+) -> tuple[ForestState | None, list[str]]:
+    """State from the callback's values, or ``(None, problems)`` if any is off its list."""
+    return SPEC.from_inputs(
+        registry,
+        {
+            "endpoint": endpoint,
+            "comparison": comparison,
+            "population": population,
+            "method": method,
+            "knapp_hartung": knapp_hartung,
+            "leave_one_out": loo,
+            "across_systems": across,
+            # None (not a mapping) is refused by the field, like any malformed value.
+            "analyses": analysis_choices(analysis_values, analysis_ids),
+        },
+    )
+
+
+def search_for(registry: Registry, state: ForestState) -> str:
+    """The page's query string (the format links had before: ``:`` and ``,`` encoded)."""
+    return SPEC.to_search(registry, state, safe="")
+
+
+def render(registry: Registry, model: ForestModel) -> tuple[Any, ...]:
+    """The callback's outputs (before the URL) for a model."""
+    return (
+        forest_figure(registry, model),
+        {"height": forest_height(model)},
+        caption(registry, model),
+        rows_table(registry, model),
+        pooled_table(model),
+        loo_table(model),
+        interaction_table(model),
+        messages(model),
+    )
+
+
+def register_callbacks(app: Dash, registry: Registry) -> None:
+    # Start-up: read and check the seed sections file (a bad one stops the app, DATA-01) and
+    # build the static seeds section once.
+    seeds_block(registry)
+    models: ViewMemo[ForestState, ForestModel] = ViewMemo(build)
+
+    def rendered(registry: Registry, state: ForestState) -> tuple[Any, ...]:
+        # Plain data (markup.plain): the same state's outputs are served again without being
+        # rebuilt, and Dash serialises them with the C JSON encoder.
+        return tuple(plain(render(registry, models(registry, state))))
+
+    outputs: ViewMemo[ForestState, tuple[Any, ...]] = ViewMemo(rendered)
+    analysis_pattern = {"type": ids.FOREST_ANALYSIS, "trial": ALL}
+
+    @app.callback(
+        Output(ids.FOREST_GRAPH, "figure"),
+        Output(ids.FOREST_GRAPH, "style"),
+        Output(ids.FOREST_CAPTION, "children"),
+        Output(ids.FOREST_TABLE, "children"),
+        Output(ids.FOREST_POOLED, "children"),
+        Output(ids.FOREST_LOO, "children"),
+        Output(ids.FOREST_INTERACTION, "children"),
+        Output(ids.FOREST_MESSAGE, "children"),
+        Output(ids.FOREST_URL, "search"),
+        Input(ids.FOREST_ENDPOINT, "value"),
+        Input(ids.FOREST_COMPARISON, "value"),
+        Input(ids.FOREST_POPULATION, "value"),
+        Input(ids.FOREST_METHOD, "value"),
+        Input(ids.FOREST_KNAPP_HARTUNG, "checked"),
+        Input(ids.FOREST_LEAVE_ONE_OUT, "checked"),
+        Input(ids.FOREST_ACROSS_SYSTEMS, "checked"),
+        Input(analysis_pattern, "value"),
+        State(analysis_pattern, "id"),
+        prevent_initial_call=True,
+    )
+    def update(
+        endpoint: object,
+        comparison: object,
+        population: object,
+        method: object,
+        knapp_hartung: object,
+        loo: object,
+        across: object,
+        analysis_values: object,
+        analysis_ids: object,
+    ) -> tuple[Any, ...]:
+        state, problems = state_from_inputs(
+            registry,
+            endpoint=endpoint,
+            comparison=comparison,
+            population=population,
+            method=method,
+            knapp_hartung=knapp_hartung,
+            loo=loo,
+            across=across,
+            analysis_values=analysis_values,
+            analysis_ids=analysis_ids,
+        )
+        if state is None:
+            alert = dmc.Alert(
+                "Invalid selection (" + ", ".join(sorted(set(problems))) + "): nothing was "
+                "recomputed. Choose from the lists.",
+                color="red",
+                title="Invalid selection",
+            )
+            return (no_update,) * 7 + (alert, no_update)
+        return (*outputs(registry, state), search_for(registry, state))

@@ -1,0 +1,221 @@
+"""The Subgroups & forest page: controls, the forest for the link's state, the seeds section."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dash_mantine_components as dmc
+from dash import dcc, html
+
+from analysis.views.forest import SPEC, ForestState, build, choices, default_state
+from analysis.views.forest.keys import ITT, SYSTEM_ORDER, key_text, pdl1_keys
+from analysis.views.forest.rules import analysis_label
+from analysis.views.forest.state import AUTO, ENDPOINTS, METHODS, ForestChoices
+from components import ids
+from components.export_menu import export_controls
+from components.forest.figure import forest_figure, forest_height
+from components.forest.seeds import seeds_block
+from components.forest.tables import (
+    caption,
+    interaction_table,
+    loo_table,
+    messages,
+    pooled_table,
+    rows_table,
+)
+from components.graph import graph
+from data import Registry
+
+SYSTEM_NAMES = {
+    "CPS": "CPS (combined positive score)",
+    "TPS": "TPS (tumour proportion score)",
+    "TC": "TC (tumour-cell PD-L1 %)",
+    "TAP": "TAP (tumour area positivity)",
+}
+#: Most link problems named in the "settings reset" notice.
+MAX_NAMED_PROBLEMS = 8
+
+
+def _population_data(registry: Registry, found: ForestChoices) -> list[dict[str, Any]]:
+    """Population options grouped by scoring system (systems never share a group)."""
+    groups: list[dict[str, Any]] = [
+        {"group": "Whole population", "items": [{"value": ITT, "label": key_text(registry, ITT)}]}
+    ]
+    keys = pdl1_keys(registry)
+    for system in SYSTEM_ORDER:
+        items = [
+            {"value": k, "label": keys[k].text}
+            for k in found.population_keys
+            if k in keys and keys[k].scoring_system == system
+        ]
+        if items:
+            groups.append({"group": SYSTEM_NAMES.get(system, system), "items": items})
+    return groups
+
+
+def _analysis_selects(registry: Registry, found: ForestChoices, state: ForestState) -> Any:
+    """One select per trial with HRs at two or more analyses (pattern-matching ids)."""
+    chosen = dict(state.analyses)
+    selects = []
+    for trial_id, analysis_ids in found.analyses.items():
+        trial = registry.trial(trial_id)
+        data = [{"value": AUTO, "label": "Default (primary report with a CI)"}]
+        data += [
+            {"value": a, "label": f"{trial.analysis(a).label} — {analysis_label(trial, a)}"}
+            for a in analysis_ids
+        ]
+        selects.append(
+            dmc.Select(
+                id={"type": ids.FOREST_ANALYSIS, "trial": trial_id},
+                label=trial.display_name,
+                data=data,
+                value=chosen.get(trial_id, AUTO),
+                allowDeselect=False,
+                w=420,
+                size="xs",
+            )
+        )
+    return dmc.Accordion(
+        dmc.AccordionItem(
+            [
+                dmc.AccordionControl("Analysis per trial (interim / final / update)"),
+                dmc.AccordionPanel(
+                    dmc.Stack(
+                        [
+                            dmc.Text(
+                                "Default: a row flagged headline, else the trial's primary "
+                                "report (primary, then interim, final, update) among the "
+                                "analyses that print a CI.",
+                                size="xs",
+                                c="dimmed",
+                            ),
+                            dmc.SimpleGrid(selects, cols=2),
+                        ],
+                        gap=6,
+                    )
+                ),
+            ],
+            value="analyses",
+        ),
+        value="analyses" if chosen else None,
+    )
+
+
+def _segmented(label: str, ident: str, options: Mapping[str, str], value: str) -> Any:
+    return dmc.Stack(
+        [
+            dmc.Text(label, size="sm", fw=500),
+            dmc.SegmentedControl(
+                id=ident, data=[{"value": k, "label": v} for k, v in options.items()], value=value
+            ),
+        ],
+        gap=2,
+    )
+
+
+def _controls(registry: Registry, found: ForestChoices, state: ForestState) -> list[Any]:
+    endpoint = _segmented(
+        "Endpoint", ids.FOREST_ENDPOINT, {e: e for e in ENDPOINTS}, state.endpoint
+    )
+    method = _segmented("Random-effects τ² estimator", ids.FOREST_METHOD, METHODS, state.method)
+    selects = dmc.Group(
+        [
+            endpoint,
+            dmc.Select(
+                id=ids.FOREST_COMPARISON,
+                label="Comparison (regimen class vs control)",
+                data=[{"value": c.key, "label": c.label} for c in found.comparisons],
+                value=state.comparison,
+                allowDeselect=False,
+                w=320,
+            ),
+            dmc.Select(
+                id=ids.FOREST_POPULATION,
+                label="Population (PD-L1 by scoring system and cut-off)",
+                data=_population_data(registry, found),
+                value=state.population,
+                allowDeselect=False,
+                searchable=True,
+                w=320,
+            ),
+            method,
+        ],
+        align="flex-end",
+    )
+    switches = dmc.Group(
+        [
+            dmc.Switch(
+                id=ids.FOREST_KNAPP_HARTUNG,
+                label="Knapp–Hartung adjustment",
+                checked=state.knapp_hartung,
+            ),
+            dmc.Switch(
+                id=ids.FOREST_LEAVE_ONE_OUT, label="Leave-one-out", checked=state.leave_one_out
+            ),
+            dmc.Switch(
+                id=ids.FOREST_ACROSS_SYSTEMS,
+                label="Pool across PD-L1 scoring systems (same cut-off; exploratory)",
+                checked=state.across_systems,
+                color="red",
+            ),
+        ]
+    )
+    return [selects, switches, _analysis_selects(registry, found, state)]
+
+
+def layout(registry: Registry, query: Mapping[str, str]) -> Any:
+    """The view for ``query`` (never raises: unknown values fall back to the defaults)."""
+    found = choices(registry)
+    try:
+        state, problems = SPEC.from_query(registry, query if isinstance(query, Mapping) else {})
+    except Exception:  # a link must never break the page
+        state, problems = default_state(registry), ["the whole link"]
+    model = build(registry, state)
+    notice = (
+        dmc.Alert(
+            "Some settings in the link were not recognised and were reset: "
+            + "; ".join(problems[:MAX_NAMED_PROBLEMS]),
+            color="yellow",
+            title="Link settings reset",
+        )
+        if problems
+        else None
+    )
+    no_hr = ", ".join(found.no_hr)
+    return dmc.Stack(
+        [
+            dcc.Location(id=ids.FOREST_URL, refresh=False),
+            dmc.Title("Subgroups & forest", order=2),
+            dmc.Text(
+                "Published hazard ratios trial by trial for one endpoint and one population, "
+                "each with its interval at the level the source printed, and pooled estimates "
+                "within one scoring system.",
+                size="sm",
+                c="dimmed",
+            ),
+            notice,
+            *_controls(registry, found, state),
+            html.Div(messages(model), id=ids.FOREST_MESSAGE),
+            export_controls("forest"),
+            graph(
+                ids.FOREST_GRAPH,
+                forest_figure(registry, model),
+                filename="escc-forest",
+                height=forest_height(model),
+            ),
+            html.Div(caption(registry, model), id=ids.FOREST_CAPTION),
+            html.Div(rows_table(registry, model), id=ids.FOREST_TABLE),
+            html.Div(pooled_table(model), id=ids.FOREST_POOLED),
+            html.Div(loo_table(model), id=ids.FOREST_LOO),
+            html.Div(interaction_table(model), id=ids.FOREST_INTERACTION),
+            dmc.Text(
+                f"No randomised hazard ratio: single-arm studies ({', '.join(found.single_arm)}). "
+                + (f"Randomised, but no HR in the curated sources: {no_hr}." if no_hr else ""),
+                size="sm",
+                c="dimmed",
+            ),
+            seeds_block(registry),
+        ],
+        gap="md",
+    )
