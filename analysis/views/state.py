@@ -22,6 +22,12 @@ Field kinds: :class:`Choice` (one value from a list, optionally none), :class:`M
 decimal) and :class:`Flag` (on/off as ``1``/``0``). A view with a rule that spans fields
 (e.g. "the reference arm must be one of the chosen arms") passes ``check``, which may adjust
 the state and name what it changed.
+
+Options for views whose URLs predate this module (so links written before stay valid):
+``Choice.codes`` (the URL spells each value as a short code, e.g. ``cat=tr`` for
+"treatment-related"), ``MultiChoice.ordered`` (the order chosen is the order drawn, so it is
+kept instead of canonicalised), ``Number.blank`` (the value a cleared number box stands for) and
+``StateSpec.always_written`` (URL keys written even when they hold the default).
 """
 
 from __future__ import annotations
@@ -74,8 +80,13 @@ class Choice:
     allowed: AllowedFn
     default: Callable[[Registry], str | None]
     optional: bool = False
+    #: ``(value, code)`` pairs when the URL spells values as short codes (callbacks still use
+    #: the values); empty means the URL carries the value itself.
+    codes: tuple[tuple[str, str], ...] = ()
 
     def parse(self, registry: Registry, raw: str) -> Any:
+        if self.codes:
+            raw = next((value for value, code in self.codes if code == raw), "")
         return raw if raw in self.allowed(registry) else INVALID
 
     def accept(self, registry: Registry, value: object) -> Any:
@@ -86,7 +97,9 @@ class Choice:
         return INVALID
 
     def format(self, value: Any) -> str | None:
-        return None if value is None else str(value)
+        if value is None:
+            return None
+        return next((code for v, code in self.codes if v == value), str(value))
 
 
 @dataclass(frozen=True)
@@ -107,8 +120,17 @@ class MultiChoice:
     max_items: int
     empty: str = "-"
     separator: str = ","
+    #: Keep the order the items were given in (first occurrence) instead of the allow-list's:
+    #: for views that draw the arms in the order the user picked them.
+    ordered: bool = False
+    #: Longest list a callback may send, repeats included (``None``: no limit beyond
+    #: ``max_items`` distinct items); a longer one is refused before any item is looked at.
+    max_given: int | None = None
 
     def canonical(self, registry: Registry, items: Iterable[str]) -> tuple[str, ...]:
+        if self.ordered:
+            allowed = set(self.allowed(registry))
+            return tuple(dict.fromkeys(i for i in items if i in allowed))
         chosen = set(items)
         return tuple(a for a in self.allowed(registry) if a in chosen)
 
@@ -127,6 +149,9 @@ class Number:
     default: float
     decimals: int = 1
     unit: str = ""
+    #: What a cleared number box (``None`` or ``""`` from a callback) stands for; ``None``
+    #: means a cleared box is invalid.
+    blank: float | None = None
 
     def check(self, value: object) -> float | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -177,6 +202,9 @@ class StateSpec(Generic[S]):
     check: CheckFn | None = None
     #: Name URL keys that no field reads (some views list them, others ignore them silently).
     report_unknown_keys: bool = False
+    #: URL keys written even when their field holds the default (views whose links always
+    #: carried them).
+    always_written: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         declared = {f.name for f in fields(self.state_type)}  # type: ignore[arg-type]
@@ -289,6 +317,8 @@ class StateSpec(Generic[S]):
         if isinstance(f, Choice):
             return f.accept(registry, value)
         if isinstance(f, Number):
+            if f.blank is not None and (value is None or value == ""):
+                return f.blank
             checked = f.check(value)
             return INVALID if checked is None else checked
         if isinstance(f, Flag):
@@ -296,6 +326,8 @@ class StateSpec(Generic[S]):
         if value is None:
             return ()
         if not isinstance(value, list | tuple):
+            return INVALID
+        if f.max_given is not None and len(value) > f.max_given:
             return INVALID
         allowed = set(f.allowed(registry))
         if not all(isinstance(v, str) and v in allowed for v in value):
@@ -321,7 +353,7 @@ class StateSpec(Generic[S]):
         params: dict[str, str] = {}
         for f in self.fields:
             value = getattr(state, f.attr)
-            if value == getattr(default, f.attr):
+            if value == getattr(default, f.attr) and f.url not in self.always_written:
                 continue
             text = f.format(value)
             if text is not None:
