@@ -84,7 +84,7 @@ RESPONSE_CAPTION = "response-caption"
 RESPONSE_TABLE = "response-table"
 # (end of response section)
 
-# Safety view (components/safety_panel.py) -- IDs start with "safety-"
+# Safety view (components/safety/) -- IDs start with "safety-"
 SAFETY_URL = "safety-url"
 SAFETY_NOTICE = "safety-notice"  # link settings that were not recognised
 SAFETY_MESSAGE = "safety-message"  # invalid selection / nothing to show

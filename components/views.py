@@ -7,7 +7,7 @@ layer test sees every dependency.
 
 from __future__ import annotations
 
-from components import forest_panel, response_panel, safety_panel, survival_panel, trials_panel
+from components import forest_panel, response_panel, safety, survival_panel, trials_panel
 from components.panel import ChartExport, Panel
 
 PANELS: tuple[Panel, ...] = (
@@ -48,9 +48,9 @@ PANELS: tuple[Panel, ...] = (
         path="/safety",
         label="Safety",
         description="Adverse events by harmonised term, with definitions and denominators.",
-        layout=safety_panel.layout,
-        register_callbacks=safety_panel.register_callbacks,
-        exports=(ChartExport("safety", safety_panel.export_bundle),),
+        layout=safety.layout,
+        register_callbacks=safety.register_callbacks,
+        exports=(ChartExport("safety", safety.export_bundle),),
     ),
     Panel(
         key="response",

@@ -157,9 +157,9 @@ CHARTS: dict[str, Callable[[], go.Figure]] = {
     ),
     "view-forest": _view_chart("components.forest_panel", {}),
     "view-response": _view_chart("components.response_panel", {}),
-    "view-safety-summary": _view_chart("components.safety_panel", {"chart": "summary"}),
-    "view-safety-terms": _view_chart("components.safety_panel", {"chart": "terms", "min": "20"}),
-    "view-safety-heatmap": _view_chart("components.safety_panel", {"chart": "heatmap"}),
+    "view-safety-summary": _view_chart("components.safety", {"chart": "summary"}),
+    "view-safety-terms": _view_chart("components.safety", {"chart": "terms", "min": "20"}),
+    "view-safety-heatmap": _view_chart("components.safety", {"chart": "heatmap"}),
 }
 
 
