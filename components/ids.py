@@ -72,7 +72,7 @@ FOREST_SEEDS = "forest-seeds"
 FOREST_SEED_GRAPH = "forest-seed-graph"
 # (end of forest section)
 
-# Response view (components/response_panel.py) -- IDs start with "response-"
+# Response view (components/response/) -- IDs start with "response-"
 RESPONSE_URL = "response-url"  # the panel's own location: mirrors the controls into the query
 RESPONSE_MEASURE = "response-measure"
 RESPONSE_CLASSES = "response-classes"

@@ -18,6 +18,7 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import html
 
+from analysis.views.labels import NR_NOT_REACHED, NR_NOT_REPORTED  # noqa: F401 (re-exported)
 from components.charts.theme import colour_for, dash_for
 from components.export.footnote import Footnote, SourceRef
 from components.settings import APP_VERSION
@@ -38,10 +39,6 @@ LEVEL_SHORT = {
     "secondary summary": "secondary",
     "source level not recorded": "level n/r",
 }
-
-# Shown next to every "NR": the app never leaves the reader guessing which NR it means.
-NR_NOT_REACHED = "NR (not reached)"
-NR_NOT_REPORTED = "not reported"
 
 
 @functools.lru_cache(maxsize=8)

@@ -7,7 +7,7 @@ layer test sees every dependency.
 
 from __future__ import annotations
 
-from components import forest_panel, response_panel, safety, survival_panel, trials_panel
+from components import forest_panel, response, safety, survival_panel, trials_panel
 from components.panel import ChartExport, Panel
 
 PANELS: tuple[Panel, ...] = (
@@ -57,9 +57,9 @@ PANELS: tuple[Panel, ...] = (
         path="/response",
         label="Response",
         description="Objective response, disease control and complete response with exact CIs.",
-        layout=response_panel.layout,
-        register_callbacks=response_panel.register_callbacks,
-        exports=(ChartExport("response", response_panel.export_bundle),),
+        layout=response.layout,
+        register_callbacks=response.register_callbacks,
+        exports=(ChartExport("response", response.export_bundle),),
     ),
 )
 

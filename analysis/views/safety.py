@@ -217,6 +217,7 @@ SPEC: StateSpec[SafetyState] = StateSpec(
     ),
     check=_some_arm,
     report_unknown_keys=True,
+    label_only_problems=True,
 )
 
 

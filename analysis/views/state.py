@@ -205,6 +205,9 @@ class StateSpec(Generic[S]):
     #: URL keys written even when their field holds the default (views whose links always
     #: carried them).
     always_written: tuple[str, ...] = ()
+    #: Callback problems name only the field's label ("regimen classes") instead of describing
+    #: the rule (views whose message already reads "Invalid selection (…)").
+    label_only_problems: bool = False
 
     def __post_init__(self) -> None:
         declared = {f.name for f in fields(self.state_type)}  # type: ignore[arg-type]
@@ -301,7 +304,7 @@ class StateSpec(Generic[S]):
                 continue
             value = self._accept(registry, f, values[f.attr])
             if value is INVALID:
-                problems.append(self._input_problem(f))
+                problems.append(f.label if self.label_only_problems else self._input_problem(f))
             else:
                 accepted[f.attr] = value
         if problems:

@@ -9,13 +9,10 @@ from dash import Dash, Input, Output, no_update
 from analysis.views.memo import ViewMemo
 from analysis.views.safety import SPEC, SafetyModel, SafetyState, build, term_map_for
 from components import ids
+from components.panel import keep_memo
 from components.safety.layout import render
 from components.safety.tables import invalid
 from data import Registry
-
-#: Where each app keeps its view memos (Flask's per-app extension store), by view key, so that
-#: tests can clear one between calls.
-MEMOS_KEY = "escc-view-memos"
 
 
 def register_callbacks(app: Dash, registry: Registry) -> None:
@@ -25,7 +22,7 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
     term_map_for(registry)
     SPEC.default(registry)
     memo: ViewMemo[SafetyState, SafetyModel] = ViewMemo(build)
-    app.server.extensions.setdefault(MEMOS_KEY, {})["safety"] = memo
+    keep_memo(app, "safety", memo)
 
     @app.callback(
         Output(ids.SAFETY_GRAPH, "figure"),

@@ -14,7 +14,7 @@ import pytest
 from analysis import adverse_events as ae
 from analysis.views import safety as sp
 from components import ids, safety
-from components.safety.callbacks import MEMOS_KEY
+from components.panel import VIEW_MEMOS
 from data import load_registry
 from tests.contract.callbacks import leaks, post, valid_body
 
@@ -69,7 +69,7 @@ class Spy:
                 return _original(*args, **kwargs)
 
             monkeypatch.setattr(ae, name, wrapper)
-        self.memo = app.server.extensions[MEMOS_KEY]["safety"]
+        self.memo = app.server.extensions[VIEW_MEMOS]["safety"]
         self.memo.clear()  # a cached model would hide calls
 
 

@@ -75,3 +75,25 @@ def test_dicts_validate_to_themselves(tables) -> None:
         ch.empty_figure_dict("nothing"),
     ):
         assert _canonical(go.Figure(built)) == _canonical(built)
+
+
+def test_response_dict_validates_to_itself() -> None:
+    from analysis.views import response as rv
+    from components.response.figure import figure_dict, footnote_for
+
+    reg = load_registry()
+    for query in ({}, {"m": "DCR", "pop": "all"}):
+        model = rv.build(reg, rv.SPEC.from_query(reg, query)[0])
+        for footnote in (None, footnote_for(reg, model)):
+            built = figure_dict(reg, model, footnote=footnote)
+            assert _canonical(go.Figure(built)) == _canonical(built)
+
+
+def test_chemo_free_group_follows_the_class_vocabulary() -> None:
+    """The regimen classes marked "(chemo-free)" in data/schema.py, and only those, are grouped
+    first in the Response view (the rule replaced a hand-written list of two classes)."""
+    from analysis.views import response as rv
+    from data.schema import REGIMEN_CLASSES
+
+    free = {c for c in REGIMEN_CLASSES if rv.regimen_group(c) == rv.GROUP_CHEMO_FREE}
+    assert free == {"ICI+TKI (chemo-free)", "dual ICI (chemo-free)"}

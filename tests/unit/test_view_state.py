@@ -251,3 +251,13 @@ def test_always_written_keys_carry_their_default(registry) -> None:
     spec = _legacy_spec(always_written=("cat", "min"))
     assert spec.to_search(registry, spec.default(registry)) == "?cat=tr&min=0"
     assert _legacy_spec().to_search(registry, _legacy_spec().default(registry)) == ""
+
+
+def test_label_only_problems_name_just_the_field(registry) -> None:
+    spec = _legacy_spec(label_only_problems=True)
+    assert spec.from_inputs(registry, {"category": "x", "minimum": "5"}) == (
+        None,
+        ["category", "minimum"],
+    )
+    _state, problems = _legacy_spec().from_inputs(registry, {"minimum": "5"})
+    assert problems == ["minimum must be 0–100"]
