@@ -31,10 +31,17 @@ FOOTNOTE_CAVEATS = (
 )
 
 
-def colour(registry: Registry, row: ResponseRowView) -> str:
-    return provenance.arm_colours(registry).get(
-        (row.trial_id, row.arm_id), (FALLBACK_COLOUR, "solid")
-    )[0]
+Colours = dict[tuple[str, str], tuple[str, str]]
+
+
+def colours_of(registry: Registry) -> Colours:
+    """The app-wide arm colours; look them up once per request (the lookup hashes the whole
+    registry, which is not free)."""
+    return provenance.arm_colours(registry)
+
+
+def colour(colours: Colours, row: ResponseRowView) -> str:
+    return colours.get((row.trial_id, row.arm_id), (FALLBACK_COLOUR, "solid"))[0]
 
 
 def point(row: ResponseRowView, colour_: str = FALLBACK_COLOUR) -> ResponsePoint:
@@ -111,14 +118,19 @@ def footnote_for(registry: Registry, model: ResponseModel) -> Footnote:
 
 
 def figure_dict(
-    registry: Registry, model: ResponseModel, *, footnote: Footnote | None = None
+    registry: Registry,
+    model: ResponseModel,
+    *,
+    footnote: Footnote | None = None,
+    colours: Colours | None = None,
 ) -> dict[str, Any]:
     """The chart as a plain plotly dict (the page draws it; exports validate it)."""
+    colours = colours if colours is not None else colours_of(registry)
     note = None
     if footnote is not None:
         note = "<br>".join(escape_plotly_text(line) for line in footnote.lines())
     return response_figure_dict(
-        [point(r, colour(registry, r)) for r in model.rows],
+        [point(r, colour(colours, r)) for r in model.rows],
         ResponseOptions(measure_label=model.measure_label, title=model.title, footnote=note),
     )
 

@@ -12,7 +12,7 @@ from analysis.views.response import MEASURES, POPULATIONS, SPEC, ResponseModel, 
 from components import ids
 from components.export_menu import export_controls
 from components.graph import graph
-from components.response.figure import figure_dict, height_px
+from components.response.figure import colours_of, figure_dict, height_px
 from components.response.tables import caption_for, result_table
 from data import Registry
 
@@ -24,11 +24,12 @@ def render(registry: Registry, model: ResponseModel) -> dict[str, Any]:
         message = dmc.Alert(
             "No arm matches this selection for this measure.", color="gray", variant="light"
         )
+    colours = colours_of(registry)
     return {
-        "figure": figure_dict(registry, model),
+        "figure": figure_dict(registry, model, colours=colours),
         "style": {"height": f"{height_px(model)}px"},
         "caption": caption_for(registry, model),
-        "table": result_table(registry, model),
+        "table": result_table(registry, model, colours),
         "message": message,
     }
 

@@ -16,7 +16,7 @@ from analysis.views.response import (
     printed_decimals,
 )
 from components import provenance
-from components.response.figure import colour
+from components.response.figure import Colours, colour, colours_of
 from data import Registry
 
 HEADERS_AFTER_MEASURE = (
@@ -85,7 +85,7 @@ def ci_cells(r: ResponseRowView) -> tuple[str, str, str]:
     return computed, printed, flag
 
 
-def _row(registry: Registry, r: ResponseRowView) -> Any:
+def _row(registry: Registry, r: ResponseRowView, colours: Colours) -> Any:
     trial = registry.trial(r.trial_id)
     computed, printed, flag = ci_cells(r)
     source: list[Any] = [provenance.source_badge(r.source_level)] if r.source_level else []
@@ -98,7 +98,7 @@ def _row(registry: Registry, r: ResponseRowView) -> Any:
         [
             html.Td(
                 [
-                    html.Span("● ", style={"color": colour(registry, r)}),
+                    html.Span("● ", style={"color": colour(colours, r)}),
                     html.Strong(r.trial_name),
                     html.Div(r.arm_label),
                     html.Div(r.group, style=MUTED_STYLE),
@@ -118,7 +118,8 @@ def _row(registry: Registry, r: ResponseRowView) -> Any:
     )
 
 
-def result_table(registry: Registry, model: ResponseModel) -> Any:
+def result_table(registry: Registry, model: ResponseModel, colours: Colours | None = None) -> Any:
+    colours = colours if colours is not None else colours_of(registry)
     head = ["Trial / arm", "Population · analysis", MEASURES[model.state.measure]]
     head.extend(HEADERS_AFTER_MEASURE)
     return dmc.Table(
@@ -128,7 +129,7 @@ def result_table(registry: Registry, model: ResponseModel) -> Any:
                 "percentages without counts keep their printed interval."
             ),
             html.Thead(html.Tr([html.Th(h) for h in head])),
-            html.Tbody([_row(registry, r) for r in model.rows]),
+            html.Tbody([_row(registry, r, colours) for r in model.rows]),
         ],
         striped=True,
         highlightOnHover=True,
