@@ -60,21 +60,6 @@ SUMMARY_COLUMNS = 2
 
 GRADE_HEADINGS = {"any": "any grade", "high": "grade ≥3 (as reported)"}
 
-# How to read each chart: shown in the caption and carried into the export footnote.
-SUMMARY_KEY = (
-    "Bars: percentage of the safety population with n/N (or 'N not stated'); grey hatched = "
-    "not reported, with the reason on hover — never 0."
-)
-TERM_KEY = (
-    "Pale bar = any grade; solid bar = grade ≥3 as reported (other printed bands are named: "
-    "3–4, 3–5, grade 3 only); grey hatched = not reported, drawn up to the source's "
-    "threshold when it lists only terms above one (the value lies below it)."
-)
-HEATMAP_KEY = (
-    "Colour = percentage of patients; grey hatched cell = not reported (reason on hover), "
-    "never a colour of the scale."
-)
-
 
 @dataclass(frozen=True)
 class ArmStyle:

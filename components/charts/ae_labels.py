@@ -13,6 +13,21 @@ NR_LABEL = "not reported"
 #: Hover template: the hover text is the last item of each bar's customdata.
 HOVER = "%{customdata[12]}<extra></extra>"
 
+# How to read each chart: shown in the caption and carried into the export footnote.
+SUMMARY_KEY = (
+    "Bars: percentage of the safety population with n/N (or 'N not stated'); grey hatched = "
+    "not reported, with the reason on hover — never 0."
+)
+TERM_KEY = (
+    "Pale bar = any grade; solid bar = grade ≥3 as reported (other printed bands are named: "
+    "3–4, 3–5, grade 3 only); grey hatched = not reported, drawn up to the source's "
+    "threshold when it lists only terms above one (the value lies below it)."
+)
+HEATMAP_KEY = (
+    "Colour = percentage of patients; grey hatched cell = not reported (reason on hover), "
+    "never a colour of the scale."
+)
+
 
 def _esc(text: object) -> str:
     return escape_plotly_text(str(text))

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from analysis.views.safety import SafetyModel
 from components.charts import adverse_events as charts
+from components.charts.ae_labels import HEATMAP_KEY, SUMMARY_KEY, TERM_KEY
 from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text
 from components.export.footnote import Footnote
 from components.provenance import arm_colours
@@ -18,11 +19,7 @@ FALLBACK_COLOUR = "#57606a"
 #: Height of the graph when a figure has none (the empty figure always has one).
 DEFAULT_HEIGHT_PX = 560
 
-CHART_KEYS = {
-    "summary": charts.SUMMARY_KEY,
-    "terms": charts.TERM_KEY,
-    "heatmap": charts.HEATMAP_KEY,
-}
+CHART_KEYS = {"summary": SUMMARY_KEY, "terms": TERM_KEY, "heatmap": HEATMAP_KEY}
 
 
 def chart_key(model: SafetyModel) -> str:
