@@ -78,7 +78,7 @@ FOREST_SEEDS = "forest-seeds"
 FOREST_SEED_GRAPH = "forest-seed-graph"
 # (end of forest section)
 
-# Response view (components/response_panel.py) -- IDs start with "response-"
+# Response view (components/response/) -- IDs start with "response-"
 RESPONSE_URL = "response-url"  # the panel's own location: mirrors the controls into the query
 RESPONSE_MEASURE = "response-measure"
 RESPONSE_CLASSES = "response-classes"
@@ -90,7 +90,7 @@ RESPONSE_CAPTION = "response-caption"
 RESPONSE_TABLE = "response-table"
 # (end of response section)
 
-# Safety view (components/safety_panel.py) -- IDs start with "safety-"
+# Safety view (components/safety/) -- IDs start with "safety-"
 SAFETY_URL = "safety-url"
 SAFETY_NOTICE = "safety-notice"  # link settings that were not recognised
 SAFETY_MESSAGE = "safety-message"  # invalid selection / nothing to show

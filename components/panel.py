@@ -61,3 +61,13 @@ def chart_exports(panels: tuple[Panel, ...]) -> dict[str, ChartExport]:
                 raise ValueError(f"chart key {export.chart!r} is exported by two panels")
             found[export.chart] = export
     return found
+
+
+#: Key of Flask's per-app extension store under which panels keep their view memos (by panel
+#: key): app-scoped, and reachable by tests that must clear one between calls.
+VIEW_MEMOS = "escc-view-memos"
+
+
+def keep_memo(app: Dash, panel_key: str, memo: object) -> None:
+    """Record ``memo`` as ``panel_key``'s view memo of ``app`` (see :data:`VIEW_MEMOS`)."""
+    app.server.extensions.setdefault(VIEW_MEMOS, {})[panel_key] = memo

@@ -18,7 +18,7 @@ import dash_mantine_components as dmc
 from dash import html
 
 from analysis.views.cache import per_registry
-from analysis.views.labels import CROSS_TRIAL_LABEL
+from analysis.views.labels import CROSS_TRIAL_LABEL, NR_NOT_REACHED, NR_NOT_REPORTED  # noqa: F401 (re-exported)
 from components.charts.theme import colour_for, dash_for
 from components.export.footnote import Footnote, SourceRef
 from components.settings import APP_VERSION
@@ -37,10 +37,6 @@ LEVEL_SHORT = {
     "secondary summary": "secondary",
     "source level not recorded": "level n/r",
 }
-
-# Shown next to every "NR": the app never leaves the reader guessing which NR it means.
-NR_NOT_REACHED = "NR (not reached)"
-NR_NOT_REPORTED = "not reported"
 
 
 @per_registry  # not lru_cache: hashing a Registry walks every trial (~12 ms)

@@ -7,7 +7,7 @@ layer test sees every dependency.
 
 from __future__ import annotations
 
-from components import forest, response_panel, safety_panel, survival, trials
+from components import forest, response, safety, survival, trials
 from components.panel import ChartExport, Panel
 
 PANELS: tuple[Panel, ...] = (
@@ -49,18 +49,18 @@ PANELS: tuple[Panel, ...] = (
         path="/safety",
         label="Safety",
         description="Adverse events by harmonised term, with definitions and denominators.",
-        layout=safety_panel.layout,
-        register_callbacks=safety_panel.register_callbacks,
-        exports=(ChartExport("safety", safety_panel.export_bundle),),
+        layout=safety.layout,
+        register_callbacks=safety.register_callbacks,
+        exports=(ChartExport("safety", safety.export_bundle),),
     ),
     Panel(
         key="response",
         path="/response",
         label="Response",
         description="Objective response, disease control and complete response with exact CIs.",
-        layout=response_panel.layout,
-        register_callbacks=response_panel.register_callbacks,
-        exports=(ChartExport("response", response_panel.export_bundle),),
+        layout=response.layout,
+        register_callbacks=response.register_callbacks,
+        exports=(ChartExport("response", response.export_bundle),),
     ),
 )
 

@@ -22,6 +22,12 @@ Field kinds: :class:`Choice` (one value from a list, optionally none), :class:`M
 decimal) and :class:`Flag` (on/off as ``1``/``0``). A view with a rule that spans fields
 (e.g. "the reference arm must be one of the chosen arms") passes ``check``, which may adjust
 the state and name what it changed.
+
+Options for views whose URLs predate this module (so links written before stay valid):
+``Choice.codes`` (the URL spells each value as a short code, e.g. ``cat=tr`` for
+"treatment-related"), ``MultiChoice.ordered`` (the order chosen is the order drawn, so it is
+kept instead of canonicalised), ``Number.blank`` (the value a cleared number box stands for) and
+``StateSpec.always_written`` (URL keys written even when they hold the default).
 """
 
 from __future__ import annotations
@@ -82,8 +88,13 @@ class Choice:
     allowed: AllowedFn
     default: Callable[[Registry], str | None]
     optional: bool = False
+    #: ``(value, code)`` pairs when the URL spells values as short codes (callbacks still use
+    #: the values); empty means the URL carries the value itself.
+    codes: tuple[tuple[str, str], ...] = ()
 
     def parse(self, registry: Registry, raw: str) -> Any:
+        if self.codes:
+            raw = next((value for value, code in self.codes if code == raw), "")
         return raw if raw in self.allowed(registry) else INVALID
 
     def accept(self, registry: Registry, value: object) -> Any:
@@ -94,7 +105,9 @@ class Choice:
         return INVALID
 
     def format(self, value: Any) -> str | None:
-        return None if value is None else str(value)
+        if value is None:
+            return None
+        return next((code for v, code in self.codes if v == value), str(value))
 
 
 @dataclass(frozen=True)
@@ -115,8 +128,17 @@ class MultiChoice:
     max_items: int
     empty: str = "-"
     separator: str = ","
+    #: Keep the order the items were given in (first occurrence) instead of the allow-list's:
+    #: for views that draw the arms in the order the user picked them.
+    ordered: bool = False
+    #: Longest list a callback may send, repeats included (``None``: no limit beyond
+    #: ``max_items`` distinct items); a longer one is refused before any item is looked at.
+    max_given: int | None = None
 
     def canonical(self, registry: Registry, items: Iterable[str]) -> tuple[str, ...]:
+        if self.ordered:
+            allowed = set(self.allowed(registry))
+            return tuple(dict.fromkeys(i for i in items if i in allowed))
         chosen = set(items)
         return tuple(a for a in self.allowed(registry) if a in chosen)
 
@@ -135,6 +157,9 @@ class Number:
     default: float
     decimals: int = 1
     unit: str = ""
+    #: What a cleared number box (``None`` or ``""`` from a callback) stands for; ``None``
+    #: means a cleared box is invalid.
+    blank: float | None = None
 
     def check(self, value: object) -> float | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -254,6 +279,9 @@ class StateSpec(Generic[S]):
     #: URL keys written even when their field holds the default (views whose links always
     #: carried them).
     always_written: tuple[str, ...] = ()
+    #: Callback problems name only the field's label ("regimen classes") instead of describing
+    #: the rule (views whose message already reads "Invalid selection (…)").
+    label_only_problems: bool = False
 
     def __post_init__(self) -> None:
         declared = {f.name for f in fields(self.state_type)}  # type: ignore[arg-type]
@@ -355,7 +383,7 @@ class StateSpec(Generic[S]):
                 continue
             value = self._accept(registry, f, values[f.attr])
             if value is INVALID:
-                problems.append(self._input_problem(f))
+                problems.append(f.label if self.label_only_problems else self._input_problem(f))
             else:
                 accepted[f.attr] = value
         if problems:
@@ -371,6 +399,8 @@ class StateSpec(Generic[S]):
         if isinstance(f, Choice):
             return f.accept(registry, value)
         if isinstance(f, Number):
+            if f.blank is not None and (value is None or value == ""):
+                return f.blank
             checked = f.check(value)
             return INVALID if checked is None else checked
         if isinstance(f, Flag):
@@ -380,6 +410,8 @@ class StateSpec(Generic[S]):
         if value is None:
             return ()
         if not isinstance(value, list | tuple):
+            return INVALID
+        if f.max_given is not None and len(value) > f.max_given:
             return INVALID
         allowed = set(f.allowed(registry))
         if not all(isinstance(v, str) and v in allowed for v in value):

@@ -11,16 +11,22 @@ Clinical conventions, set once here:
 * colours per arm come from the caller (stable across views);
 * all text is escaped for plotly's HTML subset; an optional footnote is drawn inside the figure
   (``name="footnote"``) so exported images carry their sources.
+
+:func:`response_figure_dict` writes the figure as a plain dict (no ``graph_objects``
+validation on the request path, see :mod:`components.charts.plain`);
+:func:`build_response_figure` validates the same dict for exports and tests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import plotly.graph_objects as go
 
 from components.charts.forest import clip
+from components.charts.plain import template
 from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text, footnote_annotation
 
 MUTED = "#57606a"
@@ -100,13 +106,13 @@ def rate_text(point: ResponsePoint) -> str:
     return text
 
 
-def build_response_figure(
+def response_figure_dict(
     points: Sequence[ResponsePoint], options: ResponseOptions | None = None
-) -> go.Figure:
+) -> dict[str, Any]:
     """Rows top to bottom in the given order; a header row before each new ``group``."""
     options = options or ResponseOptions()
     theme = options.theme
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     groups: list[str] = []
     for point in points:
         if point.group not in groups:
@@ -146,9 +152,9 @@ def build_response_figure(
             text_values += [_e(short_rate_text(point)), _e(point.count_text)]
             if point.rate_percent is not None:
                 has_ci = point.ci_lower_percent is not None and point.ci_upper_percent is not None
-                error_x = None
+                whisker: dict[str, Any] = {}
                 if point.ci_lower_percent is not None and point.ci_upper_percent is not None:
-                    error_x = {
+                    whisker["error_x"] = {
                         "type": "data",
                         "symmetric": False,
                         "array": [point.ci_upper_percent - point.rate_percent],
@@ -163,43 +169,45 @@ def build_response_figure(
                     symbol = "circle-open"
                 else:
                     symbol = "diamond-open"
-                fig.add_trace(
-                    go.Scatter(
-                        x=[point.rate_percent],
-                        y=[y],
-                        mode="markers",
-                        marker={
+                data.append(
+                    {
+                        "type": "scatter",
+                        "x": [point.rate_percent],
+                        "y": [y],
+                        "mode": "markers",
+                        "marker": {
                             "symbol": symbol,
                             "size": theme.marker_size + 3,
                             "color": point.colour,
                             "line": {"color": point.colour, "width": 2},
                         },
-                        error_x=error_x,
-                        name=_e(point.label),
-                        showlegend=False,
-                        hovertemplate=_e(f"{point.label} — {point.detail}: {value}")
+                        **whisker,
+                        "name": _e(point.label),
+                        "showlegend": False,
+                        "hovertemplate": _e(f"{point.label} — {point.detail}: {value}")
                         + "<extra></extra>",
-                        meta={"row": point.key, "ci_source": point.ci_source},
-                    )
+                        "meta": {"row": point.key, "ci_source": point.ci_source},
+                    }
                 )
             y -= 1.0
 
-    fig.add_trace(
-        go.Scatter(
-            x=text_x,
-            y=text_y,
-            mode="text",
-            text=text_values,
-            textposition="middle right",
-            textfont={"size": theme.font_size - 1},
-            xaxis="x2",
-            showlegend=False,
-            hoverinfo="skip",
-            name="response text",
-            cliponaxis=True,
-        )
+    data.append(
+        {
+            "type": "scatter",
+            "x": text_x,
+            "y": text_y,
+            "mode": "text",
+            "text": text_values,
+            "textposition": "middle right",
+            "textfont": {"size": theme.font_size - 1},
+            "xaxis": "x2",
+            "showlegend": False,
+            "hoverinfo": "skip",
+            "name": "response text",
+            "cliponaxis": True,
+        }
     )
-    fig.update_layout(
+    layout: dict[str, Any] = dict(
         xaxis={
             "domain": list(PLOT_DOMAIN),
             "range": [0, 101],
@@ -235,14 +243,13 @@ def build_response_figure(
     if options.footnote:
         note, grown = footnote_annotation(options.footnote, theme, bottom_margin)
         bottom_margin = int(grown)
-        fig.add_annotation(**note)
-    base = theme.layout()
+        layout["annotations"] = [note]
+    layout.update(theme.layout())
     if options.title:
-        base["title"] = {"text": _e(options.title), "x": 0.01, "font": {"size": theme.title_size}}
+        layout["title"] = {"text": _e(options.title), "x": 0.01, "font": {"size": theme.title_size}}
     else:
-        base.pop("title", None)
-    fig.update_layout(
-        **base,
+        layout.pop("title", None)
+    layout.update(
         showlegend=False,
         margin={
             "l": round(min(560.0, max(140.0, label_px + 16))),
@@ -251,8 +258,16 @@ def build_response_figure(
             "b": bottom_margin,
         },
         hovermode="closest",
+        template=template(),
     )
-    return fig
+    return {"data": data, "layout": layout}
+
+
+def build_response_figure(
+    points: Sequence[ResponsePoint], options: ResponseOptions | None = None
+) -> go.Figure:
+    """The same figure, validated (exports and tests)."""
+    return go.Figure(response_figure_dict(points, options))
 
 
 def figure_height_px(n_rows: int) -> int:

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from components import ids, response_panel
+from analysis.views import response as rv
+from components import ids, response
+from components.panel import VIEW_MEMOS
 from data import load_registry
 from tests.contract.callbacks import leaks, post, valid_body
 
@@ -33,19 +35,20 @@ def _callback(app) -> tuple[str, dict[str, Any]]:
 
 
 @pytest.fixture
-def spies(monkeypatch):
+def spies(monkeypatch, app):
     calls: dict[str, list[tuple[Any, ...]]] = {name: [] for name in ANALYSED}
     for name in ANALYSED:
-        original = getattr(response_panel, name)
+        original = getattr(rv, name)
 
         def spy(*args, _name=name, _original=original, **kwargs):
             calls[_name].append(args)
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(response_panel, name, spy)
-    response_panel.response_rows.cache_clear()
+        monkeypatch.setattr(rv, name, spy)
+    memo = app.server.extensions[VIEW_MEMOS]["response"]
+    memo.clear()  # a cached model would hide calls
     yield calls
-    response_panel.response_rows.cache_clear()
+    memo.clear()
 
 
 def test_valid_request_computes_from_listed_rows(app, client, spies) -> None:
@@ -110,10 +113,10 @@ def test_sec02_none_measure_is_invalid_but_empty_filters_mean_all(app, client) -
     ],
 )
 def test_sec02_layout_never_raises(query) -> None:
-    page = response_panel.layout(load_registry(), query)
+    page = response.layout(load_registry(), query)
     if query:
         assert "were not recognised and were reset" in str(page)
 
 
 def test_layout_with_non_mapping_query_does_not_raise() -> None:
-    response_panel.layout(load_registry(), None)  # type: ignore[arg-type]
+    response.layout(load_registry(), None)  # type: ignore[arg-type]

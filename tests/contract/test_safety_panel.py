@@ -12,8 +12,9 @@ import json
 import pytest
 
 from analysis import adverse_events as ae
-from components import ids
-from components import safety_panel as sp
+from analysis.views import safety as sp
+from components import ids, safety
+from components.panel import VIEW_MEMOS
 from data import load_registry
 from tests.contract.callbacks import leaks, post, valid_body
 
@@ -58,7 +59,7 @@ def _callback(app):
 class Spy:
     """Records every call into the AE analysis that the panel makes."""
 
-    def __init__(self, monkeypatch) -> None:
+    def __init__(self, monkeypatch, app) -> None:
         self.calls: list[tuple[str, tuple, dict]] = []
         for name in ("summary_table", "term_table"):
             original = getattr(ae, name)
@@ -68,13 +69,15 @@ class Spy:
                 return _original(*args, **kwargs)
 
             monkeypatch.setattr(ae, name, wrapper)
-        sp.compute.cache_clear()  # a cached result would hide calls
+        self.memo = app.server.extensions[VIEW_MEMOS]["safety"]
+        self.memo.clear()  # a cached model would hide calls
 
 
 @pytest.fixture
-def spy(monkeypatch):
-    yield Spy(monkeypatch)
-    sp.compute.cache_clear()
+def spy(monkeypatch, app):
+    found = Spy(monkeypatch, app)
+    yield found
+    found.memo.clear()
 
 
 def _allowed_arms(registry) -> set[tuple[str, str]]:
@@ -213,16 +216,16 @@ HOSTILE_QUERIES = [
 
 @pytest.mark.parametrize("query", HOSTILE_QUERIES)
 def test_sec02_layout_never_raises(query) -> None:
-    page = sp.layout(load_registry(), query)
+    page = safety.layout(load_registry(), query)
     assert page is not None
 
 
 def test_layout_names_what_was_reset() -> None:
     registry = load_registry()
-    state, notices = sp.state_from_query(
+    state, notices = sp.SPEC.from_query(
         registry, {"arms": "nct05013697.triple,../../x", "chart": "pie", "bogus": "1"}
     )
-    assert state.arms == (("nct05013697", "triple"),) and state.chart == "summary"
+    assert state.arm_keys == (("nct05013697", "triple"),) and state.chart == "summary"
     text = "; ".join(notices)
     assert "'../../x'" in text and "chart 'pie'" in text and "unknown setting 'bogus'" in text
 
@@ -230,7 +233,7 @@ def test_layout_names_what_was_reset() -> None:
 def test_url_round_trip() -> None:
     registry = load_registry()
     state = sp.SafetyState(
-        arms=(("nct05013697", "triple"), ("checkmate648", "nivo_chemo")),
+        arms=("nct05013697.triple", "checkmate648.nivo_chemo"),
         chart="heatmap",
         category="all-cause",
         grade="high",
@@ -238,11 +241,11 @@ def test_url_round_trip() -> None:
         sort="alpha",
         min_pct=15,
     )
-    search = sp.state_to_search(registry, state)
+    search = sp.SPEC.to_search(registry, state, safe=",.")
     keys = [part.split("=")[0] for part in search.lstrip("?").split("&")]
     assert keys == sorted(keys)
     from urllib.parse import parse_qsl
 
-    restored, notices = sp.state_from_query(registry, dict(parse_qsl(search.lstrip("?"))))
+    restored, notices = sp.SPEC.from_query(registry, dict(parse_qsl(search.lstrip("?"))))
     assert notices == [] and restored == state
-    assert sp.state_to_search(registry, sp.default_state(registry)) == ""
+    assert sp.SPEC.to_search(registry, sp.SPEC.default(registry)) == ""

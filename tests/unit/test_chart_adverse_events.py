@@ -17,6 +17,7 @@ import math
 import pytest
 
 from analysis import adverse_events as ae
+from analysis.views.safety_notes import definition_notes
 from components.charts import adverse_events as ch
 from components.provenance import arm_colours
 from data import load_registry
@@ -351,7 +352,7 @@ def test_labels_from_data_are_escaped(reg) -> None:
 def test_definition_notes_name_what_differs(reg, term_map) -> None:
     arms = [NCT, OR_SINT, KN[0], CM[0]]
     labels = {s.key: s.label for s in _styles(reg, arms)}
-    notes = ch.definition_notes(
+    notes = definition_notes(
         labels,
         ae.summary_table(reg, arms),
         ae.term_table(reg, term_map, arms),
@@ -371,11 +372,16 @@ def test_empty_figure_and_json(reg) -> None:
 
 
 def test_figure_for_returns_figure_footnote_and_rows(reg) -> None:
-    from components import safety_panel as sp
+    from analysis.views import safety as sv
+    from components import safety as sp
     from components.export.images import prepare_figure
 
-    state = sp.SafetyState(arms=(NCT, OR_SINT, KN[0]), chart="terms", grade="both")
-    fig, footnote, rows = sp.figure_for(reg, state)
+    def state(arms, **options):
+        return sv.SafetyState(arms=tuple(sv.arm_value(k) for k in arms), **options)
+
+    fig, footnote, rows = sp.figure_for(
+        reg, state((NCT, OR_SINT, KN[0]), chart="terms", grade="both")
+    )
     assert footnote.data_version == reg.data_version and footnote.cross_trial
     assert any("Pale bar" in c for c in footnote.caveats)
     assert any(s.short.startswith("Li") for s in footnote.sources)
@@ -390,12 +396,12 @@ def test_figure_for_returns_figure_footnote_and_rows(reg) -> None:
     spec = prepare_figure(fig, footnote=footnote)  # the export path accepts the figure
     assert spec["layout"]["width"] == 1600
     for chart in ("summary", "heatmap"):
-        fig, _, rows = sp.figure_for(reg, sp.SafetyState(arms=(NCT, OR_SINT), chart=chart))
+        fig, _, rows = sp.figure_for(reg, state((NCT, OR_SINT), chart=chart))
         assert rows and fig.to_json()
 
 
 def test_export_bundle_from_a_query(reg) -> None:
-    from components import safety_panel as sp
+    from components import safety as sp
 
     bundle = sp.export_bundle(
         reg, {"chart": "heatmap", "arms": "nct05013697.triple,orient15.sint_chemo,../x"}

@@ -156,10 +156,10 @@ CHARTS: dict[str, Callable[[], go.Figure]] = {
         {"arms": "escort1st:cam_chemo,escort1st:placebo_chemo,nct05013697:triple", "ci": "1"},
     ),
     "view-forest": _view_chart("components.forest", {}),
-    "view-response": _view_chart("components.response_panel", {}),
-    "view-safety-summary": _view_chart("components.safety_panel", {"chart": "summary"}),
-    "view-safety-terms": _view_chart("components.safety_panel", {"chart": "terms", "min": "20"}),
-    "view-safety-heatmap": _view_chart("components.safety_panel", {"chart": "heatmap"}),
+    "view-response": _view_chart("components.response", {}),
+    "view-safety-summary": _view_chart("components.safety", {"chart": "summary"}),
+    "view-safety-terms": _view_chart("components.safety", {"chart": "terms", "min": "20"}),
+    "view-safety-heatmap": _view_chart("components.safety", {"chart": "heatmap"}),
 }
 
 

@@ -38,7 +38,7 @@ def test_km_slide_layout(size, theme) -> None:
 
 def test_dense_rows_shrink_to_the_row_pitch() -> None:
     """A response chart with every arm (about 40 rows) keeps its rows apart on a 16:9 slide."""
-    from components import response_panel as rp
+    from components import response as rp
     from components.export.images import DENSE_FONT_PER_ROW
 
     bundle = rp.export_bundle(load_registry(), {})

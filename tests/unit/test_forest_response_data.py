@@ -12,8 +12,11 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from components import response_panel as rp
+from analysis.views import response as rv
+from components import response as rp
 from components.charts.response import CI_AS_PRINTED, CI_FROM_COUNTS
+from components.response import figure as rf
+from components.response import tables as rt
 from data import load_registry
 
 
@@ -40,6 +43,11 @@ def _strings(component) -> list[str]:
 # -------------------------------------------------------------------------------- response view
 
 
+def response_rows(registry, state):
+    """The rows of the Response view model for ``state``."""
+    return rv.build(registry, state).rows
+
+
 @pytest.mark.parametrize(
     ("trial", "measure", "analysis_kind", "counts", "printed"),
     [
@@ -54,8 +62,8 @@ def _strings(component) -> list[str]:
 def test_clopper_pearson_reproduces_the_seeds_printed_intervals(
     registry, trial, measure, analysis_kind, counts, printed
 ) -> None:
-    state = rp.ResponseState(measure=measure)
-    rows = rp.response_rows(registry, state)
+    state = rv.ResponseState(measure=measure)
+    rows = response_rows(registry, state)
     row = next(
         r for r in rows if r.trial_name == trial and r.analysis_label.startswith(analysis_kind)
     )
@@ -64,7 +72,7 @@ def test_clopper_pearson_reproduces_the_seeds_printed_intervals(
         assert f"{row.successes}/{row.n}" == counts
         assert row.check is not None and row.check.matches
         assert (row.check.computed_lower_percent, row.check.computed_upper_percent) == printed
-        computed, _printed, flag = rp._ci_cells(row)
+        computed, _printed, flag = rt.ci_cells(row)
         assert computed == f"{printed[0]:.1f}–{printed[1]:.1f}" and flag == "matches"
     else:  # no counts printed: the CI stays as printed; the derived count only checks it
         assert row.n is None and row.exact_check is not None
@@ -72,14 +80,14 @@ def test_clopper_pearson_reproduces_the_seeds_printed_intervals(
         check = row.exact_check.check
         assert check is not None and check.matches
         assert (check.computed_lower_percent, check.computed_upper_percent) == printed
-        assert rp._point(row).ci_source == CI_AS_PRINTED
-    table_text = " ".join(_strings(rp._table(registry, rows, state)))
+        assert rf.point(row).ci_source == CI_AS_PRINTED
+    table_text = " ".join(_strings(rt.result_table(registry, rv.build(registry, state))))
     assert f"{printed[0]:.1f}–{printed[1]:.1f}" in table_text
     assert counts in table_text
 
 
 def test_counts_are_never_invented(registry) -> None:
-    rows = rp.response_rows(registry, rp.ResponseState(measure="ORR", population="all"))
+    rows = response_rows(registry, rv.ResponseState(measure="ORR", population="all"))
     for row in rows:
         trial = registry.trial(row.trial_id)
         if row.successes is not None:
@@ -92,30 +100,30 @@ def test_counts_are_never_invented(registry) -> None:
     # nothing is derived for it.
     arm_c = next(r for r in rows if r.trial_id == "xu1542p" and r.arm_id == "tc")
     assert arm_c.successes is None and arm_c.exact_check is None
-    point = rp._point(arm_c)
+    point = rf.point(arm_c)
     assert point.rate_percent == 26.7 and point.ci_source is None and point.count_text == "–"
 
 
 def test_printed_ci_mismatch_is_flagged(registry) -> None:
     """ORIENT-15 (Lu BMJ 2022, Table 2) DCR 295/327 printed 87-93; Clopper-Pearson gives
     86.5-93.2, i.e. 86-93 at the printed precision: flagged, not hidden."""
-    rows = rp.response_rows(registry, rp.ResponseState(measure="DCR"))
+    rows = response_rows(registry, rv.ResponseState(measure="DCR"))
     orient = next(r for r in rows if r.trial_id == "orient15" and r.arm_id == "sint_chemo")
     assert orient.check is not None and not orient.check.matches
-    assert rp._point(orient).flag == "printed CI differs from Clopper–Pearson"
-    assert rp._point(orient).ci_source == CI_FROM_COUNTS
+    assert rf.point(orient).flag == "printed CI differs from Clopper–Pearson"
+    assert rf.point(orient).ci_source == CI_FROM_COUNTS
 
 
 def test_not_reported_rows_stay_with_reason(registry) -> None:
-    rows = rp.response_rows(registry, rp.ResponseState(measure="ORR"))
+    rows = response_rows(registry, rv.ResponseState(measure="ORR"))
     jupiter = [r for r in rows if r.trial_id == "jupiter06"]
     assert len(jupiter) == 2 and all(r.status == "not_reported" for r in jupiter)
     assert all(r.reason for r in jupiter)
-    assert rp._rate_cell(jupiter[0]).startswith("not reported: ")
+    assert rt.rate_cell(jupiter[0]).startswith("not reported: ")
 
 
 def test_confirmation_assessor_and_dor(registry) -> None:
-    rows = rp.response_rows(registry, rp.ResponseState(measure="ORR"))
+    rows = response_rows(registry, rv.ResponseState(measure="ORR"))
     seed = next(r for r in rows if r.trial_id == "nct05013697")
     assert (seed.confirmed, seed.assessor) == ("confirmed", "investigator")
     assert seed.dor_text.startswith("16.2 months (10.2–NE (not estimable), 95% CI)")
@@ -129,35 +137,35 @@ def test_confirmation_assessor_and_dor(registry) -> None:
 
 
 def test_groups_and_filters(registry) -> None:
-    rows = rp.response_rows(registry, rp.ResponseState(measure="ORR"))
+    rows = response_rows(registry, rv.ResponseState(measure="ORR"))
     groups = [r.group for r in rows]
-    assert groups == sorted(groups, key=lambda g: g != rp.GROUP_CHEMO_FREE)
-    free = {r.trial_id for r in rows if r.group == rp.GROUP_CHEMO_FREE}
+    assert groups == sorted(groups, key=lambda g: g != rv.GROUP_CHEMO_FREE)
+    free = {r.trial_id for r in rows if r.group == rv.GROUP_CHEMO_FREE}
     assert free == {"alter_e003", "checkmate648"}  # benmelstobart + anlotinib; nivo + ipi
-    only = rp.response_rows(registry, rp.ResponseState(measure="ORR", arms=("nct05013697:triple",)))
+    only = response_rows(registry, rv.ResponseState(measure="ORR", arms=("nct05013697:triple",)))
     assert {r.trial_id for r in only} == {"nct05013697"}
-    classes = rp.response_rows(
-        registry, rp.ResponseState(measure="ORR", classes=("ICI+TKI (chemo-free)",))
+    classes = response_rows(
+        registry, rv.ResponseState(measure="ORR", classes=("ICI+TKI (chemo-free)",))
     )
     assert {r.trial_id for r in classes} == {"alter_e003"}
 
 
 def test_response_state_round_trip_and_rejections(registry) -> None:
-    state = rp.ResponseState(
+    state = rv.ResponseState(
         measure="DCR", population="all", classes=("ICI+chemo",), arms=("orient15:sint_chemo",)
     )
-    restored, problems = rp.state_from_query(
-        registry, dict(parse_qsl(rp.state_to_search(state).lstrip("?")))
+    restored, problems = rv.SPEC.from_query(
+        registry, dict(parse_qsl(rv.SPEC.to_search(registry, state, safe="").lstrip("?")))
     )
     assert problems == [] and restored == state
-    bad, problems = rp.state_from_inputs(
-        registry, measure="ORR", population="itt", classes=["<script>"], arms=None
+    bad, problems = rv.SPEC.from_inputs(
+        registry, {"measure": "ORR", "population": "itt", "classes": ["<script>"], "arms": None}
     )
     assert bad is None and problems == ["regimen classes"]
 
 
 def test_response_figure_for_export(registry) -> None:
-    figure, footnote, rows = rp.figure_for(registry, rp.ResponseState(measure="ORR"))
+    figure, footnote, rows = rp.figure_for(registry, rv.ResponseState(measure="ORR"))
     assert footnote.cross_trial and footnote.data_version == registry.data_version
     assert rows and set(rows[0]) == set(rp.CSV_COLUMNS)
     assert any(a.name == "footnote" for a in figure.layout.annotations)

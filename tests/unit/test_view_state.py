@@ -186,3 +186,97 @@ def test_memo_builds_once_per_state_and_evicts_least_recent(registry) -> None:
     assert len(memo) == 2
     memo(registry, "s2")
     assert calls == ["s1", "s2", "s3", "s2"]
+
+
+# -- options for views whose URLs predate the declared state -----------------------------------
+
+
+@dataclass(frozen=True)
+class LegacyState:
+    category: str
+    arms: tuple[str, ...]
+    minimum: float
+
+
+def _legacy_spec(**spec_options) -> StateSpec[LegacyState]:
+    categories = ("treatment-related", "all-cause")
+    return StateSpec(
+        LegacyState,
+        (
+            Choice(
+                "category",
+                "cat",
+                "category",
+                lambda r: categories,
+                lambda r: "treatment-related",
+                codes=(("treatment-related", "tr"), ("all-cause", "ac")),
+            ),
+            MultiChoice(
+                "arms",
+                "arms",
+                "arms",
+                lambda r: ARMS,
+                lambda r: ("c:1", "a:1"),
+                3,
+                ordered=True,
+                max_given=5,
+            ),
+            Number("minimum", "min", "minimum", (0.0, 100.0), 0.0, decimals=0, blank=0.0),
+        ),
+        **spec_options,
+    )
+
+
+def test_choice_codes_are_the_url_spelling(registry) -> None:
+    spec = _legacy_spec()
+    state, problems = spec.from_query(registry, {"cat": "ac"})
+    assert state.category == "all-cause" and problems == []
+    assert spec.to_search(registry, state) == "?cat=ac"
+    # the value itself is not a URL spelling, but it is what callbacks send
+    state, problems = spec.from_query(registry, {"cat": "all-cause"})
+    assert state.category == "treatment-related" and problems == ["category 'all-cause'"]
+    state, problems = spec.from_inputs(registry, {"category": "all-cause"})
+    assert state is not None and state.category == "all-cause"
+    assert spec.from_inputs(registry, {"category": "ac"})[0] is None
+
+
+def test_ordered_multichoice_keeps_the_given_order(registry) -> None:
+    spec = _legacy_spec()
+    assert spec.default(registry).arms == ("c:1", "a:1")
+    state, problems = spec.from_query(registry, {"arms": "b:1,a:1,b:1,x:9"})
+    assert state.arms == ("b:1", "a:1") and problems == ["arms 'x:9'"]
+    assert spec.to_search(registry, state) == "?arms=b:1,a:1"
+    state, _ = spec.from_inputs(registry, {"arms": ["c:1", "a:2", "c:1"]})
+    assert state is not None and state.arms == ("c:1", "a:2")
+    # more than max_given values (repeats included) are refused outright
+    assert spec.from_inputs(registry, {"arms": ["a:1"] * 6})[0] is None
+    state, _ = spec.from_inputs(registry, {"arms": ["a:1"] * 5})
+    assert state is not None and state.arms == ("a:1",)
+
+
+def test_number_blank_is_what_a_cleared_box_means(registry) -> None:
+    spec = _legacy_spec()
+    for cleared in (None, ""):
+        state, problems = spec.from_inputs(registry, {"minimum": cleared})
+        assert state is not None and state.minimum == 0.0 and problems == []
+    assert spec.from_inputs(registry, {"minimum": "5"})[0] is None
+    state, _ = spec.from_inputs(registry, {"minimum": 12.4})
+    assert state is not None and state.minimum == 12.0
+    # without ``blank`` a cleared box stays invalid
+    assert _toy_spec().from_inputs(registry, {"landmark": None})[0] is None
+
+
+def test_always_written_keys_carry_their_default(registry) -> None:
+    spec = _legacy_spec(always_written=("cat", "min"))
+    assert spec.to_search(registry, spec.default(registry)) == "?cat=tr&min=0"
+    assert _legacy_spec().to_search(registry, _legacy_spec().default(registry)) == ""
+
+
+def test_label_only_problems_name_just_the_field(registry) -> None:
+    spec = _legacy_spec(label_only_problems=True)
+    assert spec.from_inputs(registry, {"category": "x", "minimum": "5"}) == (
+        None,
+        ["category", "minimum"],
+    )
+    _state, problems = _legacy_spec().from_inputs(registry, {"minimum": "5"})
+    assert problems == ["minimum must be 0–100"]

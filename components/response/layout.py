@@ -1,0 +1,119 @@
+"""The Response page: controls from the validated state, and the rendered model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dash_mantine_components as dmc
+from dash import dcc, html
+
+from analysis.views.response import MEASURES, POPULATIONS, SPEC, ResponseModel, build, choices
+from components import ids
+from components.export_menu import export_controls
+from components.graph import graph
+from components.response.figure import colours_of, figure_dict, height_px
+from components.response.tables import caption_for, result_table
+from data import Registry
+
+
+def render(registry: Registry, model: ResponseModel) -> dict[str, Any]:
+    """Everything the view shows for one model (the page and the callback use this)."""
+    message = None
+    if not model.rows:
+        message = dmc.Alert(
+            "No arm matches this selection for this measure.", color="gray", variant="light"
+        )
+    colours = colours_of(registry)
+    return {
+        "figure": figure_dict(registry, model, colours=colours),
+        "style": {"height": f"{height_px(model)}px"},
+        "caption": caption_for(registry, model),
+        "table": result_table(registry, model, colours),
+        "message": message,
+    }
+
+
+def _segments(component_id: str, label: str, options: Mapping[str, str], value: str) -> Any:
+    return dmc.Stack(
+        [
+            dmc.Text(label, size="sm", fw=500),
+            dmc.SegmentedControl(
+                id=component_id,
+                data=[{"value": k, "label": v} for k, v in options.items()],
+                value=value,
+            ),
+        ],
+        gap=2,
+    )
+
+
+def layout(registry: Registry, query: Mapping[str, str]) -> Any:
+    """The view for ``query`` (never raises: unknown values fall back to the defaults)."""
+    found = choices(registry)
+    try:
+        state, problems = SPEC.from_query(registry, query if isinstance(query, Mapping) else {})
+    except Exception:  # a link must never break the page
+        state, problems = SPEC.default(registry), ["the whole link"]
+    outputs = render(registry, build(registry, state))
+    notice = (
+        dmc.Alert(
+            "Some settings in the link were not recognised and were reset: "
+            + "; ".join(problems[:8]),
+            color="yellow",
+            title="Link settings reset",
+        )
+        if problems
+        else None
+    )
+    return dmc.Stack(
+        [
+            dcc.Location(id=ids.RESPONSE_URL, refresh=False),
+            dmc.Title("Response", order=2),
+            dmc.Text(
+                "Objective response, disease control and complete response per arm, with exact "
+                "Clopper–Pearson intervals where the counts are printed and the printed interval "
+                "beside them.",
+                size="sm",
+                c="dimmed",
+            ),
+            notice,
+            dmc.Group(
+                [
+                    _segments(
+                        ids.RESPONSE_MEASURE, "Measure", {k: k for k in MEASURES}, state.measure
+                    ),
+                    _segments(ids.RESPONSE_POPULATION, "Population", POPULATIONS, state.population),
+                    dmc.MultiSelect(
+                        id=ids.RESPONSE_CLASSES,
+                        label="Regimen classes (empty = all)",
+                        data=[{"value": c, "label": c} for c in found.classes],
+                        value=list(state.classes),
+                        clearable=True,
+                        w=360,
+                    ),
+                    dmc.MultiSelect(
+                        id=ids.RESPONSE_ARMS,
+                        label="Arms (empty = all)",
+                        data=[{"value": k, "label": v} for k, v in found.arms],
+                        value=list(state.arms),
+                        clearable=True,
+                        searchable=True,
+                        w=420,
+                    ),
+                ],
+                align="flex-end",
+            ),
+            html.Div(outputs["message"], id=ids.RESPONSE_MESSAGE),
+            export_controls("response"),
+            graph(
+                ids.RESPONSE_GRAPH,
+                outputs["figure"],
+                filename="escc-response",
+                height=outputs["style"]["height"],
+            ),
+            html.Div(outputs["caption"], id=ids.RESPONSE_CAPTION),
+            html.Div(outputs["table"], id=ids.RESPONSE_TABLE),
+        ],
+        gap="md",
+    )
