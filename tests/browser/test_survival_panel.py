@@ -90,8 +90,8 @@ def test_two_arms_subgroup_ci_bands_and_reload(duo) -> None:
     _wait_url(duo, "arms=escort1st:cam_chemo,escort1st:placebo_chemo")
     duo.wait_for_contains_text(f"#{ids.SURVIVAL_RESULTS}", "Versus the reference arm", timeout=20)
     results = duo.find_element(f"#{ids.SURVIVAL_RESULTS}").text
-    assert CAM in results and PLACEBO in results and "grade B" in results
-    _wait(lambda: _line_names(duo) == [f"{CAM} [grade B]", f"{PLACEBO} [grade B]"])
+    assert CAM in results and PLACEBO in results and "grade A" in results
+    _wait(lambda: _line_names(duo) == [f"{CAM} [grade A]", f"{PLACEBO} [grade A]"])
     assert not _figure_has_ci_band(duo)
 
     # The fidelity badge opens the published-vs-reconstructed check.
@@ -143,7 +143,7 @@ def test_two_arms_subgroup_ci_bands_and_reload(duo) -> None:
     _choose(duo, ids.SURVIVAL_POPULATION, "ITT", "ITT", replace=True)
     _wait_url(duo, "pop=", present=False)
     _wait(lambda: _figure_has_ci_band(duo), message="no CI band drawn")
-    assert _line_names(duo) == [f"{CAM} [grade B]", f"{PLACEBO} [grade B]"]
+    assert _line_names(duo) == [f"{CAM} [grade A]", f"{PLACEBO} [grade A]"]
     assert duo.get_logs() == []
 
 
