@@ -23,6 +23,18 @@ from data import Registry
 # Below this Mantine breakpoint ("md", 62em ≈ 990 px) the navigation collapses behind a burger.
 NAV_BREAKPOINT = "md"
 
+NAV_WIDTH_PX = 230
+
+
+def navbar_settings(*, opened: bool) -> dict[str, Any]:
+    """AppShell navbar settings; below the breakpoint the navbar shows only when ``opened``."""
+    return {
+        "width": NAV_WIDTH_PX,
+        "breakpoint": NAV_BREAKPOINT,
+        "collapsed": {"mobile": not opened},
+    }
+
+
 # Query strings longer than this, or with more keys, are ignored as a whole (SEC-02).
 MAX_QUERY_CHARS = 2000
 MAX_QUERY_KEYS = 40
@@ -198,11 +210,7 @@ def layout(
                     ),
                 ],
                 header={"height": 64},
-                navbar={
-                    "width": 230,
-                    "breakpoint": NAV_BREAKPOINT,
-                    "collapsed": {"mobile": True},
-                },
+                navbar=navbar_settings(opened=False),
                 padding="md",
             ),
         ],
@@ -215,11 +223,7 @@ def register_callbacks(app: Dash, registry: Registry, views: Sequence[Panel]) ->
 
     @app.callback(Output(ids.APP_SHELL, "navbar"), Input(ids.NAV_BURGER, "opened"))
     def toggle_navigation(opened: object) -> Any:
-        return {
-            "width": 230,
-            "breakpoint": NAV_BREAKPOINT,
-            "collapsed": {"mobile": opened is not True},
-        }
+        return navbar_settings(opened=opened is True)
 
     @app.callback(
         Output(ids.NAV_BURGER, "opened"),

@@ -20,11 +20,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis.digitise.engine import DigitisedFigure, digitise, find_plot_box
 from analysis.digitise.image import DigitiseError, crop_image, load_image
-from analysis.digitise.types import AtRiskReading, AxisReading
+
+if TYPE_CHECKING:  # the OCR module itself is imported only when a reading is asked for
+    from analysis.digitise.ocr import AtRiskReading, AxisReading
 
 EXIT_OK = 0
 EXIT_INPUT = 2

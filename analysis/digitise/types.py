@@ -6,7 +6,7 @@ the rectangle enclosed by the axis lines; it is what the OCR readers (``analysis
 separate module) receive so that tick labels and the numbers-at-risk table can be looked for below
 and left of it.
 
-Interface with the OCR module (implemented separately; the digitiser only calls it when importable):
+Interface with the OCR module (``analysis.digitise.ocr``, whose reading types are its own):
 
 * ``read_axis_ticks(image: numpy.ndarray (H, W, 3) uint8, plot_box: PlotBox) -> AxisReading``
 * ``read_at_risk_table(image, plot_box, x_range: tuple[float, float]) -> AtRiskReading``
@@ -41,42 +41,3 @@ class PlotBox:
     @property
     def height(self) -> int:
         return self.bottom - self.top
-
-
-@dataclass(frozen=True)
-class AxisReading:
-    """Axis ranges read from tick labels (by OCR).
-
-    ``x_range``/``y_range`` are the data values at the first and last *labelled* tick of each axis,
-    and ``x_tick_px``/``y_tick_px`` the pixel positions (column for x, row for y) of those two
-    ticks, or ``None`` when the tick marks could not be located (the digitiser then uses its own
-    tick detection, or the ends of the axis lines). ``None`` for a range means "not read".
-    ``low_confidence`` names the readings the caller should check (free text, one item each).
-    """
-
-    x_range: tuple[float, float] | None
-    y_range: tuple[float, float] | None
-    x_tick_px: tuple[float, float] | None = None
-    y_tick_px: tuple[float, float] | None = None
-    low_confidence: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class AtRiskRow:
-    """One number read from the numbers-at-risk table: curve index (0-based, top row of the table
-    first), the time in x-axis units, the count, and whether the reading was low-confidence."""
-
-    curve: int
-    time: float
-    n_at_risk: int
-    low_confidence: bool = False
-
-
-@dataclass(frozen=True)
-class AtRiskReading:
-    """The numbers-at-risk table read under a figure: one row per printed number, plus the row
-    labels as printed (arm names, when legible) and free-text warnings."""
-
-    rows: tuple[AtRiskRow, ...]
-    labels: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()

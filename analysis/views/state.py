@@ -377,9 +377,14 @@ class StateSpec(Generic[S]):
         """Callback values keyed by attribute name; any value off its list rejects the state."""
         problems: list[str] = []
         accepted: dict[str, Any] = {}
+        # The default state is built at most once per call (building it can walk the registry,
+        # e.g. a preset's arms), and only when a value is missing.
+        default: S | None = None
         for f in self.fields:
             if f.attr not in values:
-                accepted[f.attr] = getattr(self.default(registry), f.attr)
+                if default is None:
+                    default = self.default(registry)
+                accepted[f.attr] = getattr(default, f.attr)
                 continue
             value = self._accept(registry, f, values[f.attr])
             if value is INVALID:

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analysis.views.labels import NR_NOT_REACHED, NR_NOT_REPORTED
 from analysis.views.state import Choice, MultiChoice, StateSpec
 from data import CatalogueRow, Registry
 from data.evidence import trial_rows
@@ -46,8 +47,6 @@ SECTION_LABELS: Mapping[str, str] = {
 MAX_DETAIL_ROWS = 250
 #: Upper bound on classes in a link (far above the handful the evidence uses).
 MAX_CLASSES = 30
-NOT_REACHED_TEXT = "NR (not reached)"
-NOT_REPORTED_TEXT = "not reported"
 
 
 def regimen_classes(registry: Registry) -> tuple[str, ...]:
@@ -129,9 +128,9 @@ def value_text(row: Mapping[str, Any]) -> str:
     status = row.get("status")
     if status == "not_reported":
         reason = row.get("not_reported_reason") or "no reason recorded"
-        return f"{NOT_REPORTED_TEXT} ({reason})"
+        return f"{NR_NOT_REPORTED} ({reason})"
     if status == "not_reached":
-        return NOT_REACHED_TEXT
+        return NR_NOT_REACHED
     if status == "not_estimable":
         return "NE (not estimable)"
     value = row.get("value")
