@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from analysis.digitise import ocr
+from analysis.digitise import ocr, ocr_axes, ocr_table
 from analysis.digitise.engine import digitise, find_plot_box
 from analysis.digitise.image import DigitiseError
 from analysis.digitise.types import PlotBox
@@ -152,7 +152,7 @@ def _image_draft(upload: ImageUpload, *, use_ocr: bool) -> Draft:
     reading = None
     if use_ocr:
         try:
-            reading = ocr.read_axis_ticks(image, box)
+            reading = ocr_axes.read_axis_ticks(image, box)
         except ocr.OcrError as exc:
             notes.append(f"tick labels not read ({exc}): type the axis ranges")
     if reading is not None and reading.x_range is not None and reading.y_range is not None:
@@ -175,7 +175,7 @@ def _image_draft(upload: ImageUpload, *, use_ocr: bool) -> Draft:
     times: tuple[float, ...] = ()
     if ranges_read and reading is not None and reading.x_range_at_edges is not None:
         try:
-            table = ocr.read_at_risk_table(image, fig.plot_box, reading.x_range_at_edges)
+            table = ocr_table.read_at_risk_table(image, fig.plot_box, reading.x_range_at_edges)
         except ocr.OcrError as exc:
             table = None
             notes.append(f"numbers at risk not read ({exc}): type them")
