@@ -44,3 +44,22 @@ def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None
 def test_trusted_origins_parsed() -> None:
     settings = load_settings({"ESCC_TRUSTED_ORIGINS": "https://a.example, http://b.example:8080/"})
     assert settings.trusted_origins == ("https://a.example", "http://b.example:8080")
+
+
+def test_export_renderers_follow_the_memory_budget() -> None:
+    """(budget / workers - 250 MB) // 500 MB, clamped to 1-4 (README, "Export service")."""
+    assert (
+        load_settings({"ESCC_MEMORY_BUDGET_MB": "4096", "ESCC_WORKERS": "5"}).export_renderers == 1
+    )
+    assert (
+        load_settings({"ESCC_MEMORY_BUDGET_MB": "4096", "ESCC_WORKERS": "2"}).export_renderers == 3
+    )
+    assert (
+        load_settings({"ESCC_MEMORY_BUDGET_MB": "1024", "ESCC_WORKERS": "4"}).export_renderers == 1
+    )
+    assert (
+        load_settings({"ESCC_MEMORY_BUDGET_MB": "65536", "ESCC_WORKERS": "1"}).export_renderers == 4
+    )
+    assert load_settings({"ESCC_EXPORT_RENDERERS": "2"}).export_renderers == 2
+    with pytest.raises(SettingsError, match="ESCC_EXPORT_QUEUE"):
+        load_settings({"ESCC_EXPORT_QUEUE": "-1"})
