@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Literal, cast
 
+from data.consistency import ci_p_summary
 from data.errors import DataValidationError
 from data.export import write_export
 from data.loader import DEFAULT_ROOT, load_uncached
@@ -30,6 +31,8 @@ def _validate(root: Path) -> int:
         f"ok: {len(registry.trials)} trials, {len(rows)} evidence rows, "
         f"data_version {registry.data_version}\n"
     )
+    numbers = [row for trial in registry.trials for row in trial.efficacy]
+    sys.stdout.write(ci_p_summary(numbers).text() + "\n")
     return 0
 
 
