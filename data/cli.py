@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Literal, cast
 
+from data.consistency import ci_p_summary
 from data.errors import DataValidationError
 from data.export import write_export
 from data.loader import DEFAULT_ROOT, load_uncached
@@ -30,6 +31,8 @@ def _validate(root: Path) -> int:
         f"ok: {len(registry.trials)} trials, {len(rows)} evidence rows, "
         f"data_version {registry.data_version}\n"
     )
+    numbers = [row for trial in registry.trials for row in trial.efficacy]
+    sys.stdout.write(ci_p_summary(numbers).text() + "\n")
     return 0
 
 
@@ -47,7 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         return _validate(root)
     if args.command == "manifest":
-        hashes = write_manifest(root)
+        try:
+            hashes = write_manifest(root)
+        except DataValidationError as exc:  # a link or special file under the root
+            sys.stderr.write(f"{exc}\nMANIFEST.toml not written.\n")
+            return 1
         sys.stdout.write(
             f"wrote {root / 'MANIFEST.toml'}: {len(hashes)} files, "
             f"data_version {data_version_of(hashes)}\n"
