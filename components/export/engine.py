@@ -19,11 +19,9 @@ Lifecycle
   ``render_timeout_s`` raises :class:`ExportError` and the browser is replaced, because a hung
   tab cannot be trusted.
 * Shut down at interpreter exit (``atexit``) and by :meth:`RenderEngine.close`.
-* Temporary files in one place: every browser start gets its own directory
-  ``escc-export-<pid>-*`` under ``EngineConfig.temp_root`` (default: the system temp dir) that
-  holds kaleido's page, Chromium's profile and Chromium's own temporary files (``TMPDIR``); it is
-  removed when that browser closes (idle, restart after a failure, close, exit). Directories of
-  processes that no longer exist (a SIGKILLed worker) are removed when a browser next starts.
+* Temporary files in one place: every browser start gets its own directory (see
+  :mod:`components.export.workdirs`), removed when that browser closes (idle, restart after a
+  failure, close, exit).
 
 Chromium is Debian's system package (``/usr/bin/chromium``), never a downloaded copy:
 ``kaleido.get_chrome()`` is never called and an explicit path is always passed, so choreographer
@@ -45,10 +43,8 @@ import contextlib
 import functools
 import logging
 import os
-import re
 import shutil
 import signal
-import tempfile
 import threading
 import weakref
 from collections.abc import Mapping, MutableMapping, Sequence
@@ -60,6 +56,7 @@ import kaleido
 from choreographer.browsers.chromium import Chromium
 from choreographer.errors import BrowserClosedError, BrowserFailedError, ChannelClosedError
 
+from components.export.workdirs import make_workdir, remove_workdir
 from components.settings import APP_NAME
 
 log = logging.getLogger("escc.export")
@@ -537,69 +534,3 @@ async def _quiet_close(browser: _Kaleido) -> None:
     if browser.workdir is not None and browser.workdir_pid == os.getpid():
         remove_workdir(browser.workdir)
         browser.workdir = None
-
-
-WORKDIR_PREFIX = "escc-export-"
-_WORKDIR_RE = re.compile(rf"^{WORKDIR_PREFIX}(\d+)-")
-_SWEPT: set[tuple[int, str]] = set()
-
-
-def temp_root(configured: Path | None) -> Path:
-    return configured if configured is not None else Path(tempfile.gettempdir())
-
-
-def make_workdir(configured: Path | None) -> Path:
-    """A new private directory for one browser (page, profile, Chromium's TMPDIR).
-
-    The first call in a process also removes directories left by processes that no longer
-    exist (:func:`sweep_stale_workdirs`).
-    """
-    root = temp_root(configured)
-    root.mkdir(parents=True, exist_ok=True)
-    if (os.getpid(), str(root)) not in _SWEPT:
-        _SWEPT.add((os.getpid(), str(root)))
-        sweep_stale_workdirs(root)
-    workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-", dir=root))
-    (workdir / "tmp").mkdir()
-    return workdir
-
-
-def remove_workdir(workdir: Path) -> None:
-    shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def sweep_stale_workdirs(root: Path) -> int:
-    """Remove browser directories whose process has exited; returns how many were removed."""
-    removed = 0
-    try:
-        entries = list(root.iterdir())
-    except OSError:
-        return 0
-    for entry in entries:
-        match = _WORKDIR_RE.match(entry.name)
-        if match is None or not entry.is_dir() or _pid_alive(int(match.group(1))):
-            continue
-        remove_workdir(entry)
-        removed += 1
-    if removed:
-        log.info("export: removed %d browser directories of exited processes", removed)
-    return removed
-
-
-def workdirs(root: Path | None = None) -> list[Path]:
-    """Browser directories that exist now under ``root`` (tests and benchmarks count them)."""
-    base = temp_root(root)
-    try:
-        return sorted(p for p in base.iterdir() if p.name.startswith(WORKDIR_PREFIX))
-    except OSError:
-        return []

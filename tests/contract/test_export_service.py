@@ -26,10 +26,11 @@ from pathlib import Path
 
 import psutil
 import pytest
+from dash._get_app import app_context as dash_app_context
 
 from components import ids
-from components.export.engine import workdirs
 from components.export.pool import default_pool, shutdown_exports
+from components.export.workdirs import workdirs
 from components.settings import load_settings
 from tests.contract.callbacks import UPDATE, leaks, valid_body
 
@@ -49,7 +50,13 @@ def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     shutdown_exports()  # start from a pool without browsers
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     app = create_app(load_settings({"ESCC_CACHE_DIR": str(tmp_path / "cache")}))
+    # Dash signs background handles with the secret of ``dash.get_app()``, which in a callback
+    # request is whichever app last set its context in this thread (the callback route is not
+    # wrapped in an app context). One app per process in production; here earlier tests built
+    # others, so pin the app under test.
+    pinned = dash_app_context.set(app)
     yield app, scratch
+    dash_app_context.reset(pinned)
     shutdown_exports()
     shutil.rmtree(scratch, ignore_errors=True)
 

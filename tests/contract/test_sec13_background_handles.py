@@ -14,6 +14,7 @@ import subprocess
 import time
 
 import pytest
+from dash._get_app import app_context
 
 from components import ids
 from tests.contract.callbacks import UPDATE as PLAIN_UPDATE
@@ -30,6 +31,16 @@ def _deck_body(app) -> dict:
 
 
 def test_sec13_forged_handles_are_refused(app, client) -> None:
+    # Dash signs handles with ``dash.get_app()``'s secret: pin this session's app (other tests
+    # in the process build apps of their own; production has one app per process).
+    pinned = app_context.set(app)
+    try:
+        _forged_handles_are_refused(app, client)
+    finally:
+        app_context.reset(pinned)
+
+
+def _forged_handles_are_refused(app, client) -> None:
     body = json.dumps(_deck_body(app))
     # Dash's renderer sends the page load's signed endId with every callback request.
     end_id = re.search(r'"end_id"\s*:\s*"([^"]+)"', client.get("/").get_data(as_text=True))
