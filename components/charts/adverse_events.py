@@ -63,11 +63,21 @@ GRADE_HEADINGS = {"any": "any grade", "high": "grade ≥3 (as reported)"}
 
 @dataclass(frozen=True)
 class ArmStyle:
-    """How one arm is drawn: ``key`` (trial_id, arm_id), a label and its app-wide colour."""
+    """How one arm is drawn: ``key`` (trial_id, arm_id), a label, its app-wide colour and the
+    bar fill pattern that tells apart arms sharing a colour ("" = solid)."""
 
     key: ArmKey
     label: str
     colour: str
+    pattern: str = ""
+
+    def bar_marker(self, fill: str | None = None) -> dict[str, Any]:
+        marker: dict[str, Any] = {"color": fill or self.colour}
+        if self.pattern:
+            # white lines on the solid bar, coloured lines on a light (translucent) one
+            line = self.colour if fill else "#ffffff"
+            marker["pattern"] = {"shape": self.pattern, "fgcolor": line, "solidity": 0.3}
+        return marker
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,19 @@ class AeChartOptions:
     title: str | None = None
     footnote: str | None = None  # already-escaped lines joined with "<br>"
     theme: ChartTheme = SCREEN
+
+
+def _group_marker(styles: Sequence[ArmStyle]) -> dict[str, Any]:
+    """Bar marker for one trace holding several arms: colours, and patterns where any arm has
+    one (arms that share a colour)."""
+    marker: dict[str, Any] = {"color": [s.colour for s in styles]}
+    if any(s.pattern for s in styles):
+        marker["pattern"] = {
+            "shape": [s.pattern for s in styles],
+            "fgcolor": "#ffffff",
+            "solidity": 0.25,
+        }
+    return marker
 
 
 def _esc(text: object) -> str:
@@ -192,7 +215,7 @@ def summary_figure_dict(
                     y,
                     hover,
                     x=[c.shown_pct for c in found],
-                    marker={"color": [s.colour for _, s, _ in group]},
+                    marker=_group_marker([s for _, s, _ in group]),
                     text=text,
                     textposition="outside",
                     cliponaxis=False,
@@ -340,7 +363,7 @@ def term_figure_dict(
                             x=[c.shown_pct for c in found],
                             width=0.8,
                             marker={
-                                "color": _rgba(style.colour, 0.3),
+                                **style.bar_marker(_rgba(style.colour, 0.3)),
                                 "line": {"color": style.colour, "width": 1},
                             },
                             text=[_esc(value_label(c, with_counts=False)) for c in found],
@@ -370,7 +393,7 @@ def term_figure_dict(
                             ],
                             x=[c.shown_pct for c in found],
                             width=0.42,
-                            marker={"color": style.colour},
+                            marker=style.bar_marker(),
                             # the value is on the any-grade bar when that one is drawn
                             text=[
                                 _esc(band_mark(c))
