@@ -47,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         return _validate(root)
     if args.command == "manifest":
-        hashes = write_manifest(root)
+        try:
+            hashes = write_manifest(root)
+        except DataValidationError as exc:  # a link or special file under the root
+            sys.stderr.write(f"{exc}\nMANIFEST.toml not written.\n")
+            return 1
         sys.stdout.write(
             f"wrote {root / 'MANIFEST.toml'}: {len(hashes)} files, "
             f"data_version {data_version_of(hashes)}\n"

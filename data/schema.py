@@ -27,7 +27,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -64,12 +64,7 @@ SCHEMA_VERSION = 1
 SourceLevel = Literal[
     "primary publication", "conference abstract", "registry record", "secondary summary"
 ]
-SOURCE_LEVELS: tuple[str, ...] = (
-    "primary publication",
-    "conference abstract",
-    "registry record",
-    "secondary summary",
-)
+SOURCE_LEVELS: tuple[str, ...] = get_args(SourceLevel)
 
 RegimenClass = Literal[
     "ICI+chemo",
@@ -80,15 +75,7 @@ RegimenClass = Literal[
     "chemo",
     "placebo+chemo",
 ]
-REGIMEN_CLASSES: tuple[str, ...] = (
-    "ICI+chemo",
-    "ICI+TKI (chemo-free)",
-    "ICI+TKI+chemo",
-    "TKI+chemo",
-    "dual ICI (chemo-free)",
-    "chemo",
-    "placebo+chemo",
-)
+REGIMEN_CLASSES: tuple[str, ...] = get_args(RegimenClass)
 
 Unit = Literal[
     "months",
@@ -124,14 +111,9 @@ ResponseCategory = Literal[
 ]
 ResponseMeasure = Literal["rate", "difference", "p_value"]
 AeCategory = Literal["treatment-related", "all-cause", "immune-related", "treatment-emergent"]
-AE_CATEGORIES: tuple[str, ...] = (
-    "treatment-related",
-    "all-cause",
-    "immune-related",
-    "treatment-emergent",
-)
+AE_CATEGORIES: tuple[str, ...] = get_args(AeCategory)
 GradeBand = Literal["any", "1", "2", "1-2", "3", "4", "5", ">=3", "3-4", "3-5", "4-5"]
-GRADE_BANDS: tuple[str, ...] = ("any", "1", "2", "1-2", "3", "4", "5", ">=3", "3-4", "3-5", "4-5")
+GRADE_BANDS: tuple[str, ...] = get_args(GradeBand)
 AeSummaryItem = Literal[
     "any_event",
     "serious",

@@ -88,8 +88,14 @@ def test_unmapped_term_is_listed_and_shown_as_printed(reg, tmp_path) -> None:
 
 def test_data_root_without_a_map_shows_every_term_as_printed(reg, tmp_path) -> None:
     class Root:
+        """A registry whose data root has no term map (its verified files lack one)."""
+
         trials = reg.trials
         root = tmp_path
+
+        @staticmethod
+        def data_text(_rel: str) -> None:
+            return None
 
     term_map = ae.check_term_map(Root())  # type: ignore[arg-type]
     assert term_map.entries == ()
