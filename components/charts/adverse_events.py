@@ -41,6 +41,7 @@ from components.charts.ae_labels import (
     value_label,
     wrap,
 )
+from components.charts.palette import bar_marker, bars_marker
 from components.charts.plain import cell_axes, subplot_grid, template
 from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text, footnote_annotation
 
@@ -72,12 +73,7 @@ class ArmStyle:
     pattern: str = ""
 
     def bar_marker(self, fill: str | None = None) -> dict[str, Any]:
-        marker: dict[str, Any] = {"color": fill or self.colour}
-        if self.pattern:
-            # white lines on the solid bar, coloured lines on a light (translucent) one
-            line = self.colour if fill else "#ffffff"
-            marker["pattern"] = {"shape": self.pattern, "fgcolor": line, "solidity": 0.3}
-        return marker
+        return bar_marker(self.colour, self.pattern, fill)
 
 
 @dataclass(frozen=True)
@@ -85,19 +81,6 @@ class AeChartOptions:
     title: str | None = None
     footnote: str | None = None  # already-escaped lines joined with "<br>"
     theme: ChartTheme = SCREEN
-
-
-def _group_marker(styles: Sequence[ArmStyle]) -> dict[str, Any]:
-    """Bar marker for one trace holding several arms: colours, and patterns where any arm has
-    one (arms that share a colour)."""
-    marker: dict[str, Any] = {"color": [s.colour for s in styles]}
-    if any(s.pattern for s in styles):
-        marker["pattern"] = {
-            "shape": [s.pattern for s in styles],
-            "fgcolor": "#ffffff",
-            "solidity": 0.25,
-        }
-    return marker
 
 
 def _esc(text: object) -> str:
@@ -215,7 +198,7 @@ def summary_figure_dict(
                     y,
                     hover,
                     x=[c.shown_pct for c in found],
-                    marker=_group_marker([s for _, s, _ in group]),
+                    marker=bars_marker([(s.colour, s.pattern) for _, s, _ in group]),
                     text=text,
                     textposition="outside",
                     cliponaxis=False,

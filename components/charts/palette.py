@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 #: Pairwise ΔE2000 ≥ 20 in normal vision, deuteranopia and protanopia (see the module doc).
 ARM_COLOURS: tuple[str, ...] = (
@@ -106,3 +106,25 @@ def assign_looks(order: Sequence[K], groups: Sequence[Sequence[K]] = ()) -> dict
         used[colour] += 1
         looks[key] = ArmLook(colour=colour, dash=ARM_DASHES[cue], pattern=ARM_PATTERNS[cue])
     return looks
+
+
+def bar_marker(colour: str, pattern: str, fill: str | None = None) -> dict[str, Any]:
+    """Plotly bar marker of one arm: its colour (or a lighter ``fill``) and its pattern, drawn in
+    white on a solid bar and in the arm's colour on a light one."""
+    marker: dict[str, Any] = {"color": fill or colour}
+    if pattern:
+        line = colour if fill else "#ffffff"
+        marker["pattern"] = {"shape": pattern, "fgcolor": line, "solidity": 0.3}
+    return marker
+
+
+def bars_marker(looks: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Bar marker for one trace holding several arms, from (colour, pattern) pairs."""
+    marker: dict[str, Any] = {"color": [colour for colour, _ in looks]}
+    if any(pattern for _, pattern in looks):
+        marker["pattern"] = {
+            "shape": [pattern for _, pattern in looks],
+            "fgcolor": "#ffffff",
+            "solidity": 0.25,
+        }
+    return marker
