@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analysis.digitise import ocr  # noqa: E402
+from analysis.digitise import ocr, ocr_axes, ocr_table  # noqa: E402
 from tests.unit import test_digitise_ocr_figures as figures  # noqa: E402
 
 
@@ -72,7 +72,7 @@ def main() -> int:
     for figure in figures.FIGURES:
         image = figures.load_image(figures.FIGURE_DIR / figure.file)
         axes_wall, axes_cpu, axes = _timed(
-            lambda image=image, figure=figure: ocr.read_axis_ticks(image, figure.box),
+            lambda image=image, figure=figure: ocr_axes.read_axis_ticks(image, figure.box),
             args.repeats,
         )
         assert isinstance(axes, ocr.AxisReading)
@@ -89,7 +89,7 @@ def main() -> int:
         if figure.trial is not None and axes.x_range_at_edges is not None:
             x_range = axes.x_range_at_edges
             table_wall, table_cpu, table = _timed(
-                lambda image=image, figure=figure, x_range=x_range: ocr.read_at_risk_table(
+                lambda image=image, figure=figure, x_range=x_range: ocr_table.read_at_risk_table(
                     image, figure.box, x_range
                 ),
                 args.repeats,

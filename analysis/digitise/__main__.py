@@ -5,9 +5,9 @@ Run ``python -m analysis.digitise --help`` for usage. Exit codes: 0 success, 2 b
 a missing reader), 3 unexpected internal error (one line, no traceback).
 
 Axis ranges come from ``--x-range``/``--y-range``. When either is missing, the tick-label reader
-``analysis.digitise.ocr.read_axis_ticks`` is used if that module can be imported (its readings are
-printed as notes to confirm); otherwise the command stops and asks for the ranges.
-``--at-risk-out`` needs ``analysis.digitise.ocr.read_at_risk_table``; see
+``analysis.digitise.ocr_axes.read_axis_ticks`` is used if the OCR modules can be imported (its
+readings are printed as notes to confirm); otherwise the command stops and asks for the ranges.
+``--at-risk-out`` needs ``analysis.digitise.ocr_table.read_at_risk_table``; see
 ``analysis.digitise.types`` for the interface.
 """
 
@@ -19,20 +19,32 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analysis.digitise.engine import DigitisedFigure, digitise, find_plot_box
 from analysis.digitise.image import DigitiseError, crop_image, load_image
 
-if TYPE_CHECKING:  # the OCR module itself is imported only when a reading is asked for
+if TYPE_CHECKING:  # the OCR modules themselves are imported only when a reading is asked for
+    from collections.abc import Callable
+
+    from numpy.typing import NDArray
+
     from analysis.digitise.ocr import AtRiskReading, AxisReading
+    from analysis.digitise.types import PlotBox
 
 EXIT_OK = 0
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
-#: Module that reads tick labels and numbers-at-risk tables (built separately; optional).
+#: Module that runs tesseract for the tick-label and numbers-at-risk readers (optional).
 OCR_MODULE = "analysis.digitise.ocr"
+
+
+class OcrReaders(NamedTuple):
+    """The two OCR readers, imported together on first use."""
+
+    read_axis_ticks: Callable[[NDArray[Any], PlotBox], AxisReading]
+    read_at_risk_table: Callable[[NDArray[Any], PlotBox, tuple[float, float]], AtRiskReading]
+
 
 _DESCRIPTION = """\
 Digitise the Kaplan-Meier curves of a published figure (PNG or JPEG).
@@ -92,16 +104,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_ocr(purpose: str) -> ModuleType:
-    """The OCR module, imported on first use (it is only needed when ranges or the at-risk table
-    are to be read); stops with one line saying what is missing and what to give."""
+def load_ocr(purpose: str) -> OcrReaders:
+    """The OCR readers, imported on first use (they are only needed when ranges or the at-risk
+    table are to be read); stops with one line saying what is missing and what to give."""
     try:
-        import analysis.digitise.ocr as ocr  # noqa: PLC0415, PLR0402 - honours a blocked import
+        # The tesseract runner first: a blocked or missing OCR module must stop here even when
+        # the readers were imported earlier in this process.
+        import analysis.digitise.ocr  # noqa: F401, PLC0415 - on first use
+        from analysis.digitise.ocr_axes import read_axis_ticks  # noqa: PLC0415 - on first use
+        from analysis.digitise.ocr_table import read_at_risk_table  # noqa: PLC0415 - on first use
     except ImportError as exc:
         raise DigitiseError(
             f"{purpose}: the reader ({OCR_MODULE}) is not available ({exc})"
         ) from None
-    return ocr
+    return OcrReaders(read_axis_ticks, read_at_risk_table)
 
 
 def _axis_ranges(

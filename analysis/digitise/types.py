@@ -6,7 +6,8 @@ the rectangle enclosed by the axis lines; it is what the OCR readers (``analysis
 separate module) receive so that tick labels and the numbers-at-risk table can be looked for below
 and left of it.
 
-Interface with the OCR module (``analysis.digitise.ocr``, whose reading types are its own):
+Interface with the OCR readers (``analysis.digitise.ocr_axes`` and ``ocr_table``; the reading types
+are ``analysis.digitise.ocr``'s own):
 
 * ``read_axis_ticks(image: numpy.ndarray (H, W, 3) uint8, plot_box: PlotBox) -> AxisReading``
 * ``read_at_risk_table(image, plot_box, x_range: tuple[float, float]) -> AtRiskReading``

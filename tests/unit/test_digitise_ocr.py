@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.digitise import ocr
+from analysis.digitise import ocr, ocr_axes, ocr_table
 from analysis.digitise.types import PlotBox
 from tests.unit.test_digitise_ocr_figures import require_tesseract
 
@@ -128,7 +128,7 @@ def _tesseract() -> None:
 
 
 def _table(drawn: Drawn, x_limits: tuple[float, float]) -> ocr.AtRiskReading:
-    return ocr.read_at_risk_table(drawn.image, drawn.box, x_limits)
+    return ocr_table.read_at_risk_table(drawn.image, drawn.box, x_limits)
 
 
 def _counts(reading: ocr.AtRiskReading) -> list[tuple[int, ...]]:
@@ -144,7 +144,7 @@ def plain() -> Drawn:
 
 
 def test_ticks_read_exactly_and_mapped_to_the_axes(plain: Drawn) -> None:
-    reading = ocr.read_axis_ticks(plain.image, plain.box)
+    reading = ocr_axes.read_axis_ticks(plain.image, plain.box)
     assert reading.x is not None and reading.y is not None
     assert [t.value for t in reading.x.ticks] == [0, 3, 6, 9, 12, 15, 18, 21, 24]
     assert all(t.used_in_fit for t in reading.x.ticks)
@@ -171,7 +171,7 @@ def test_fraction_scale_small_jpeg_figure() -> None:
     rows = (("Drug", TWO_ARMS[0][1]), ("Chemo", TWO_ARMS[1][1]))
     drawn = draw(Style(rows=rows, y_fraction=True, width_in=4.5, jpeg_quality=70))
     assert drawn.image.shape[1] == 450
-    reading = ocr.read_axis_ticks(drawn.image, drawn.box)
+    reading = ocr_axes.read_axis_ticks(drawn.image, drawn.box)
     assert reading.y_scale == "fraction"
     assert reading.y_range == (0.0, 1.0)
     assert reading.x_range == (0.0, 24.0)
@@ -184,7 +184,7 @@ def test_misprinted_tick_is_left_out_and_flagged() -> None:
     """A label that breaks the even spacing ("21" printed at 12) is not used by the fit."""
     labels = ("0", "3", "6", "9", "21", "15", "18", "21", "24")
     drawn = draw(Style(x_labels=labels))
-    reading = ocr.read_axis_ticks(drawn.image, drawn.box)
+    reading = ocr_axes.read_axis_ticks(drawn.image, drawn.box)
     assert reading.x is not None
     unused = [t for t in reading.x.ticks if not t.used_in_fit]
     assert [t.value for t in unused] == [21.0]
@@ -258,11 +258,11 @@ def test_refuses_bad_arrays_and_boxes() -> None:
     ]
     for image, plot_box, message in bad_inputs:
         with pytest.raises(ocr.OcrInputError, match=message):
-            ocr.read_axis_ticks(image, plot_box)
+            ocr_axes.read_axis_ticks(image, plot_box)
     with pytest.raises(ocr.OcrInputError, match="x range"):
-        ocr.read_at_risk_table(good, box, (5.0, 5.0))
+        ocr_table.read_at_risk_table(good, box, (5.0, 5.0))
     with pytest.raises(ocr.OcrInputError, match="x range"):
-        ocr.read_at_risk_table(good, box, (0.0, float("nan")))
+        ocr_table.read_at_risk_table(good, box, (0.0, float("nan")))
 
 
 def test_pixel_limit_is_checked_before_any_work() -> None:
@@ -270,15 +270,17 @@ def test_pixel_limit_is_checked_before_any_work() -> None:
     assert side <= ocr.MAX_IMAGE_SIDE_PX  # the pixel cap binds before the side cap here
     image = np.broadcast_to(np.uint8(255), (side, side, 3))
     with pytest.raises(ocr.OcrInputError, match="larger than"):
-        ocr.read_axis_ticks(image, PlotBox(1, 1, 10, 10))
+        ocr_axes.read_axis_ticks(image, PlotBox(1, 1, 10, 10))
 
 
 def test_missing_tesseract_is_a_typed_one_line_error(monkeypatch) -> None:
     monkeypatch.setattr(ocr, "TESSERACT_BINARY", "tesseract-not-installed-here")
     with pytest.raises(ocr.TesseractNotFoundError) as info:
-        ocr.read_axis_ticks(np.full((60, 60, 3), 255, np.uint8), PlotBox(10, 5, 50, 40))
+        ocr_axes.read_axis_ticks(np.full((60, 60, 3), 255, np.uint8), PlotBox(10, 5, 50, 40))
     with pytest.raises(ocr.TesseractNotFoundError):
-        ocr.read_at_risk_table(np.full((60, 60, 3), 255, np.uint8), PlotBox(10, 5, 50, 40), (0, 1))
+        ocr_table.read_at_risk_table(
+            np.full((60, 60, 3), 255, np.uint8), PlotBox(10, 5, 50, 40), (0, 1)
+        )
     message = str(info.value)
     assert "\n" not in message and "tesseract-ocr" in message
     assert isinstance(info.value, ocr.OcrError)
@@ -287,7 +289,7 @@ def test_missing_tesseract_is_a_typed_one_line_error(monkeypatch) -> None:
 def test_timeout_stops_tesseract(monkeypatch, plain: Drawn) -> None:
     monkeypatch.setattr(ocr, "TESSERACT_TIMEOUT_S", 0.001)
     with pytest.raises(ocr.OcrTimeoutError, match="longer than"):
-        ocr.read_axis_ticks(plain.image, plain.box)
+        ocr_axes.read_axis_ticks(plain.image, plain.box)
 
 
 def test_tesseract_runs_without_a_shell() -> None:
@@ -310,11 +312,11 @@ def test_tesseract_runs_without_a_shell() -> None:
     ],
 )
 def test_parse_number(text: str, value: float, interpreted: bool) -> None:
-    number = ocr._parse_number(text)
+    number = ocr.parse_number(text)
     assert number is not None
     assert (number.value, number.interpreted) == (value, interpreted)
 
 
 @pytest.mark.parametrize("text", ["|", "I", "l", "Months", "-", "3-6", ""])
 def test_parse_number_refuses_non_numbers(text: str) -> None:
-    assert ocr._parse_number(text) is None
+    assert ocr.parse_number(text) is None

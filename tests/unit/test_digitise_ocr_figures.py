@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.digitise import ocr
+from analysis.digitise import ocr, ocr_axes, ocr_table
 from analysis.digitise.types import PlotBox
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -169,11 +169,11 @@ def readings() -> dict[str, tuple[ocr.AxisReading, ocr.AtRiskReading | None]]:
     out: dict[str, tuple[ocr.AxisReading, ocr.AtRiskReading | None]] = {}
     for figure in FIGURES:
         image = load_image(FIGURE_DIR / figure.file)
-        axes = ocr.read_axis_ticks(image, figure.box)
+        axes = ocr_axes.read_axis_ticks(image, figure.box)
         table = None
         if figure.trial is not None:
             assert axes.x_range_at_edges is not None, figure.name
-            table = ocr.read_at_risk_table(image, figure.box, axes.x_range_at_edges)
+            table = ocr_table.read_at_risk_table(image, figure.box, axes.x_range_at_edges)
         out[figure.name] = (axes, table)
     return out
 
@@ -222,6 +222,6 @@ def test_cropped_figures_report_no_table(readings) -> None:
     figure = next(f for f in FIGURES if f.file == "rationale306_os_itt.jpg")
     x_range = readings[figure.name][0].x_range_at_edges
     assert x_range is not None
-    table = ocr.read_at_risk_table(load_image(FIGURE_DIR / figure.file), figure.box, x_range)
+    table = ocr_table.read_at_risk_table(load_image(FIGURE_DIR / figure.file), figure.box, x_range)
     assert table.arms == ()
     assert any("no numbers-at-risk rows" in f.reason for f in table.flags)
