@@ -95,8 +95,8 @@ SETTING_DOCS: tuple[SettingDoc, ...] = (
     SettingDoc(
         "ESCC_EXPORT_RENDERERS",
         "",
-        "Chromium renderers per worker process (the export pool); empty = derived from the "
-        "memory budget: (budget / workers - 250 MB) / 500 MB, between 1 and 4.",
+        "Chromium renderers per worker process (the export pool); empty = derived: "
+        "(budget / workers - 250 MB) / 500 MB, at most cores / workers, between 1 and 4.",
     ),
     SettingDoc(
         "ESCC_EXPORT_QUEUE",
@@ -211,17 +211,20 @@ def default_workers(env: Mapping[str, str] | None = None) -> int:
     return max(1, min(by_cpu, budget // PER_WORKER_MB))
 
 
-def default_renderers(env: Mapping[str, str] | None = None) -> int:
+def default_renderers(env: Mapping[str, str] | None = None, cpus: int | None = None) -> int:
     """Chromium renderers per worker from the memory budget (README, "Export service").
 
     Each worker gets ``budget / workers``; after the app's own ~250 MB, every 500 MB pays for
-    one renderer; at least 1 (exports must work), at most 4.
+    one renderer; at least 1 (exports must work), at most 4, and no more than the worker's share
+    of the CPU cores (a render keeps a core busy: more renderers than cores only queue inside
+    Chromium instead of in the visible export queue).
     """
     env = os.environ if env is None else env
     budget = _int(env, "ESCC_MEMORY_BUDGET_MB", 4096, 256, 1_048_576)
     workers = _int(env, "ESCC_WORKERS", 0, 0, 512) or default_workers(env)
-    per_worker = budget / workers
-    return max(1, min(MAX_DEFAULT_RENDERERS, int((per_worker - WORKER_BASE_MB) // RENDERER_MB)))
+    by_memory = int((budget / workers - WORKER_BASE_MB) // RENDERER_MB)
+    by_cpu = (cpus or os.cpu_count() or 1) // workers
+    return max(1, min(MAX_DEFAULT_RENDERERS, by_memory, by_cpu))
 
 
 def read_git_sha(root: Path = PROJECT_ROOT) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from components.settings import SETTING_DOCS, SettingsError, load_settings
+from components.settings import SETTING_DOCS, SettingsError, default_renderers, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,19 +47,16 @@ def test_trusted_origins_parsed() -> None:
 
 
 def test_export_renderers_follow_the_memory_budget() -> None:
-    """(budget / workers - 250 MB) // 500 MB, clamped to 1-4 (README, "Export service")."""
-    assert (
-        load_settings({"ESCC_MEMORY_BUDGET_MB": "4096", "ESCC_WORKERS": "5"}).export_renderers == 1
-    )
-    assert (
-        load_settings({"ESCC_MEMORY_BUDGET_MB": "4096", "ESCC_WORKERS": "2"}).export_renderers == 3
-    )
-    assert (
-        load_settings({"ESCC_MEMORY_BUDGET_MB": "1024", "ESCC_WORKERS": "4"}).export_renderers == 1
-    )
-    assert (
-        load_settings({"ESCC_MEMORY_BUDGET_MB": "65536", "ESCC_WORKERS": "1"}).export_renderers == 4
-    )
+    """(budget / workers - 250 MB) // 500 MB, at most cores / workers, clamped to 1-4."""
+
+    def renderers(budget: str, workers: str, cpus: int) -> int:
+        return default_renderers({"ESCC_MEMORY_BUDGET_MB": budget, "ESCC_WORKERS": workers}, cpus)
+
+    assert renderers("4096", "5", 16) == 1  # memory: 819 MB per worker
+    assert renderers("4096", "2", 16) == 3  # memory: 2048 MB per worker
+    assert renderers("4096", "2", 2) == 1  # cores: one each
+    assert renderers("1024", "4", 16) == 1  # at least one
+    assert renderers("65536", "1", 64) == 4  # at most four
     assert load_settings({"ESCC_EXPORT_RENDERERS": "2"}).export_renderers == 2
     with pytest.raises(SettingsError, match="ESCC_EXPORT_QUEUE"):
         load_settings({"ESCC_EXPORT_QUEUE": "-1"})
