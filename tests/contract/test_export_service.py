@@ -148,7 +148,10 @@ def test_finding1_eight_decks_at_once_stay_on_the_renderer_pool(fresh) -> None:
     results: list[tuple[str, dict | None]] = []
 
     def user(i: int) -> None:
-        results.append(_build_deck(app.server.test_client(), _deck_body(app, f"d{i}"), end_id))
+        try:
+            results.append(_build_deck(app.server.test_client(), _deck_body(app, f"d{i}"), end_id))
+        except Exception as exc:  # reported by the assertion below
+            results.append((repr(exc), None))
 
     users = [threading.Thread(target=user, args=(i,)) for i in range(8)]
     for thread in users:
