@@ -109,6 +109,28 @@ SAFETY_CAPTION = "safety-caption"
 SAFETY_TABLE = "safety-table"
 # (end of safety section)
 
+# Indirect comparisons view (components/indirect/) -- IDs start with "indirect-"
+INDIRECT_NOTICE = "indirect-notice"  # link settings that were reset (layout only)
+INDIRECT_ENDPOINT = "indirect-endpoint"
+INDIRECT_POPULATION = "indirect-population"
+INDIRECT_ACROSS_SYSTEMS = "indirect-across-systems"
+INDIRECT_ANALYSIS = "indirect-analysis"
+INDIRECT_NODES = "indirect-nodes"
+INDIRECT_REFERENCE = "indirect-reference"
+INDIRECT_MODEL = "indirect-model"
+INDIRECT_MESSAGE = "indirect-message"
+INDIRECT_NETWORK_GRAPH = "indirect-network-graph"
+INDIRECT_FOREST_GRAPH = "indirect-forest-graph"  # every regimen vs the chosen reference
+INDIRECT_COMMON_SECTION = "indirect-common-section"  # hidden when reference = comparator
+INDIRECT_COMMON_GRAPH = "indirect-common-graph"  # every regimen vs the common comparator
+INDIRECT_LEAGUE = "indirect-league"
+INDIRECT_PSCORES = "indirect-pscores"
+INDIRECT_HETEROGENEITY = "indirect-heterogeneity"
+INDIRECT_EXCLUDED = "indirect-excluded"
+INDIRECT_CITATIONS = "indirect-citations"
+INDIRECT_CAPTION = "indirect-caption"
+# (end of indirect section)
+
 # Export and deck (components/export_panel.py) -- IDs start with "export-" or "deck-"
 # Per-chart controls are pattern-matching ids {"type": <constant>, "chart": <chart key>}.
 EXPORT_OPEN = "export-open"
