@@ -26,6 +26,7 @@ from dash.development.base_component import Component
 
 from analysis.curve_library import shared_curve_library
 from components import export_jobs, export_panel, hardening, shell
+from components.serving import embedded_request_handler
 from components.settings import APP_NAME, Settings, load_settings
 from components.views import default_views
 from data import Registry, load_registry
@@ -177,7 +178,15 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM (docker stop, systemd) ends the embedded server like Ctrl-C, so that atexit stops
     # the export renderers and removes their temporary directories (gunicorn: worker_exit).
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    run_kwargs: dict[str, Any] = {"host": settings.host, "port": settings.port}
+    run_kwargs: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        # Deadlines on request line + headers and on the body: a client sending a byte every
+        # few seconds cannot hold a thread (ESCC_HEADER_TIMEOUT_S, ESCC_BODY_TIMEOUT_S).
+        "request_handler": embedded_request_handler(
+            settings.header_timeout_s, settings.body_timeout_s
+        ),
+    }
     if args.debug:
         target = create_app(settings)
         target.run(debug=True, **run_kwargs)

@@ -4,6 +4,14 @@ Follows RELIABILITY.md §2.5. ``preload_app`` loads and validates the evidence b
 master, so a malformed data file stops start-up before any worker serves a request (E9), and
 workers share the read-only registry copy-on-write. Environment variables (see README,
 "Configuration"): ESCC_BIND, ESCC_WORKERS, ESCC_HOST, ESCC_PORT.
+
+Required in production: a buffering reverse proxy in front (PROXY_REQUIREMENTS below; README,
+"Production"; an nginx example in deploy/nginx.conf, checked by
+tests/unit/test_proxy_config.py). gunicorn reads the request line and headers itself, with no
+deadline: a client sending a header byte every few seconds holds a worker thread for as long as
+it likes (issue 14 measured > 150 s), and ~20 such clients hold every thread. The app bounds
+bodies itself (size and ESCC_BODY_TIMEOUT_S, any encoding), but headers can only be bounded in
+front of gunicorn. Bind to 127.0.0.1 (the default) so that only the proxy reaches it.
 """
 
 import os
@@ -38,6 +46,23 @@ errorlog = "-"
 # Path only, never the query string (it can carry a user's selections) nor the body (OPS-01).
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'
 loglevel = "info"
+# What the reverse proxy in front must do (nginx directive names; other proxies: the same
+# limits). Values are upper bounds: stricter is fine.
+PROXY_REQUIREMENTS = {
+    # Headers and body must arrive within these times, else the proxy drops the client: the
+    # slow-client defence gunicorn lacks.
+    "client_header_timeout": "10s",
+    "client_body_timeout": "15s",
+    # The proxy reads the whole request before passing it on, so gunicorn's threads only ever
+    # see complete requests, and buffers responses for slow readers.
+    "proxy_request_buffering": "on",
+    "proxy_buffering": "on",
+    # Same limit as ESCC_MAX_REQUEST_BYTES (256 KiB): refused at the edge with 413.
+    "client_max_body_size": "256k",
+    # The allow-list (ESCC_ALLOWED_HOSTS) sees the name the browser asked for.
+    "proxy_set_header Host": "$host",
+}
+
 # Only trust X-Forwarded-* from a proxy on the same host unless told otherwise.
 forwarded_allow_ips = os.environ.get("ESCC_FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -11,6 +11,7 @@ anywhere else in the app.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,24 @@ SETTING_DOCS: tuple[SettingDoc, ...] = (
         "",
         "Comma-separated extra origins (scheme://host[:port]) allowed to POST callbacks, "
         "besides the app's own origin (SEC-04).",
+    ),
+    SettingDoc(
+        "ESCC_ALLOWED_HOSTS",
+        "",
+        "Comma-separated host names the app answers to (`example.org`, `.example.org` for it "
+        "and its subdomains); other Host headers get 400 (DNS rebinding). Empty = any host; "
+        "the Docker image sets `localhost,127.0.0.1`. /health answers every host.",
+    ),
+    SettingDoc(
+        "ESCC_HEADER_TIMEOUT_S",
+        "10",
+        "Seconds the embedded server (`python app.py`) waits for a request line and headers "
+        "(also an idle keep-alive); under gunicorn the proxy must bound headers (README).",
+    ),
+    SettingDoc(
+        "ESCC_BODY_TIMEOUT_S",
+        "15",
+        "Seconds a whole request body may take to arrive (any server); slower bodies get 408.",
     ),
     SettingDoc(
         "ESCC_CALLBACK_BUDGET_S",
@@ -136,6 +155,9 @@ class Settings:
     port: int = 8050
     max_request_bytes: int = 262_144
     trusted_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 15.0
     callback_budget_s: float = 10.0
     cache_dir: Path | None = None
     data_dir: Path | None = None
@@ -227,6 +249,26 @@ def default_renderers(env: Mapping[str, str] | None = None, cpus: int | None = N
     return max(1, min(MAX_DEFAULT_RENDERERS, by_memory, by_cpu))
 
 
+_HOST_RE = re.compile(
+    r"^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:]+\]$"
+)
+
+
+def _hosts(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("ESCC_ALLOWED_HOSTS", "").strip()
+    if not raw:
+        return ()
+    out = []
+    for part in raw.split(","):
+        host = part.strip().lower()
+        if not _HOST_RE.match(host):
+            raise SettingsError(
+                f"ESCC_ALLOWED_HOSTS: {host!r} is not a host name (no scheme, port or path)"
+            )
+        out.append(host)
+    return tuple(out)
+
+
 def read_git_sha(root: Path = PROJECT_ROOT) -> str:
     """Return the checked-out commit from ``.git`` without running git (empty if unknown)."""
     git = root / ".git"
@@ -260,6 +302,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, debug: bool = False) 
         port=_int(env, "ESCC_PORT", 8050, 1, 65535),
         max_request_bytes=_int(env, "ESCC_MAX_REQUEST_BYTES", 262_144, 16_384, 16 * 1024 * 1024),
         trusted_origins=_origins(env),
+        allowed_hosts=_hosts(env),
+        header_timeout_s=_float(env, "ESCC_HEADER_TIMEOUT_S", 10.0, 0.5, 600.0),
+        body_timeout_s=_float(env, "ESCC_BODY_TIMEOUT_S", 15.0, 0.5, 600.0),
         callback_budget_s=_float(env, "ESCC_CALLBACK_BUDGET_S", 10.0, 0.1, 600.0),
         cache_dir=Path(cache_raw) if cache_raw else None,
         data_dir=Path(data_raw) if data_raw else None,
