@@ -17,9 +17,10 @@ Checks (PASS/FAIL):
 
 1. 0 errors: no transport error, no HTTP status >= 400, no error banner, no export that ended
    without a file or a clear message ("busy, try again" answers are counted, not errors);
-2. each worker's RSS within 10 % over the last 10 minutes (max - min <= 10 % of min), for every
-   worker alive through that whole window (the window is the last 2/3 of a run shorter than
-   15 minutes; gunicorn's max_requests recycling is reported);
+2. each worker's RSS within 10 % over the last 10 minutes (max - min <= 10 % of min); the window
+   is the last 2/3 of a run shorter than 15 minutes; a worker that gunicorn recycled
+   (max_requests) or started inside the window is judged over its own life after 60 s of
+   warm-up, if that is at least 30 s (recycles are reported);
 3. temp dir count flat: never more entries in TMPDIR than browsers allowed (workers x
    renderers: one directory per browser), and 0 after shutdown.
 """
@@ -151,10 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     start_w = elapsed - window
     drift = {}
     for pid, series in rss.items():
-        if not series or series[0][0] > start_w + 5 or series[-1][0] < elapsed - 15:
-            continue  # not alive through the whole window (recycled or started late)
-        values = [mb for t, mb in series if t >= start_w]
-        drift[pid] = (min(values), max(values), (max(values) - min(values)) / min(values))
+        # A worker is judged over the window, or over its own life after a 60 s warm-up when
+        # gunicorn recycled it (max_requests) or started it during the window; at least 30 s.
+        born = series[0][0]
+        values = [mb for t, mb in series if t >= max(start_w, born + 60)]
+        if len(values) >= 6:
+            drift[pid] = (min(values), max(values), (max(values) - min(values)) / min(values))
     recycled = max(0, len(rss) - args.workers)
 
     print(f"\nran {elapsed:.0f} s: {args.clients} browsing clients, {args.exporters} exporters")
