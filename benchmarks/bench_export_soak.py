@@ -158,6 +158,11 @@ def main(argv: list[str] | None = None) -> int:
         values = [mb for t, mb in series if t >= max(start_w, born + 60)]
         if len(values) >= 6:
             drift[pid] = (min(values), max(values), (max(values) - min(values)) / min(values))
+            print(
+                f"  worker {pid}: seen {born:.0f}-{series[-1][0]:.0f} s, judged over "
+                f"{len(values) * 5} s, RSS at first/last sample {series[0][1]:.0f}/"
+                f"{series[-1][1]:.0f} MB"
+            )
     recycled = max(0, len(rss) - args.workers)
 
     print(f"\nran {elapsed:.0f} s: {args.clients} browsing clients, {args.exporters} exporters")
