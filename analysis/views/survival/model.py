@@ -7,11 +7,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from analysis.curve_library import LibraryCurve
 from analysis.survival import ArmComparison, ArmSummary
 from analysis.views.survival.state import SurvivalState
 from data.schema import Arm, Trial
+
+if TYPE_CHECKING:  # user.py builds on this module's MissingArm
+    from analysis.views.survival.user import UserComparison, UserShown
 
 
 @dataclass(frozen=True)
@@ -123,3 +127,6 @@ class SurvivalModel:
     #: Shown in the plot area when nothing is drawn.
     empty_message: str | None
     ci_level: float
+    #: User-supplied curves (issue 16), kept apart from the curated ones, and their comparisons.
+    user_curves: tuple[UserShown, ...] = ()
+    user_comparisons: tuple[UserComparison, ...] = ()
