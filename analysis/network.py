@@ -275,8 +275,10 @@ def _usable(row: EfficacyResult) -> str | None:
     if row.qualifier is not None:
         return f"HR printed with a qualifier ({row.qualifier})"
     ci = _numeric_ci(row)
-    if ci is None or row.ci_level is None:
+    if ci is None:
         return "no confidence interval printed, so no standard error"
+    if row.ci_level is None:
+        return "confidence level of the printed interval not known, so no standard error"
     if not 0 < ci[0] < ci[1]:
         return "zero-width or non-positive confidence interval"
     return None
@@ -367,7 +369,8 @@ def _pick_trial(
         reason = (
             f"no {endpoint} HR reported for the selected population"
             if not rows
-            else f"{endpoint} HR(s) reported without a usable confidence interval"
+            else f"{endpoint} HR(s) reported without a usable confidence interval (reasons "
+            "under the skipped HRs)"
         )
         return _TrialPick(
             [], skipped, pops[0], Exclusion(trial.id, trial.name, "no usable HR", reason)

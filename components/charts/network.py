@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from components.charts.palette import ARM_COLOURS
 from components.charts.theme import (
-    OKABE_ITO,
     SCREEN,
     ChartTheme,
     escape_plotly_text,
@@ -33,7 +33,7 @@ from components.charts.theme import (
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-NODE_COLOUR = OKABE_ITO[0]
+NODE_COLOUR = ARM_COLOURS[0]
 HUB_COLOUR = "#57606a"
 OTHER_PART_COLOUR = "#afb8c1"
 EDGE_COLOUR = "#8c959f"

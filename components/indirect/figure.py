@@ -27,14 +27,15 @@ from components.charts.network import (
     build_network_figure,
     network_figure_dict,
 )
-from components.charts.theme import OKABE_ITO, escape_plotly_text
+from components.charts.palette import ARM_COLOURS
+from components.charts.theme import escape_plotly_text
 from components.export.footnote import Footnote
 from data import Registry
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-ESTIMATE_COLOUR = OKABE_ITO[0]
+ESTIMATE_COLOUR = ARM_COLOURS[0]
 #: Rows the forest figure adds to the estimate rows (header and margins).
 EXTRA_ROWS = 2
 NETWORK_HEIGHT_PX = 520

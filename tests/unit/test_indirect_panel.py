@@ -284,3 +284,17 @@ def test_layout_is_the_default_view_for_an_empty_query(registry: Registry) -> No
     assert "0.58 (0.43–0.78)" in text  # toripalimab + chemo vs chemo, OS ITT (JUPITER-06)
     assert "tau² not estimable" in text
     assert "ALTER-E-003" in text and "NCT05013697" in text
+
+
+def test_hrs_with_an_unknown_interval_level_are_left_out_with_that_reason(
+    registry: Registry,
+) -> None:
+    """CheckMate 648 prints PFS intervals whose level the evidence base does not know (issue 13):
+    no standard error can be derived, so the PFS network leaves them out and says why."""
+    view = build(registry, IndirectState(endpoint="PFS"))
+    assert "checkmate648" not in {c.trial_id for c in view.citations}
+    reasons = [s.reason for s in view.skipped if s.key.startswith("checkmate648:")]
+    assert reasons and all(
+        "confidence level of the printed interval not known" in r for r in reasons
+    )
+    assert any(x.trial_name == "CheckMate 648" for x in view.excluded)
