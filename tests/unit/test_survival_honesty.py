@@ -14,7 +14,6 @@ from analysis.views.survival import SPEC, build
 from analysis.views.survival.published import GRADE_C_TEXT, UNANCHORED_EXPLANATION
 from components.survival import figure, tables
 from data import load_registry
-
 from tests.unit.test_survival_panel import _text
 
 
