@@ -20,6 +20,8 @@ from analysis.views.survival import (
 from analysis.views.survival.rules import curves_per_population
 from analysis.views.survival.state import (
     CLASS_ORDER,
+    CUTOFF_LABELS,
+    CUTOFFS,
     ENDPOINT_LABELS,
     LANDMARK_RANGE_MONTHS,
     TAU_RANGE_MONTHS,
@@ -164,6 +166,14 @@ def _controls(registry: Registry, state: Any) -> Any:
                         (ids.SURVIVAL_SHOW_CENSOR, "Censor marks", state.show_censor),
                         (ids.SURVIVAL_SHOW_MEDIAN, "Median lines", state.show_median),
                         (ids.SURVIVAL_SHOW_AT_RISK, "Numbers at risk", state.show_at_risk),
+                    )
+                ]
+                + [
+                    dmc.SegmentedControl(
+                        id=ids.SURVIVAL_CUTOFF,
+                        data=[{"value": c, "label": CUTOFF_LABELS[c]} for c in CUTOFFS],
+                        value=state.cutoff,
+                        size="xs",
                     )
                 ],
                 gap="lg",

@@ -16,7 +16,7 @@ from data import load_registry
 from tests.contract.callbacks import leaks, post, valid_body
 
 VALID = ["OS", ["escort1st:cam_chemo", "escort1st:placebo_chemo"], "ITT", None, 12, 18]
-VALID += [False, True, False, True]
+VALID += [False, True, False, True, "earliest"]  # ESCORT-1st first report: grade A
 
 COMMON_HOSTILE = [
     "<script>alert(1)</script>",
@@ -148,6 +148,7 @@ def test_url_sync_writes_the_state(app, client) -> None:
     assert params == {
         "arms": "escort1st:cam_chemo,escort1st:placebo_chemo",
         "ci": "1",
+        "cut": "earliest",  # not the default (latest): written to the link
         "pop": "CPS>=10",
     }
 

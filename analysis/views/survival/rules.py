@@ -67,9 +67,10 @@ def choose_curves(
 
     Within a trial every drawn arm comes from the same analysis (data cut-off): comparing an
     interim curve of one arm with a final curve of the other would compare different follow-up.
-    The analysis chosen is the one covering most chosen arms, then the best grade (B, from a
-    published at-risk table, before C, from summary numbers), then the first listed in the trial
-    file. The population is exactly the chosen one: a subgroup is never replaced by ITT.
+    The analysis chosen is the one covering most chosen arms, then the **latest** (or, with
+    ``cutoff = "earliest"``, the first) in the trial file, which lists analyses in chronological
+    order (issue 13), then the best grade. The population is exactly the chosen one: a subgroup
+    is never replaced by ITT.
     """
     found: dict[str, LibraryCurve] = {}
     reasons: dict[str, str] = {}
@@ -84,12 +85,13 @@ def choose_curves(
             for curve in library.curves_for(trial_id, arm_id, state.endpoint, state.population):
                 options.setdefault(curve.key.analysis_id, {})[token] = curve
         order = {a.id: i for i, a in enumerate(trial.analyses)}
+        recency = -1 if state.cutoff == "latest" else 1
         best = min(
             options,
             key=lambda an: (
                 -len(options[an]),
+                recency * order.get(an, 99),
                 max(c.grade for c in options[an].values()),
-                order.get(an, 99),
             ),
             default=None,
         )
@@ -237,6 +239,22 @@ def caveats(state: SurvivalState, shown: Sequence[ShownCurve]) -> tuple[str, ...
             notes.append(
                 f"{item.trial.name}: {pop.label} includes {pop.histology} (not ESCC only)."
             )
+    by_trial: dict[str, list[str]] = {}
+    for item in shown:
+        analysis = item.trial.analysis(item.curve.key.analysis_id)
+        cutoff = analysis.data_cutoff.date if analysis.data_cutoff.status == "reported" else None
+        text = f"{item.trial.name} {analysis.kind} (cut-off {cutoff or 'not reported'})"
+        by_trial.setdefault(item.trial.id, [])
+        if text not in by_trial[item.trial.id]:
+            by_trial[item.trial.id].append(text)
+    if by_trial:
+        which = "latest" if state.cutoff == "latest" else "first reported"
+        other = "First report" if state.cutoff == "latest" else "Latest cut-off"
+        notes.append(
+            f"Curves from each trial's {which} analysis with a curve: "
+            + "; ".join(t for texts in by_trial.values() for t in texts)
+            + f". Choose '{other}' for the other cut-off."
+        )
     failing = [c.label for c in shown if c.passed is False]
     if failing:
         notes.append("Fidelity check not passed (see the badge): " + "; ".join(failing) + ".")
