@@ -46,6 +46,7 @@ SURVIVAL_SHOW_CI = "survival-show-ci"
 SURVIVAL_SHOW_CENSOR = "survival-show-censor"
 SURVIVAL_SHOW_MEDIAN = "survival-show-median"
 SURVIVAL_SHOW_AT_RISK = "survival-show-at-risk"
+SURVIVAL_CUTOFF = "survival-cutoff"
 SURVIVAL_USER = "survival-user"  # user-supplied curve ids (issue 16)
 SURVIVAL_MESSAGE = "survival-message"
 SURVIVAL_GRAPH = "survival-graph"
@@ -84,6 +85,7 @@ RESPONSE_URL = "response-url"  # the panel's own location: mirrors the controls 
 RESPONSE_MEASURE = "response-measure"
 RESPONSE_CLASSES = "response-classes"
 RESPONSE_ARMS = "response-arms"
+RESPONSE_CUTOFF = "response-cutoff"
 RESPONSE_POPULATION = "response-population"
 RESPONSE_MESSAGE = "response-message"
 RESPONSE_GRAPH = "response-graph"
@@ -108,6 +110,28 @@ SAFETY_CAPTION = "safety-caption"
 SAFETY_TABLE = "safety-table"
 # (end of safety section)
 
+# Indirect comparisons view (components/indirect/) -- IDs start with "indirect-"
+INDIRECT_NOTICE = "indirect-notice"  # link settings that were reset (layout only)
+INDIRECT_ENDPOINT = "indirect-endpoint"
+INDIRECT_POPULATION = "indirect-population"
+INDIRECT_ACROSS_SYSTEMS = "indirect-across-systems"
+INDIRECT_ANALYSIS = "indirect-analysis"
+INDIRECT_NODES = "indirect-nodes"
+INDIRECT_REFERENCE = "indirect-reference"
+INDIRECT_MODEL = "indirect-model"
+INDIRECT_MESSAGE = "indirect-message"
+INDIRECT_NETWORK_GRAPH = "indirect-network-graph"
+INDIRECT_FOREST_GRAPH = "indirect-forest-graph"  # every regimen vs the chosen reference
+INDIRECT_COMMON_SECTION = "indirect-common-section"  # hidden when reference = comparator
+INDIRECT_COMMON_GRAPH = "indirect-common-graph"  # every regimen vs the common comparator
+INDIRECT_LEAGUE = "indirect-league"
+INDIRECT_PSCORES = "indirect-pscores"
+INDIRECT_HETEROGENEITY = "indirect-heterogeneity"
+INDIRECT_EXCLUDED = "indirect-excluded"
+INDIRECT_CITATIONS = "indirect-citations"
+INDIRECT_CAPTION = "indirect-caption"
+# (end of indirect section)
+
 # Export and deck (components/export_panel.py) -- IDs start with "export-" or "deck-"
 # Per-chart controls are pattern-matching ids {"type": <constant>, "chart": <chart key>}.
 EXPORT_OPEN = "export-open"
@@ -118,6 +142,7 @@ EXPORT_HEIGHT = "export-height"
 EXPORT_THEME = "export-theme"
 EXPORT_DOWNLOAD = "export-download"
 EXPORT_STATUS = "export-status"
+EXPORT_SIZE_NOTE = "export-size-note"
 EXPORT_ADD = "export-add"
 EXPORT_FILE = "export-file"
 DECK_OPEN = "deck-open"
@@ -127,6 +152,7 @@ DECK_LIST = "deck-list"
 DECK_DOWNLOAD = "deck-download"
 DECK_CLEAR = "deck-clear"
 DECK_STATUS = "deck-status"
+DECK_PROGRESS = "deck-progress"
 DECK_FILE = "deck-file"
 DECK_REMOVE = "deck-remove"
 # (end of export section)

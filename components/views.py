@@ -7,7 +7,7 @@ layer test sees every dependency.
 
 from __future__ import annotations
 
-from components import addcurve, forest, response, safety, survival, trials
+from components import addcurve, forest, indirect, response, safety, survival, trials
 from components.panel import ChartExport, Panel
 
 PANELS: tuple[Panel, ...] = (
@@ -43,6 +43,22 @@ PANELS: tuple[Panel, ...] = (
         layout=forest.layout,
         register_callbacks=forest.register_callbacks,
         exports=(ChartExport("forest", forest.export_bundle),),
+    ),
+    Panel(
+        key="indirect",
+        path="/indirect",
+        label="Indirect comparisons",
+        description=(
+            "Anchored comparisons of first-line regimens through their shared chemotherapy "
+            "control: network graph, league table and forests, each number with its sources."
+        ),
+        layout=indirect.layout,
+        register_callbacks=indirect.register_callbacks,
+        exports=(
+            ChartExport(indirect.CHART_NETWORK, indirect.network_bundle),
+            ChartExport(indirect.CHART_REFERENCE, indirect.reference_bundle),
+            ChartExport(indirect.CHART_COMMON, indirect.common_bundle),
+        ),
     ),
     Panel(
         key="safety",

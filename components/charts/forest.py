@@ -109,6 +109,9 @@ class ForestOptions:
     x_label: str = "Hazard ratio (log scale)"
     favours_left: str = "Favours experimental"
     favours_right: str = "Favours control"
+    #: Header of the right-hand text column (per-arm N for trials; the evidence for network
+    #: estimates).
+    n_header: str = "N exp/ctrl"
     title: str | None = None
     warning: str | None = None  # drawn prominently above the plot (e.g. pooled across systems)
     heterogeneity_text: str | None = None
@@ -201,7 +204,7 @@ def forest_figure_dict(
         text_values.append(value)
 
     add_text(text_col_hr, header_y, "<b>HR (CI, level as published)</b>")
-    add_text(text_col_n, header_y, "<b>N exp/ctrl</b>")
+    add_text(text_col_n, header_y, f"<b>{_e(options.n_header)}</b>")
     label_px = 0.0
 
     max_weight = max((r.weight_percent or 0.0 for r in rows), default=0.0) or 1.0

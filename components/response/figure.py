@@ -113,7 +113,7 @@ def footnote_for(registry: Registry, model: ResponseModel) -> Footnote:
         [(registry.trial(t), ref) for t, ref in model.sources],
         data_version=registry.data_version,
         cross_trial=True,
-        caveats=FOOTNOTE_CAVEATS,
+        caveats=(*FOOTNOTE_CAVEATS, *((model.cutoff_note,) if model.cutoff_note else ())),
     )
 
 

@@ -21,6 +21,8 @@ from analysis.views.survival import (
 from analysis.views.survival.rules import curves_per_population
 from analysis.views.survival.state import (
     CLASS_ORDER,
+    CUTOFF_LABELS,
+    CUTOFFS,
     ENDPOINT_LABELS,
     LANDMARK_RANGE_MONTHS,
     TAU_RANGE_MONTHS,
@@ -153,7 +155,7 @@ def _controls(registry: Registry, state: Any) -> Any:
                     dmc.Select(
                         id=ids.SURVIVAL_REFERENCE,
                         label="Reference arm for comparisons",
-                        placeholder="automatic (first control arm shown)",
+                        placeholder="automatic: first control arm shown (none without one)",
                         data=reference_options(registry, state.arms),
                         value=state.reference if state.reference in state.arms else None,
                         clearable=True,
@@ -184,6 +186,14 @@ def _controls(registry: Registry, state: Any) -> Any:
                         (ids.SURVIVAL_SHOW_CENSOR, "Censor marks", state.show_censor),
                         (ids.SURVIVAL_SHOW_MEDIAN, "Median lines", state.show_median),
                         (ids.SURVIVAL_SHOW_AT_RISK, "Numbers at risk", state.show_at_risk),
+                    )
+                ]
+                + [
+                    dmc.SegmentedControl(
+                        id=ids.SURVIVAL_CUTOFF,
+                        data=[{"value": c, "label": CUTOFF_LABELS[c]} for c in CUTOFFS],
+                        value=state.cutoff,
+                        size="xs",
                     )
                 ],
                 gap="lg",

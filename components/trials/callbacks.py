@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import dash_mantine_components as dmc
 from dash import Dash, Input, Output, State, dcc, no_update
@@ -12,7 +12,15 @@ from components import ids
 from components.trials.layout import FORMATS
 from components.trials.tables import catalogue_table, detail_card
 from data import Registry
-from data.export import export_bytes
+from data.export import ExportFormat, export_bytes
+
+#: File name suffix and media type of each download format.
+_FILES: dict[str, tuple[str, str]] = {
+    "csv": ("evidence_{version}.csv", "text/csv; charset=utf-8"),
+    "json": ("evidence_{version}.json", "application/json; charset=utf-8"),
+    "datapackage": ("datapackage.json", "application/json; charset=utf-8"),
+    "zip": ("evidence-package_{version}.zip", "application/zip"),
+}
 
 
 def render_detail(registry: Registry, trial_id: str, section: str) -> Any:
@@ -83,7 +91,9 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
             return no_update
         if fmt not in FORMATS:
             return no_update
-        payload = export_bytes(registry, fmt)  # type: ignore[arg-type]
-        name = f"escc-evidence_{registry.data_version}.{fmt}"
-        mime = "text/csv" if fmt == "csv" else "application/json"
-        return dcc.send_bytes(payload, name, type=f"{mime}; charset=utf-8")
+        payload = export_bytes(registry, cast(ExportFormat, fmt))
+        pattern, mime = _FILES[str(fmt)]
+        name = "escc-" + pattern.format(version=registry.data_version)
+        if fmt == "datapackage":
+            name = pattern  # it names the CSV as evidence.csv: save both in one folder
+        return dcc.send_bytes(payload, name, type=mime)

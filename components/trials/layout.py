@@ -13,7 +13,16 @@ from components import ids
 from components.trials.tables import catalogue_table, detail_card
 from data import Registry
 
-FORMATS = ("csv", "json")
+#: Download choices: (export format, label). The data package is the CSV plus its
+#: datapackage.json (Frictionless) in one zip; "datapackage.json" alone describes a CSV
+#: downloaded separately.
+DOWNLOADS: tuple[tuple[str, str], ...] = (
+    ("csv", "CSV"),
+    ("zip", "Data package (CSV + datapackage.json, zip)"),
+    ("datapackage", "datapackage.json"),
+    ("json", "JSON"),
+)
+FORMATS = tuple(f for f, _label in DOWNLOADS)
 
 
 def _notice(problems: list[str]) -> Any:
@@ -53,7 +62,7 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
                     ),
                     dmc.SegmentedControl(
                         id=ids.EVIDENCE_DOWNLOAD_FORMAT,
-                        data=[{"value": f, "label": f.upper()} for f in FORMATS],
+                        data=[{"value": f, "label": label} for f, label in DOWNLOADS],
                         value="csv",
                     ),
                     dmc.Button(

@@ -37,3 +37,34 @@ def test_ruff_format_clean() -> None:
 def test_mypy_strict_on_analysis_and_data() -> None:
     result = _run(str(BIN / "mypy"), "--strict", "analysis", "data")
     assert result.returncode == 0, result.stdout[-4000:]
+
+
+#: Longest module allowed in the app's own packages (issue 11: "no module in components/ or
+#: analysis/ over 600 lines"); data/ is held to the same bound.
+MAX_MODULE_LINES = 600
+#: Modules still over the bound, each with the issue that splits it. The test fails when one of
+#: them comes under the bound, so the list can only shrink.
+OVER_LIMIT_PENDING = {
+    "data/schema.py": "issue 11: split once the evidence refresh (issue 13), which edits it, lands",
+}
+
+
+def _module_lines() -> dict[str, int]:
+    found: dict[str, int] = {}
+    for package in ("analysis", "components", "data"):
+        for path in (ROOT / package).rglob("*.py"):
+            rel = path.relative_to(ROOT).as_posix()
+            found[rel] = len(path.read_text(encoding="utf-8").splitlines())
+    return found
+
+
+def test_no_module_over_the_size_bound() -> None:
+    lines = _module_lines()
+    over = {p: n for p, n in lines.items() if n > MAX_MODULE_LINES and p not in OVER_LIMIT_PENDING}
+    assert not over, f"modules over {MAX_MODULE_LINES} lines (split them): {over}"
+
+
+def test_pending_list_only_names_modules_still_over_the_bound() -> None:
+    lines = _module_lines()
+    done = {p for p in OVER_LIMIT_PENDING if lines.get(p, 0) <= MAX_MODULE_LINES}
+    assert not done, f"now within {MAX_MODULE_LINES} lines, remove from OVER_LIMIT_PENDING: {done}"

@@ -1,4 +1,4 @@
-"""The Indirect comparisons view model (analysis.indirect_view), on the shipped registry."""
+"""The Indirect comparisons view model (analysis.views.indirect), on the shipped registry."""
 
 from __future__ import annotations
 
@@ -6,15 +6,11 @@ import dataclasses
 
 import pytest
 
-from analysis.indirect_view import (
-    IndirectView,
-    indirect_view,
-    league_markdown,
-    population_label,
-    summary_markdown,
-)
 from analysis.network import population_choices
 from analysis.nma import P_SCORE_CAVEAT
+from analysis.views.indirect import IndirectView, indirect_view
+from analysis.views.indirect.model import population_label
+from analysis.views.indirect.text import league_markdown, summary_markdown
 from data import Registry, load_registry
 
 

@@ -68,7 +68,7 @@ def test_user_curve_beside_shipped_arms(registry, stored) -> None:
     assert "user-supplied" in text and CITATION in text
     # The at-risk table under the chart has a row for the user arm.
     assert "My arm (user-supplied)" in json.dumps(figure["layout"])
-    fig, footnote, csv, ipd = figure_for(registry, {"user": cid, "arms": "escort1st:cam_chemo"})
+    _fig, footnote, _csv, ipd = figure_for(registry, {"user": cid, "arms": "escort1st:cam_chemo"})
     assert any(a.trial == "User-supplied" for a in ipd)
     assert any(CITATION in line for line in footnote.lines())
     assert SPEC.to_query(registry, state)["user"] == cid

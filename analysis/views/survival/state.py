@@ -146,9 +146,19 @@ class SurvivalState:
     show_censor: bool = True
     show_median: bool = False
     show_at_risk: bool = True
+    cutoff: str = "latest"
     #: Content-addressed ids of user-supplied curves drawn beside the shipped arms (issue 16;
     #: :mod:`analysis.views.survival.user`).
     user_curves: tuple[str, ...] = ()
+
+
+#: Which data cut-off a trial's curves come from when it has several (issue 13).
+CUTOFFS: tuple[str, ...] = ("latest", "earliest")
+CUTOFF_LABELS = {"latest": "Latest cut-off", "earliest": "First report"}
+
+
+def _cutoffs(_registry: Registry) -> tuple[str, ...]:
+    return CUTOFFS
 
 
 def _endpoints(_registry: Registry) -> tuple[str, ...]:
@@ -187,6 +197,7 @@ SPEC: StateSpec[SurvivalState] = StateSpec(
         Flag("show_censor", "censor", "censor marks", True),
         Flag("show_median", "median", "median lines", False),
         Flag("show_at_risk", "risk", "numbers at risk", True),
+        Choice("cutoff", "cut", "analysis cut-off", _cutoffs, lambda _r: "latest"),
         Tokens("user_curves", "user", "user-supplied curve", USER_ID_RE, MAX_USER_CURVES),
     ),
     quote_values=False,
