@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-import diskcache
 import flask
-from dash import Dash, DiskcacheManager, html
+from dash import Dash, html
 from dash.development.base_component import Component
 
 from analysis.curve_library import shared_curve_library
-from components import export_panel, hardening, shell
+from components import export_jobs, export_panel, hardening, shell
 from components.serving import embedded_request_handler
 from components.settings import APP_NAME, Settings, load_settings
 from components.views import default_views
@@ -80,17 +79,6 @@ def validation_skeleton(trees: list[Any]) -> Any:
     return html.Div(bare)
 
 
-def background_manager(settings: Settings) -> DiskcacheManager:
-    """The embedded background-callback manager (deck builds): a diskcache on local disk.
-
-    Scaling out: replace with ``dash.CeleryManager`` backed by Redis so that every worker on
-    every machine shares one job queue (README, "Scaling out").
-    """
-    folder = settings.cache_dir or Path(tempfile.gettempdir()) / "escc-explorer-cache"
-    folder.mkdir(parents=True, exist_ok=True)
-    return DiskcacheManager(diskcache.Cache(str(folder)))
-
-
 def create_app(settings: Settings | None = None, registry: Registry | None = None) -> Dash:
     """Build the app: load data, lay out the shell, register callbacks, harden the server."""
     settings = settings if settings is not None else load_settings()
@@ -117,7 +105,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         on_error=hardening.install_error_banner_logging(shell.show_error_banner),
         health_endpoint="health",
         enable_mcp=False,
-        background_callback_manager=background_manager(settings),
+        background_callback_manager=export_panel.background_manager(settings),
         suppress_callback_exceptions=False,
         meta_tags=[
             {"name": "viewport", "content": "width=device-width, initial-scale=1"},
@@ -157,6 +145,8 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
             view.register_callbacks(app, registry)
     export_panel.register_callbacks(app, registry, views)
     hardening.apply_hardening(app, settings)
+    # After the request limits: background-callback handles must belong to this page load.
+    export_jobs.bind_handles_to_page_load(app)
     return app
 
 
@@ -172,6 +162,10 @@ app = create_app()
 server = app.server
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=APP_NAME)
     parser.add_argument(
@@ -181,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     settings = load_settings(debug=args.debug)
+    # SIGTERM (docker stop, systemd) ends the embedded server like Ctrl-C, so that atexit stops
+    # the export renderers and removes their temporary directories (gunicorn: worker_exit).
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     run_kwargs: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,

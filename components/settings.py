@@ -106,6 +106,24 @@ SETTING_DOCS: tuple[SettingDoc, ...] = (
         "Seconds without exports after which a worker closes its Chromium (0.4-0.7 GB).",
     ),
     SettingDoc(
+        "ESCC_EXPORT_START_TIMEOUT_S",
+        "60",
+        "Seconds Chromium may take to start before an export fails (35-40 s measured on a "
+        "2-core machine at load average 16-27).",
+    ),
+    SettingDoc(
+        "ESCC_EXPORT_RENDERERS",
+        "",
+        "Chromium renderers per worker process (the export pool); empty = derived: "
+        "(budget / workers - 250 MB) / 500 MB, at most cores / workers, between 1 and 4.",
+    ),
+    SettingDoc(
+        "ESCC_EXPORT_QUEUE",
+        "8",
+        "Deck builds (and single-chart renders) that may wait for a renderer per worker; "
+        "beyond it users are told the export service is busy and when to try again.",
+    ),
+    SettingDoc(
         "ESCC_WORKERS",
         "",
         "gunicorn worker count; empty = min(2 x cores + 1, memory budget / 600 MB).",
@@ -146,6 +164,9 @@ class Settings:
     chromium_path: Path | None = None
     export_timeout_s: float = 60.0
     export_idle_s: float = 600.0
+    export_start_timeout_s: float = 60.0
+    export_renderers: int = 1
+    export_queue: int = 8
     git_sha: str = ""
     debug: bool = False
 
@@ -194,6 +215,38 @@ def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
             )
         out.append(origin)
     return tuple(out)
+
+
+# Memory model of one gunicorn worker (measured: notes/perf.md, notes/issue-08-engine.md,
+# notes/issue-14-export.md): ~220-250 MB for the app, ~0.4-0.5 GB per warm Chromium renderer.
+WORKER_BASE_MB = 250
+RENDERER_MB = 500
+PER_WORKER_MB = 600  # what the default worker count budgets per worker (app + one renderer)
+MAX_DEFAULT_RENDERERS = 4
+
+
+def default_workers(env: Mapping[str, str] | None = None) -> int:
+    """gunicorn's default worker count: min(2 x cores + 1, memory budget / 600 MB)."""
+    env = os.environ if env is None else env
+    budget = _int(env, "ESCC_MEMORY_BUDGET_MB", 4096, 256, 1_048_576)
+    by_cpu = 2 * (os.cpu_count() or 1) + 1
+    return max(1, min(by_cpu, budget // PER_WORKER_MB))
+
+
+def default_renderers(env: Mapping[str, str] | None = None, cpus: int | None = None) -> int:
+    """Chromium renderers per worker from the memory budget (README, "Export service").
+
+    Each worker gets ``budget / workers``; after the app's own ~250 MB, every 500 MB pays for
+    one renderer; at least 1 (exports must work), at most 4, and no more than the worker's share
+    of the CPU cores (a render keeps a core busy: more renderers than cores only queue inside
+    Chromium instead of in the visible export queue).
+    """
+    env = os.environ if env is None else env
+    budget = _int(env, "ESCC_MEMORY_BUDGET_MB", 4096, 256, 1_048_576)
+    workers = _int(env, "ESCC_WORKERS", 0, 0, 512) or default_workers(env)
+    by_memory = int((budget / workers - WORKER_BASE_MB) // RENDERER_MB)
+    by_cpu = (cpus or os.cpu_count() or 1) // workers
+    return max(1, min(MAX_DEFAULT_RENDERERS, by_memory, by_cpu))
 
 
 _HOST_RE = re.compile(
@@ -258,6 +311,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, debug: bool = False) 
         chromium_path=Path(chromium_raw) if chromium_raw else None,
         export_timeout_s=_float(env, "ESCC_EXPORT_TIMEOUT_S", 60.0, 1.0, 600.0),
         export_idle_s=_float(env, "ESCC_EXPORT_IDLE_S", 600.0, 10.0, 86_400.0),
+        export_start_timeout_s=_float(env, "ESCC_EXPORT_START_TIMEOUT_S", 60.0, 5.0, 600.0),
+        export_renderers=_int(env, "ESCC_EXPORT_RENDERERS", default_renderers(env), 1, 8),
+        export_queue=_int(env, "ESCC_EXPORT_QUEUE", 8, 0, 200),
         git_sha=env.get("ESCC_GIT_SHA", "").strip() or read_git_sha(),
         debug=debug,
     )

@@ -25,9 +25,9 @@ import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from components.export.engine import RenderEngine
 from components.export.footnote import Footnote
 from components.export.images import DECK_IMAGE, ExportTheme, render_figure
+from components.export.pool import Renderer
 from components.settings import APP_NAME
 
 SLIDE_WIDTH = Inches(13.333)
@@ -70,7 +70,7 @@ def make_deck_slide(
     footnote: Footnote,
     theme: ExportTheme = "presentation",
     scale: float = 2.0,
-    engine: RenderEngine | None = None,
+    engine: Renderer | None = None,
 ) -> DeckSlide:
     """Render ``fig`` for a deck slide (footnote in the image, citations in the notes)."""
     png = render_figure(fig, "png", DECK_IMAGE, scale, theme, footnote=footnote, engine=engine)
