@@ -135,7 +135,7 @@ def _controls(registry: Registry, state: Any) -> Any:
                     dmc.Select(
                         id=ids.SURVIVAL_REFERENCE,
                         label="Reference arm for comparisons",
-                        placeholder="automatic (first control arm shown)",
+                        placeholder="automatic: first control arm shown (none without one)",
                         data=reference_options(registry, state.arms),
                         value=state.reference if state.reference in state.arms else None,
                         clearable=True,

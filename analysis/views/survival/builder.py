@@ -10,6 +10,13 @@ from analysis.views.survival.model import (
     ShownCurve,
     SurvivalModel,
 )
+from analysis.views.survival.published import (
+    PublishedMarker,
+    forest_search,
+    hr_only,
+    published_marker,
+    summary_of,
+)
 from analysis.views.survival.rules import (
     caveats,
     choose_curves,
@@ -56,10 +63,17 @@ def build(
         tau_clamped = tau < state.tau_months
     shown: list[ShownCurve] = []
     missing: list[MissingArm] = []
+    markers: list[PublishedMarker] = []
     for token in state.arms:
         trial, arm = arm_of(registry, token)
         if token not in found:
-            missing.append(MissingArm(token, trial.name, arm.label, reasons[token]))
+            reason = reasons[token]
+            marker = published_marker(registry, token, state)
+            if marker is not None:
+                markers.append(marker)
+                reason += "; its published median and landmark rates are drawn as markers"
+            link = forest_search(state) if hr_only(registry, token, state) else None
+            missing.append(MissingArm(token, trial.name, arm.label, reason, link))
             continue
         curve = found[token]
         analysis = trial.analysis(curve.key.analysis_id)
@@ -81,6 +95,7 @@ def build(
                 passed=library.passed(curve.key),
                 analysis_label=analysis.label,
                 data_cutoff=analysis.data_cutoff.date,
+                published=summary_of(curve.inputs),
             )
         )
     reference, note = choose_reference(shown, state)
@@ -121,8 +136,9 @@ def build(
         x_max_months=x_max,
         tau_months=tau,
         tau_clamped=tau_clamped,
-        cross_trial=len({c.trial.id for c in shown}) > 1,
+        cross_trial=len({c.trial.id for c in shown} | {m.trial_id for m in markers}) > 1,
         caveats=caveats(state, shown),
-        empty_message=empty,
+        empty_message=empty if not markers else None,
         ci_level=CI_LEVEL,
+        markers=tuple(markers),
     )
