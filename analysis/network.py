@@ -42,6 +42,7 @@ from analysis.network_nodes import (
     node_for_agents,
 )
 from analysis.nma import network_components
+from data.pdl1 import key_text
 from data.registry import Registry
 from data.schema import EfficacyResult, Population, Trial
 
@@ -346,7 +347,11 @@ def _pick_trial(
     pops = candidate_populations(trial, population, across_systems)
     pop_rank = {p.id: i for i, p in enumerate(pops)}
     if not pops:
-        what = "ESCC ITT population" if population == ITT else f"{population} ESCC subgroup"
+        what = (
+            "ESCC ITT population"
+            if population == ITT
+            else f"PD-L1 {key_text(population) or population} ESCC subgroup"
+        )
         return _TrialPick(
             [],
             [],

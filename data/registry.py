@@ -388,6 +388,12 @@ class Registry:
             if n is None and trial.population_by_id(population).kind == "itt":
                 value = arm.n_randomised.value
                 n = int(value) if value is not None else None
+            if n is None:
+                # the N printed with this arm's own median or landmark in this population
+                n = next(
+                    (r.N for r in rows if r.N is not None and r.measure in ("median", "landmark")),
+                    None,
+                )
         follow = analysis.follow_up
         return CurveInputs(
             trial_id=trial.id,

@@ -6,11 +6,12 @@ Conventions, set once here:
   diameter ~ sqrt(patients), so a node with four times the patients looks four times as large);
   a node with arms whose N is not reported says so in its label and hover ("N ≥ …");
 * an edge is a direct randomised comparison; its **width** grows with the number of trials, and
-  its hover names them;
+  its hover names them; two arms of one multi-arm trial with no HR between them published are
+  joined by a dotted edge;
 * layout: each connected part of the network is drawn as a star around its hub (the common
   comparator): the hub in the centre, regimens compared with it on a circle, regimens reached
-  only through another regimen further out beside their neighbour. Disconnected parts sit side
-  by side, greyed unless they are the part analysed;
+  only through another regimen further out beside their neighbour. Disconnected parts sit in a
+  grid (two per row up to four parts), greyed unless they are the part analysed;
 * the reference regimen has a thick outline; every text is escaped for plotly's HTML subset.
 """
 
@@ -41,8 +42,10 @@ REFERENCE_OUTLINE = "#1f2328"
 MIN_NODE_PX = 14.0
 MAX_NODE_PX = 64.0
 #: Room kept for labels on each side of a part's drawing, in layout units (a star has radius
-#: 1); disconnected parts are drawn side by side, each with this margin.
+#: 1); disconnected parts are drawn in a grid (:func:`grid_columns`), each with this margin.
 LABEL_ROOM = 1.6
+#: Room above and below a part for its labels, in layout units.
+ROW_ROOM = 0.6
 LABEL_CHARS = 60
 #: Longest label line: longer labels break at " + " (regimens are "drug + drug + chemo").
 LINE_CHARS = 24
@@ -65,9 +68,13 @@ class GraphNode:
 
 @dataclass(frozen=True)
 class GraphEdge:
+    """Two regimens randomised in ``trial_names``; ``published`` False (dotted) when no HR
+    between them is published (two arms of one multi-arm trial)."""
+
     node_a: str
     node_b: str
     trial_names: tuple[str, ...]
+    published: bool = True
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,20 @@ def _parts(nodes: Sequence[GraphNode]) -> list[list[GraphNode]]:
     return [by_part[k] for k in sorted(by_part)]
 
 
+def grid_columns(n_parts: int) -> int:
+    """Parts per row when a network falls apart: one, two (up to four parts), then three."""
+    return 1 if n_parts <= 1 else 2 if n_parts <= 4 else 3
+
+
+def grid_rows(n_parts: int) -> int:
+    return max(1, math.ceil(n_parts / grid_columns(n_parts)))
+
+
+def _span(values: Sequence[float]) -> tuple[float, float]:
+    """(width, minimum) of some coordinates."""
+    return max(values) - min(values), min(values)
+
+
 def star_layout(
     nodes: Sequence[GraphNode], edges: Sequence[GraphEdge]
 ) -> dict[str, tuple[float, float]]:
@@ -123,8 +144,7 @@ def star_layout(
         if edge.node_a in neighbours and edge.node_b in neighbours:
             neighbours[edge.node_a].append(edge.node_b)
             neighbours[edge.node_b].append(edge.node_a)
-    positions: dict[str, tuple[float, float]] = {}
-    offset = 0.0
+    drawn: list[dict[str, tuple[float, float]]] = []
     for part in _parts(nodes):
         hub = next((n.id for n in part if n.hub), part[0].id)
         # Breadth-first from the hub: depth 1 on the unit circle, deeper nodes outwards.
@@ -155,11 +175,20 @@ def star_layout(
             angle[node_id] = base + spread
             radius = 1.0 + 0.7 * (depth[node_id] - 1)
             local[node_id] = (radius * math.cos(angle[node_id]), radius * math.sin(angle[node_id]))
-        xs = [p[0] for p in local.values()]
-        shift = offset + LABEL_ROOM - min(xs)
+        drawn.append(local)
+    # Parts in a grid (row-major, analysed part first), each centred in a cell that leaves
+    # room for labels beside and above/below its nodes.
+    columns = grid_columns(len(drawn))
+    spans = [(_span([p[0] for p in d.values()]), _span([p[1] for p in d.values()])) for d in drawn]
+    cell_w = max(w for (w, _), _ in spans) + 2 * LABEL_ROOM
+    cell_h = max(h for _, (h, _) in spans) + 2 * ROW_ROOM
+    positions: dict[str, tuple[float, float]] = {}
+    for i, local in enumerate(drawn):
+        (width, x_min), (height, y_min) = spans[i]
+        x_shift = (i % columns) * cell_w + (cell_w - width) / 2 - x_min
+        y_shift = -(i // columns) * cell_h - (cell_h - height) / 2 - (y_min + height)
         for node_id, (x, y) in local.items():
-            positions[node_id] = (x + shift, y)
-        offset += max(xs) - min(xs) + 2 * LABEL_ROOM
+            positions[node_id] = (x + x_shift, y + y_shift)
     return positions
 
 
@@ -243,6 +272,7 @@ def network_figure_dict(
                 "line": {
                     "color": EDGE_COLOUR if part_of[edge.node_a] == 0 else OTHER_PART_COLOUR,
                     "width": theme.line_width * (1.0 + 1.5 * (n - 1)),
+                    "dash": "solid" if edge.published else "dot",
                 },
                 "hoverinfo": "skip",
                 "showlegend": False,
@@ -253,7 +283,10 @@ def network_figure_dict(
         mid_x.append((xa + xb) / 2)
         mid_y.append((ya + yb) / 2)
         trials = "trial" if n == 1 else "trials"
-        mid_text.append(_e(f"{n} {trials}: {', '.join(edge.trial_names)}"))
+        text = f"{n} {trials}: {', '.join(edge.trial_names)}"
+        if not edge.published:
+            text += " (arms of one trial; no HR between them published)"
+        mid_text.append(_e(text))
     # Invisible markers at edge midpoints carry the edges' hover text.
     traces.append(
         {
@@ -323,7 +356,7 @@ def network_figure_dict(
         },
         "yaxis": {
             "visible": False,
-            "range": [min(ys) - 0.6, max(ys) + 0.6],
+            "range": [min(ys) - ROW_ROOM, max(ys) + ROW_ROOM],
             "fixedrange": True,
         },
         "hovermode": "closest",

@@ -18,7 +18,12 @@ from dash.development.base_component import Component
 from analysis.views.indirect import SPEC, IndirectState, IndirectView, build
 from analysis.views.memo import ViewMemo
 from components import ids
-from components.indirect.figure import forest_figure, forest_height, network_figure
+from components.indirect.figure import (
+    forest_figure,
+    forest_height,
+    network_figure,
+    network_height,
+)
 from components.indirect.layout import reference_data
 from components.indirect.tables import (
     caption,
@@ -79,6 +84,7 @@ def render(registry: Registry, view: IndirectView) -> tuple[Any, ...]:
     same = view.reference == view.common_node
     out = (
         network_figure(view),
+        {"height": network_height(view)},
         forest_figure(registry, view, "reference"),
         {"height": forest_height(view, "reference")},
         forest_figure(registry, view, "common"),
@@ -107,6 +113,7 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
 
     @app.callback(
         Output(ids.INDIRECT_NETWORK_GRAPH, "figure"),
+        Output(ids.INDIRECT_NETWORK_GRAPH, "style"),
         Output(ids.INDIRECT_FOREST_GRAPH, "figure"),
         Output(ids.INDIRECT_FOREST_GRAPH, "style"),
         Output(ids.INDIRECT_COMMON_GRAPH, "figure"),
@@ -160,7 +167,7 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
                 color="red",
                 title="Invalid selection",
             )
-            return (no_update,) * 8 + (alert,) + (no_update,) * 7
+            return (no_update,) * 9 + (alert,) + (no_update,) * 7
         shown = canonical_state(state, models(registry, state))
         # Rendered from the state as chosen, so a fallback reference is explained.
         return (*outputs(registry, state), SPEC.to_search(registry, shown))

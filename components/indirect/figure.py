@@ -25,6 +25,7 @@ from components.charts.network import (
     GraphNode,
     NetworkOptions,
     build_network_figure,
+    grid_rows,
     network_figure_dict,
 )
 from components.charts.palette import ARM_COLOURS
@@ -38,7 +39,8 @@ if TYPE_CHECKING:
 ESTIMATE_COLOUR = ARM_COLOURS[0]
 #: Rows the forest figure adds to the estimate rows (header and margins).
 EXTRA_ROWS = 2
-NETWORK_HEIGHT_PX = 520
+#: Screen height of the network graph per row of parts (a disconnected network has several).
+NETWORK_ROW_PX = 520
 
 
 def cite_marks(view: IndirectView, row: EstimateRow) -> str:
@@ -127,8 +129,13 @@ def _graph_inputs(view: IndirectView) -> tuple[list[GraphNode], list[GraphEdge]]
         )
         for n in view.nodes
     ]
-    edges = [GraphEdge(e.node_a, e.node_b, e.trial_names) for e in view.edges]
+    edges = [GraphEdge(e.node_a, e.node_b, e.trial_names, e.published) for e in view.edges]
     return nodes, edges
+
+
+def network_height(view: IndirectView) -> str:
+    rows = grid_rows(len({n.component for n in view.nodes}))
+    return f"{NETWORK_ROW_PX + (rows - 1) * (NETWORK_ROW_PX - 120)}px"
 
 
 def network_figure(view: IndirectView) -> dict[str, Any]:

@@ -22,10 +22,10 @@ from components.export_menu import export_controls
 from components.graph import graph
 from components.indirect.export import CHART_COMMON, CHART_NETWORK, CHART_REFERENCE
 from components.indirect.figure import (
-    NETWORK_HEIGHT_PX,
     forest_figure,
     forest_height,
     network_figure,
+    network_height,
 )
 from components.indirect.tables import (
     caption,
@@ -182,7 +182,7 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
                     ids.INDIRECT_NETWORK_GRAPH,
                     network_figure(view),
                     filename="escc-indirect-network",
-                    height=f"{NETWORK_HEIGHT_PX}px",
+                    height=network_height(view),
                 ),
             ),
             _section(

@@ -103,7 +103,12 @@ def p_score_table(view: IndirectView) -> Any:
     return dmc.Stack(
         [
             _table(["Regimen", "P-score", "Median rank (95 % interval)"], body),
-            dmc.Text(view.p_score_caveat, size="xs", c="dimmed"),
+            dmc.Text(
+                f"{view.p_score_caveat} They use every estimate of the network, so they rest on "
+                f"all the published HRs listed below ([1]–[{len(view.citations)}]).",
+                size="xs",
+                c="dimmed",
+            ),
         ],
         gap=4,
     )
@@ -145,7 +150,7 @@ def excluded_block(view: IndirectView) -> Any:
     """What cannot be compared, and why; single-arm studies link to the survival view."""
     items: list[Any] = []
     for x in view.excluded:
-        children: list[Any] = [html.Strong(x.trial_name), f" ({x.kind}): {x.reason}."]
+        children: list[Any] = [html.Strong(x.trial_name), f": {x.reason}."]
         if x.link:
             children += [
                 " ",

@@ -8,6 +8,7 @@ and notes/issue-17.md, rounded as the page shows them.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from analysis.network import ENDPOINTS, build_network
 from analysis.network_nodes import NODES_MODES
 from analysis.views.indirect import SPEC, IndirectState, build
+from analysis.views.indirect.model import HeterogeneityRow
 from analysis.views.indirect.rows import CSV_COLUMNS, forest_csv_rows, network_csv_rows
 from analysis.views.indirect.state import population_keys, reference_choices
 from analysis.views.survival.state import SPEC as SURVIVAL_SPEC
@@ -31,6 +33,7 @@ from components.charts.network import (
 from components.indirect import common_bundle, layout, network_bundle, reference_bundle
 from components.indirect.callbacks import canonical_state, render, state_from_inputs
 from components.indirect.figure import cite_marks, forest_figure
+from components.indirect.tables import heterogeneity_block
 from data import Registry, load_registry
 
 PEMBRO = "pembrolizumab+chemo"
@@ -154,8 +157,8 @@ def test_chosen_reference_gives_bucher_numbers_in_forest_and_league(registry: Re
     assert {c.treatment for c in view.forest_vs_common} == {PEMBRO, SINTI, "tislelizumab+chemo"}
     # The page shows both forests when the reference is not the comparator.
     out = render(registry, view)
-    assert out[5] == {}  # the common-comparator section is visible
-    assert "1.12 (0.75–1.67)" in _strings(out[9])  # league table
+    assert out[6] == {}  # the common-comparator section is visible
+    assert "1.12 (0.75–1.67)" in _strings(out[10])  # league table
 
 
 def test_every_estimate_cites_the_published_hrs_it_rests_on(registry: Registry) -> None:
@@ -165,7 +168,7 @@ def test_every_estimate_cites_the_published_hrs_it_rests_on(registry: Registry) 
     sinti_vs_pembro = view.league_cell(SINTI, PEMBRO)
     cited = [view.citations[int(n) - 1] for n in cite_marks(view, sinti_vs_pembro)[1:-1].split(",")]
     assert {c.trial_name for c in cited} == {"ORIENT-15", "KEYNOTE-590"}
-    league_text = _strings(render(registry, view)[9])
+    league_text = _strings(render(registry, view)[10])
     for cell in view.league:
         assert cite_marks(view, cell) in league_text
     figure = forest_figure(registry, view, "reference")
@@ -298,3 +301,69 @@ def test_hrs_with_an_unknown_interval_level_are_left_out_with_that_reason(
         "confidence level of the printed interval not known" in r for r in reasons
     )
     assert any(x.trial_name == "CheckMate 648" for x in view.excluded)
+
+
+def test_heterogeneity_of_a_contrast_with_two_trials_is_shown_with_its_hrs(
+    registry: Registry,
+) -> None:
+    """No selection of today's evidence has two trials on one contrast; the block is checked on
+    a view given one such row (the statistics are tested in test_indirect_nma.py)."""
+    view = build(registry, IndirectState())
+    first, second = view.citations[0], view.citations[1]
+    row = HeterogeneityRow(
+        node_a="a",
+        node_b="b",
+        label_a="regimen A",
+        label_b="regimen B",
+        k=2,
+        hr=0.7,
+        ci_lower=0.6,
+        ci_upper=0.8,
+        tau2=0.0123,
+        i2_percent=41.0,
+        q=1.7,
+        q_p_value=0.19,
+        evidence_keys=(first.key, second.key),
+    )
+    text = _strings(heterogeneity_block(replace(view, heterogeneity=(row,))))
+    assert "regimen A vs regimen B" in text and "0.70 (0.60–0.80)" in text
+    assert "[1, 2]" in text and "41 %" in text and "1.70 (p = 0.190)" in text
+    empty = " ".join(_strings(heterogeneity_block(view)))
+    assert "No comparison here rests on two or more trials" in empty
+
+
+def test_disconnected_parts_are_laid_out_in_a_grid() -> None:
+    nodes = [GraphNode(f"n{i}", f"node {i}", 10, 0, ("T",), part=i // 2) for i in range(10)]
+    edges = [GraphEdge(f"n{i}", f"n{i + 1}", ("T",)) for i in range(0, 10, 2)]
+    pos = star_layout(nodes, edges)
+    rows = sorted({round(pos[f"n{2 * p}"][1] + pos[f"n{2 * p + 1}"][1], 6) for p in range(5)})
+    assert len(rows) == 2  # five parts: three per row, two rows
+    xs = [min(pos[f"n{2 * p}"][0], pos[f"n{2 * p + 1}"][0]) for p in range(3)]
+    assert xs == sorted(xs) and len(set(xs)) == 3
+
+
+def test_multi_arm_trial_joins_its_experimental_arms_with_an_unpublished_edge(
+    registry: Registry,
+) -> None:
+    """CheckMate 648 randomised nivolumab + chemotherapy and nivolumab + ipilimumab together but
+    published each only against chemotherapy: one dotted edge joins them, marked unpublished."""
+    view = build(registry, IndirectState())
+    within = [e for e in view.edges if not e.published]
+    assert [(e.node_a, e.node_b, e.trial_names) for e in within] == [
+        ("nivolumab+chemo", "ipilimumab+nivolumab", ("CheckMate 648",))
+    ]
+    assert view.league_cell("nivolumab+chemo", "ipilimumab+nivolumab").direct
+    figure = network_figure_dict(
+        [
+            GraphNode(n.id, n.label, n.n_patients, 0, n.trial_names, hub=n.is_common_comparator)
+            for n in view.nodes
+        ],
+        [GraphEdge(e.node_a, e.node_b, e.trial_names, e.published) for e in view.edges],
+    )
+    dashes = {
+        tuple(t["meta"]["edge"]): t["line"]["dash"]
+        for t in figure["data"]
+        if "edge" in (t.get("meta") or {})
+    }
+    assert dashes[("nivolumab+chemo", "ipilimumab+nivolumab")] == "dot"
+    assert set(dashes.values()) == {"solid", "dot"}

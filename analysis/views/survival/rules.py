@@ -27,6 +27,7 @@ from analysis.views.survival.model import (
     PublishedHR,
     ShownCurve,
 )
+from analysis.views.survival.published import hr_only, hr_only_reason
 from analysis.views.survival.state import (
     SurvivalState,
     arm_of,
@@ -116,6 +117,8 @@ def missing_reason(
     trial does not report, or no result for this endpoint in it. Never silent."""
     trial, arm = arm_of(registry, token)
     pop_text = population_label(state.population)
+    if hr_only(registry, token, state):
+        return hr_only_reason(state)
     listed = library.reasons_for(trial.id, arm.id, state.endpoint, state.population)
     if listed:
         parts = [f"{trial.analysis(item.key.analysis_id).label}: {item.reason}" for item in listed]
@@ -208,15 +211,23 @@ def choose_reference(
     shown: Sequence[ShownCurve], state: SurvivalState
 ) -> tuple[ShownCurve | None, str | None]:
     """The chosen reference if it is drawn; else the first drawn control arm (the randomised
-    comparator readers expect), else the first drawn arm. A chosen reference that is not drawn
-    is replaced and the note says so."""
+    comparator readers expect); else none, and the note says plainly that none is selected
+    (an experimental arm is never made the reference silently). A chosen reference that is not
+    drawn is replaced and the note says so."""
     if not shown:
         return None, None
     if state.reference is not None:
         for item in shown:
             if item.token == state.reference:
                 return item, None
-    default = next((s for s in shown if s.arm.role == "control"), shown[0])
+    default = next((s for s in shown if s.arm.role == "control"), None)
+    if default is None:
+        why = "the chosen reference arm has no curve in this view and " if state.reference else ""
+        return None, (
+            f"No reference arm selected: {why}none of the drawn arms is a control arm. "
+            "Choose a reference arm to compare the curves (across trials such a comparison is "
+            "unanchored)."
+        )
     if state.reference is not None:
         return default, (
             "The chosen reference arm has no curve in this view; "
