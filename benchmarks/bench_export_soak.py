@@ -54,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", default="1-5")
     parser.add_argument("--start-timeout", type=float, default=60.0)
     parser.add_argument("--seed", default="soak")
+    parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=None,
+        help="override gunicorn's max_requests (0: never recycle, to see steady-state drift)",
+    )
     parser.add_argument("--log", type=Path, default=Path("/tmp/bench_export_soak.log"))
     args = parser.parse_args(argv)
 
@@ -61,9 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     allowed_dirs = args.workers * renderers
     env = {"ESCC_EXPORT_START_TIMEOUT_S": str(args.start_timeout)}
     print(f"load average before: {os.getloadavg()}")
-    server = ExportServer(args.workers, args.log, env)
+    extra = () if args.max_requests is None else ("--max-requests", str(args.max_requests))
+    server = ExportServer(args.workers, args.log, env, extra)
     server.start(timeout_s=180)
-    print(f"gunicorn up in {server.cold_start_s:.1f} s: {args.workers} workers x {renderers}")
+    print(
+        f"gunicorn up in {server.cold_start_s:.1f} s: {args.workers} workers x {renderers}"
+        f" renderers; max_requests {args.max_requests if extra else 'from gunicorn.conf.py'}"
+    )
 
     t0 = time.perf_counter()
     deadline = t0 + args.duration

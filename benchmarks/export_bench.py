@@ -48,13 +48,20 @@ def free_port() -> int:
 class ExportServer:
     """gunicorn under test (module docstring)."""
 
-    def __init__(self, workers: int, log_path: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        workers: int,
+        log_path: Path,
+        env: dict[str, str] | None = None,
+        extra_args: tuple[str, ...] = (),
+    ) -> None:
         self.port = free_port()
         self.workers = workers
         self.log_path = log_path
         self.cache_dir = Path(tempfile.mkdtemp(prefix="bx-cache-"))
         self.tmp_dir = Path(tempfile.mkdtemp(prefix="bx-", dir="/tmp"))
         self.extra_env = env or {}
+        self.extra_args = extra_args
         self.proc: subprocess.Popen[bytes] | None = None
         self.cold_start_s = float("nan")
 
@@ -72,7 +79,7 @@ class ExportServer:
             **self.extra_env,
         )
         cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "app:server"]
-        cmd.append("--no-control-socket")
+        cmd += ["--no-control-socket", *self.extra_args]
         with self.log_path.open("wb") as log:
             started = time.perf_counter()
             self.proc = subprocess.Popen(
