@@ -17,6 +17,7 @@ import argparse
 import logging
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from dash import Dash, html
 from dash.development.base_component import Component
 
 from analysis.curve_library import shared_curve_library
+from analysis.usercurves import store as user_store
 from components import export_jobs, export_panel, hardening, shell
 from components.serving import embedded_request_handler
 from components.settings import APP_NAME, Settings, load_settings
@@ -88,6 +90,10 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     # preload the result is shared by all workers, and no request ever waits for it.
     shared_curve_library(registry)
     export_panel.configure_engine(settings)
+    # User curves (Add a curve) live beside the background-callback cache (docs/add-a-curve.md).
+    user_store.configure(
+        (settings.cache_dir or Path(tempfile.gettempdir()) / "escc-explorer-cache") / "user-curves"
+    )
 
     # Our own Flask instance without Flask's default /static route: every route the app serves
     # is one we chose (SEC-05).

@@ -45,6 +45,17 @@ PERMISSIONS_POLICY = (
 )
 
 
+#: Key of Flask's extension store holding ``{callback output key: largest body in bytes}`` for
+#: the few callbacks allowed a body above the app's request limit (an upload).
+LARGE_BODIES = "escc-large-bodies"
+
+
+def allow_large_body(app: Dash, output_key: str, limit: int) -> None:
+    """Let the callback ``output_key`` (its key in ``app.callback_map``) receive bodies up to
+    ``limit`` bytes; every other callback keeps the app's request limit (SEC-03)."""
+    app.server.extensions.setdefault(LARGE_BODIES, {})[output_key] = limit
+
+
 class BadCallbackRequest(ValueError):
     """The body of a callback request does not match any registered callback."""
 
@@ -155,6 +166,8 @@ def check_callback_body(body: Any, callback_map: Mapping[str, Mapping[str, Any]]
     if not isinstance(output, str) or output not in callback_map:
         raise BadCallbackRequest("output is not a registered callback")
     spec = callback_map[output]
+    if "callback" not in spec:
+        raise BadCallbackRequest("output belongs to a callback that runs in the browser")
     _check_outputs(output, body.get("outputs"))
     _check_list(spec.get("inputs", []), body.get("inputs"), "inputs")
     _check_list(spec.get("state", []), body.get("state", []), "state")
@@ -329,10 +342,14 @@ def apply_hardening(app: Dash, settings: Settings) -> None:
     Call after every callback is registered: the CSP hashes and the callback map are read then.
     """
     server: flask.Flask = app.server
-    server.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    large: dict[str, int] = server.extensions.get(LARGE_BODIES, {})
+    # The upload callback may take a larger body (allow_large_body); _check_request refuses
+    # such a body for every other callback.
+    largest = max([settings.max_request_bytes, *large.values()])
+    server.config["MAX_CONTENT_LENGTH"] = largest
     # Every body (Content-Length or chunked) is read and bounded below Flask (issue 14).
     server.wsgi_app = BodyLimit(  # type: ignore[method-assign]
-        server.wsgi_app, settings.max_request_bytes, settings.body_timeout_s
+        server.wsgi_app, largest, settings.body_timeout_s
     )
     prefix = app.config.routes_pathname_prefix or "/"
     update_path = prefix + "_dash-update-component"
@@ -365,7 +382,7 @@ def apply_hardening(app: Dash, settings: Settings) -> None:
         if req.mimetype != "application/json":
             return _plain(415, "Callback requests must be JSON.")
         length = req.content_length
-        if length is not None and length > settings.max_request_bytes:
+        if length is not None and length > max([settings.max_request_bytes, *large.values()]):
             return _plain(413, "Request body too large.")
         try:
             raw = req.get_data(cache=True)
@@ -374,6 +391,11 @@ def apply_hardening(app: Dash, settings: Settings) -> None:
             raise
         except (ValueError, RecursionError, UnicodeDecodeError):
             return _plain(400, "Malformed JSON.")
+        size = len(raw) if raw else 0
+        if size > settings.max_request_bytes:
+            output = body.get("output") if isinstance(body, dict) else None
+            if not isinstance(output, str) or size > large.get(output, 0):
+                return _plain(413, "Request body too large.")
         try:
             check_callback_body(body, app.callback_map)
         except BadCallbackRequest as exc:

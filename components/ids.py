@@ -47,6 +47,7 @@ SURVIVAL_SHOW_CENSOR = "survival-show-censor"
 SURVIVAL_SHOW_MEDIAN = "survival-show-median"
 SURVIVAL_SHOW_AT_RISK = "survival-show-at-risk"
 SURVIVAL_CUTOFF = "survival-cutoff"
+SURVIVAL_USER = "survival-user"  # user-supplied curve ids (issue 16)
 SURVIVAL_MESSAGE = "survival-message"
 SURVIVAL_GRAPH = "survival-graph"
 SURVIVAL_CAPTION = "survival-caption"
@@ -155,6 +156,34 @@ DECK_PROGRESS = "deck-progress"
 DECK_FILE = "deck-file"
 DECK_REMOVE = "deck-remove"
 # (end of export section)
+
+# Add-a-curve view (issue 16)
+ADDCURVE_UPLOAD = "addcurve-upload"
+ADDCURVE_PAYLOAD = "addcurve-payload"  # the upload after the browser's size check
+ADDCURVE_CLIENT_MESSAGE = "addcurve-client-message"  # the browser's size refusal
+ADDCURVE_DRAFT = "addcurve-draft"  # the draft (curves read) kept in the browser
+ADDCURVE_MESSAGE = "addcurve-message"
+ADDCURVE_FIGURE = "addcurve-figure"
+ADDCURVE_NOTES = "addcurve-notes"
+ADDCURVE_X_LOW = "addcurve-x-low"
+ADDCURVE_X_HIGH = "addcurve-x-high"
+ADDCURVE_Y_LOW = "addcurve-y-low"
+ADDCURVE_Y_HIGH = "addcurve-y-high"
+ADDCURVE_AT_RISK_TIMES = "addcurve-at-risk-times"
+ADDCURVE_ENDPOINT = "addcurve-endpoint"
+ADDCURVE_SYSTEM = "addcurve-system"
+ADDCURVE_OPERATOR = "addcurve-operator"
+ADDCURVE_CUTOFF = "addcurve-cutoff"
+ADDCURVE_CITATION = "addcurve-citation"
+ADDCURVE_ARMS = "addcurve-arms"
+# Pattern types, {"type": <one of these>, "index": k}: row k of the arm table.
+ADDCURVE_ARM_INCLUDE = "addcurve-arm-include"
+ADDCURVE_ARM_NAME = "addcurve-arm-name"
+ADDCURVE_ARM_AT_RISK = "addcurve-arm-at-risk"
+ADDCURVE_ARM_N = "addcurve-arm-n"
+ADDCURVE_ARM_EVENTS = "addcurve-arm-events"
+ADDCURVE_SUBMIT = "addcurve-submit"
+ADDCURVE_RESULT = "addcurve-result"
 
 
 def all_ids() -> dict[str, str]:

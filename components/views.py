@@ -7,7 +7,7 @@ layer test sees every dependency.
 
 from __future__ import annotations
 
-from components import forest, indirect, response, safety, survival, trials
+from components import addcurve, forest, indirect, response, safety, survival, trials
 from components.panel import ChartExport, Panel
 
 PANELS: tuple[Panel, ...] = (
@@ -77,6 +77,18 @@ PANELS: tuple[Panel, ...] = (
         layout=response.layout,
         register_callbacks=response.register_callbacks,
         exports=(ChartExport("response", response.export_bundle),),
+    ),
+    Panel(
+        key="addcurve",
+        path="/add-curve",
+        label="Add a curve",
+        description=(
+            "Drop a Kaplan–Meier figure or a digitised CSV, confirm what was read, and see the "
+            "curve beside the published trials (user-supplied)."
+        ),
+        layout=addcurve.layout,
+        register_callbacks=addcurve.register_callbacks,
+        validation_components=addcurve.validation_components,
     ),
 )
 

@@ -6,7 +6,8 @@ Conventions, set once here:
   diameter ~ sqrt(patients), so a node with four times the patients looks four times as large);
   a node with arms whose N is not reported says so in its label and hover ("N ≥ …");
 * an edge is a direct randomised comparison; its **width** grows with the number of trials, and
-  its hover names them;
+  its hover names them; two arms of one multi-arm trial with no HR between them published are
+  joined by a dotted edge;
 * layout: each connected part of the network is drawn as a star around its hub (the common
   comparator): the hub in the centre, regimens compared with it on a circle, regimens reached
   only through another regimen further out beside their neighbour. Disconnected parts sit in a
@@ -67,9 +68,13 @@ class GraphNode:
 
 @dataclass(frozen=True)
 class GraphEdge:
+    """Two regimens randomised in ``trial_names``; ``published`` False (dotted) when no HR
+    between them is published (two arms of one multi-arm trial)."""
+
     node_a: str
     node_b: str
     trial_names: tuple[str, ...]
+    published: bool = True
 
 
 @dataclass(frozen=True)
@@ -267,6 +272,7 @@ def network_figure_dict(
                 "line": {
                     "color": EDGE_COLOUR if part_of[edge.node_a] == 0 else OTHER_PART_COLOUR,
                     "width": theme.line_width * (1.0 + 1.5 * (n - 1)),
+                    "dash": "solid" if edge.published else "dot",
                 },
                 "hoverinfo": "skip",
                 "showlegend": False,
@@ -277,7 +283,10 @@ def network_figure_dict(
         mid_x.append((xa + xb) / 2)
         mid_y.append((ya + yb) / 2)
         trials = "trial" if n == 1 else "trials"
-        mid_text.append(_e(f"{n} {trials}: {', '.join(edge.trial_names)}"))
+        text = f"{n} {trials}: {', '.join(edge.trial_names)}"
+        if not edge.published:
+            text += " (arms of one trial; no HR between them published)"
+        mid_text.append(_e(text))
     # Invisible markers at edge midpoints carry the edges' hover text.
     traces.append(
         {

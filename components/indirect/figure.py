@@ -129,7 +129,7 @@ def _graph_inputs(view: IndirectView) -> tuple[list[GraphNode], list[GraphEdge]]
         )
         for n in view.nodes
     ]
-    edges = [GraphEdge(e.node_a, e.node_b, e.trial_names) for e in view.edges]
+    edges = [GraphEdge(e.node_a, e.node_b, e.trial_names, e.published) for e in view.edges]
     return nodes, edges
 
 

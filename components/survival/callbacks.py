@@ -58,6 +58,7 @@ CONTROL_INPUTS: tuple[tuple[str, str, str], ...] = (
     ("show_median", ids.SURVIVAL_SHOW_MEDIAN, "checked"),
     ("show_at_risk", ids.SURVIVAL_SHOW_AT_RISK, "checked"),
     ("cutoff", ids.SURVIVAL_CUTOFF, "value"),
+    ("user_curves", ids.SURVIVAL_USER, "value"),
 )
 
 

@@ -25,6 +25,19 @@ FOOTNOTE_LINE_CHARS = 160
 
 Colours = dict[tuple[str, str], tuple[str, str]]
 
+#: (colour, dash) of user-supplied curves, in the order they are drawn: dash patterns no shipped
+#: arm uses first, so a user curve is told apart from evidence without reading the legend.
+USER_STYLES: tuple[tuple[str, str], ...] = (
+    ("#7b2cbf", "dashdot"),
+    ("#b5179e", "longdashdot"),
+    ("#6c757d", "dashdot"),
+    ("#e76f51", "longdashdot"),
+)
+
+
+def user_style(index: int) -> tuple[str, str]:
+    return USER_STYLES[index % len(USER_STYLES)]
+
 
 def colour_of(colours: Colours, item: ShownCurve) -> tuple[str, str]:
     """(colour, dash) of an arm from :func:`components.provenance.arm_colours`: the same in
@@ -48,7 +61,8 @@ def footnote_of(registry: Registry, model: SurvivalModel) -> Footnote:
     return provenance.footnote_for(
         refs,
         data_version=registry.data_version,
-        grades=[(item.label, item.curve.grade) for item in model.curves],
+        grades=[(item.label, item.curve.grade) for item in model.curves]
+        + [(item.label, item.curve.grade) for item in model.user_curves],
         cross_trial=model.cross_trial,
         caveats=model.caveats,
     )
@@ -117,6 +131,21 @@ def km_inputs(
                 at_risk=item.summary.at_risk,
                 median=item.summary.median,
                 grade=item.curve.grade,
+            )
+        )
+    for k, shown in enumerate(model.user_curves):
+        colour, dash = user_style(k)
+        curves.append(
+            KMCurve(
+                key=shown.token,
+                label=shown.label,
+                table_label=shown.label,
+                colour=colour,
+                dash=dash,
+                km=shown.summary.km,
+                at_risk=shown.summary.at_risk,
+                median=shown.summary.median,
+                grade=shown.curve.grade,
             )
         )
     options = KMOptions(

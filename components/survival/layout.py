@@ -8,6 +8,7 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import dcc, html
 
+from analysis.usercurves import store as user_store
 from analysis.views.survival import (
     ENDPOINTS,
     MAX_ARMS,
@@ -86,6 +87,24 @@ def _presets() -> Any:
     )
 
 
+def user_control(curve_ids: Sequence[str]) -> Any:
+    """The user-supplied curves of the link (issue 16): shown with their names, removable.
+    Hidden when the link has none (curves are added in the Add-a-curve view)."""
+    data = []
+    for cid in curve_ids:
+        curve = user_store.get(cid)
+        name = curve.label if curve is not None else f"{cid} (not found)"
+        data.append({"value": cid, "label": name})
+    return dmc.MultiSelect(
+        id=ids.SURVIVAL_USER,
+        label="User-supplied curves (not curated evidence; add more in Add a curve)",
+        data=data,
+        value=list(curve_ids),
+        clearable=True,
+        style={} if curve_ids else {"display": "none"},
+    )
+
+
 def _number_input(cid: str, label: str, value: float, bounds: tuple[float, float], w: int) -> Any:
     return dmc.NumberInput(
         id=cid,
@@ -133,6 +152,7 @@ def _controls(registry: Registry, state: Any) -> Any:
                 hidePickedOptions=True,
             ),
             _presets(),
+            user_control(state.user_curves),
             dmc.Group(
                 [
                     dmc.Select(

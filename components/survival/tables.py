@@ -19,7 +19,7 @@ from analysis.views.survival import FidelityReport, ShownCurve, SurvivalModel
 from analysis.views.survival.published import GRADE_C_TEXT, UNANCHORED_EXPLANATION
 from analysis.views.survival.rules import TOLERANCE_TEXT, hr_text, published_ci_text
 from components import ids, provenance
-from components.survival.figure import Colours, colour_of, published_source
+from components.survival.figure import Colours, colour_of, published_source, user_style
 from components.survival.render import MANTINE, el
 from data import Registry
 
@@ -225,6 +225,79 @@ def _arm_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
     ]
 
 
+def _user_swatch(index: int) -> Any:
+    return el(
+        "Span",
+        "■ ",
+        style={"color": user_style(index)[0]},
+        className="escc-swatch",
+        **{"aria-hidden": "true"},
+    )
+
+
+def _user_pill(grade: str) -> Any:
+    return el("Span", f"user-supplied · grade {grade}", className="escc-pill escc-pill-user")
+
+
+def _user_arm_rows(model: SurvivalModel) -> list[Any]:
+    """User-supplied curves (issue 16): labelled as such, the reader's citation in place of an
+    analysis, never a fidelity badge (there is no published value to check against)."""
+    return [
+        el(
+            "Tr",
+            [
+                el("Td", [_user_swatch(k), item.label]),
+                el("Td", _user_pill(item.curve.grade)),
+                el("Td", f"source (as typed): {item.curve.citation}"),
+                el("Td", str(item.summary.n_patients)),
+                el("Td", str(item.summary.n_events)),
+                el("Td", median_text(item.summary)),
+                el("Td", landmark_text(item.summary)),
+                el("Td", rmst_text(item.summary)),
+            ],
+            className="escc-user-row",
+        )
+        for k, item in enumerate(model.user_curves)
+    ]
+
+
+def _user_comparison_rows(model: SurvivalModel) -> list[Any]:
+    index = {item.token: k for k, item in enumerate(model.user_curves)}
+    body = []
+    for row in model.user_comparisons:
+        cox = row.result.cox
+        drm = row.result.rmst_difference
+        drm_text = (
+            "–"
+            if drm is None
+            else f"{drm.difference_months:+.1f} ({drm.ci_lower_months:+.1f} to "
+            f"{drm.ci_upper_months:+.1f})"
+        )
+        body.append(
+            el(
+                "Tr",
+                [
+                    el("Td", [_user_swatch(index.get(row.arm.token, 0)), row.arm.label]),
+                    el(
+                        "Td",
+                        el(
+                            "Span",
+                            f"user-supplied vs {row.reference_label} — "
+                            + provenance.CROSS_TRIAL_LABEL,
+                            className="escc-pill escc-pill-cross",
+                        ),
+                    ),
+                    el("Td", hr_text(cox.hazard_ratio, cox.ci_lower, cox.ci_upper)),
+                    el("Td", "not applicable (user-supplied)"),
+                    el("Td", p_text(row.result.log_rank.p_value)),
+                    el("Td", drm_text),
+                ],
+                className="escc-user-row",
+            )
+        )
+    return body
+
+
 def _comparison_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
     colours = provenance.arm_colours(registry)
     body = []
@@ -289,7 +362,7 @@ def _comparison_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
 
 def results_tables(registry: Registry, model: SurvivalModel) -> Any:
     """Per-arm table and arm-vs-reference table under the figure."""
-    if not model.curves:
+    if not model.curves and not model.user_curves:
         return el("P", "No curve to summarise.", className="escc-note escc-dimmed")
     state = model.state
     tau_text = "–" if model.tau_months is None else f"{model.tau_months:g}"
@@ -307,7 +380,7 @@ def results_tables(registry: Registry, model: SurvivalModel) -> Any:
     )
     parts: list[Any] = [
         el("H5", "Per arm", className="escc-table-title"),
-        _table(head, _arm_rows(registry, model)),
+        _table(head, _arm_rows(registry, model) + _user_arm_rows(model)),
     ]
     if model.tau_clamped and model.tau_months is not None:
         parts.append(
@@ -319,9 +392,14 @@ def results_tables(registry: Registry, model: SurvivalModel) -> Any:
                 variant="light",
             )
         )
-    if model.reference is not None and model.comparisons:
+    if model.comparisons or model.user_comparisons:
+        ref_label = (
+            model.reference.label
+            if model.reference is not None
+            else model.user_comparisons[0].reference_label
+        )
         comp_head = (
-            f"Arm vs reference ({model.reference.label})",
+            f"Arm vs reference ({ref_label})",
             "Comparison",
             "Cox HR (95% CI), reconstructed",
             "Published HR",
@@ -331,10 +409,13 @@ def results_tables(registry: Registry, model: SurvivalModel) -> Any:
         parts.extend(
             [
                 el("H5", "Versus the reference arm", className="escc-table-title"),
-                _table(comp_head, _comparison_rows(registry, model)),
+                _table(
+                    comp_head,
+                    _comparison_rows(registry, model) + _user_comparison_rows(model),
+                ),
                 *(
                     [el("P", UNANCHORED_EXPLANATION, className="escc-note escc-unanchored-note")]
-                    if any(row.cross_trial for row in model.comparisons)
+                    if any(row.cross_trial for row in model.comparisons) or model.user_comparisons
                     else []
                 ),
                 el(
@@ -398,7 +479,21 @@ def caption_of(registry: Registry, model: SurvivalModel) -> Any:
                 ],
             )
         )
-    grades = "; ".join(f"{c.label}: grade {c.curve.grade}" for c in model.curves)
+    for item in model.user_curves:
+        parts.append(
+            el(
+                "Span",
+                [
+                    el("Strong", "User-supplied (not curated) "),
+                    f"{item.label} — source as typed by the reader: {item.curve.citation}",
+                ],
+                className="escc-user-source",
+            )
+        )
+    grades = "; ".join(
+        [f"{c.label}: grade {c.curve.grade}" for c in model.curves]
+        + [f"{c.label}: {c.curve.grade_text}" for c in model.user_curves]
+    )
     notes = list(model.caveats)
     if grades:
         notes.insert(0, f"Reconstruction grades — {grades}.")

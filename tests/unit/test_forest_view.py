@@ -10,6 +10,7 @@ components/forest; assertions unchanged.)
 
 from __future__ import annotations
 
+import json
 import math
 from urllib.parse import parse_qsl
 
@@ -408,6 +409,20 @@ def test_forest_export_bundle(registry) -> None:
     forest_bundle = export_bundle(registry, {"pop": "CPS>=10"})
     assert forest_bundle.subject == ("KEYNOTE-590", "ORIENT-15", "RATIONALE-306")
     assert all(set(r) <= set(CSV_COLUMNS) for r in forest_bundle.rows)
+
+
+def test_p_values_show_their_sidedness(registry) -> None:
+    """Issue 13: ESCORT-1st's OS p-values are one-sided (JAMA: 1-sided threshold); the table
+    and the CSV say so next to the printed value."""
+    from components.forest.tables import rows_table
+
+    result = build(registry, _state(analyses=(("escort1st", "interim"),)))
+    escort = _row(result, "ESCORT-1st")
+    assert (escort.p_text, escort.p_sided) == ("0.001", "one-sided")
+    assert "0.001 (one-sided)" in json.dumps(rows_table(registry, result), default=str)
+    bundle = export_bundle(registry, {"an": "escort1st:interim"})
+    row = next(r for r in bundle.rows if r.get("trial") == "ESCORT-1st")
+    assert (row["p_as_printed"], row["p_sided"]) == ("0.001", "one-sided")
 
 
 # ------------------------------------------------------------- seeds: reviewed sections in data

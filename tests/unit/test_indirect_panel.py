@@ -340,3 +340,30 @@ def test_disconnected_parts_are_laid_out_in_a_grid() -> None:
     assert len(rows) == 2  # five parts: three per row, two rows
     xs = [min(pos[f"n{2 * p}"][0], pos[f"n{2 * p + 1}"][0]) for p in range(3)]
     assert xs == sorted(xs) and len(set(xs)) == 3
+
+
+def test_multi_arm_trial_joins_its_experimental_arms_with_an_unpublished_edge(
+    registry: Registry,
+) -> None:
+    """CheckMate 648 randomised nivolumab + chemotherapy and nivolumab + ipilimumab together but
+    published each only against chemotherapy: one dotted edge joins them, marked unpublished."""
+    view = build(registry, IndirectState())
+    within = [e for e in view.edges if not e.published]
+    assert [(e.node_a, e.node_b, e.trial_names) for e in within] == [
+        ("nivolumab+chemo", "ipilimumab+nivolumab", ("CheckMate 648",))
+    ]
+    assert view.league_cell("nivolumab+chemo", "ipilimumab+nivolumab").direct
+    figure = network_figure_dict(
+        [
+            GraphNode(n.id, n.label, n.n_patients, 0, n.trial_names, hub=n.is_common_comparator)
+            for n in view.nodes
+        ],
+        [GraphEdge(e.node_a, e.node_b, e.trial_names, e.published) for e in view.edges],
+    )
+    dashes = {
+        tuple(t["meta"]["edge"]): t["line"]["dash"]
+        for t in figure["data"]
+        if "edge" in (t.get("meta") or {})
+    }
+    assert dashes[("nivolumab+chemo", "ipilimumab+nivolumab")] == "dot"
+    assert set(dashes.values()) == {"solid", "dot"}

@@ -28,7 +28,10 @@ def test_itt_os_view_defaults_to_the_common_comparator(itt_os: IndirectView) -> 
     assert itt_os.status == "ok"
     assert itt_os.reference == itt_os.common_node == "chemo"
     assert itt_os.common_label == "platinum-based chemotherapy"
-    assert len(itt_os.nodes) == 11 and len(itt_os.edges) == 10
+    # 10 published contrasts against chemotherapy, plus CheckMate 648's two experimental arms
+    # joined by an edge without a published HR.
+    assert len(itt_os.nodes) == 11 and len(itt_os.edges) == 11
+    assert sum(not e.published for e in itt_os.edges) == 1
     assert sum(n.is_reference for n in itt_os.nodes) == 1
     assert {e.n_trials for e in itt_os.edges} == {1}
     assert itt_os.forest_vs_common == itt_os.forest_vs_reference

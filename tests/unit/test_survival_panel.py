@@ -333,6 +333,7 @@ def test_url_round_trip(registry) -> None:
 def test_inputs_outside_the_allow_lists_are_rejected(registry, position, value) -> None:
     values = ["OS", ["escort1st:cam_chemo"], "ITT", None, 12, 18, False, True, False, True]
     values.append("latest")
+    values.append([])  # user-supplied curves (issue 16)
     state, problems = callbacks.state_from_values(registry, values)
     assert state is not None and problems == []
     values[position] = value

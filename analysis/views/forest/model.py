@@ -91,6 +91,7 @@ class TrialRow:
     ci_level_percent: float | None
     p_text: str | None
     status_text: str | None
+    p_sided: str | None
     n_experimental: int | None
     n_control: int | None
     n_text: str
@@ -247,6 +248,7 @@ def _missing_row(
         ci_upper=None,
         ci_level_percent=None,
         p_text=None,
+        p_sided=None,
         status_text=reason,
         n_experimental=n_exp,
         n_control=n_ctl,
@@ -337,6 +339,7 @@ def trial_row(
         ci_upper=ci[1] if ci else None,
         ci_level_percent=row.ci_level,
         p_text=row.p,
+        p_sided=row.p_sided,
         status_text=status_text,
         n_experimental=n_exp,
         n_control=n_ctl,

@@ -91,6 +91,36 @@ def _hub(network: EvidenceNetwork, component: tuple[str, ...]) -> str | None:
     return max(chemo, key=lambda n: len(n.trial_ids)).id
 
 
+def _within_trial_edges(
+    network: EvidenceNetwork, labels: dict[str, str], registry: Registry
+) -> tuple[EdgeView, ...]:
+    """Pairs of nodes randomised in the same multi-arm trial without a published HR between
+    them (see :class:`EdgeView`), one edge per pair with the trials that randomised both."""
+    published = {frozenset((e.node_a, e.node_b)) for e in network.edges}
+    nodes_of: dict[str, list[str]] = {}
+    for arm in network.arms:
+        if arm.node_id not in nodes_of.setdefault(arm.trial_id, []):
+            nodes_of[arm.trial_id].append(arm.node_id)
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for trial_id, nodes in nodes_of.items():
+        for i, a in enumerate(nodes):
+            for b in nodes[i + 1 :]:
+                if frozenset((a, b)) not in published:
+                    pairs.setdefault((a, b), []).append(trial_id)
+    return tuple(
+        EdgeView(
+            node_a=a,
+            node_b=b,
+            label_a=labels[a],
+            label_b=labels[b],
+            n_trials=len(trials),
+            trial_names=tuple(registry.trial(t).name for t in trials),
+            published=False,
+        )
+        for (a, b), trials in pairs.items()
+    )
+
+
 def _contrasts(network: EvidenceNetwork, component: tuple[str, ...]) -> list[NetworkContrast]:
     return [c for c in network.contrasts if c.treatment in component]
 
@@ -360,6 +390,7 @@ def indirect_view(
         )
         for e in network.edges
     )
+    edges += _within_trial_edges(network, labels, registry)
     used = _contrasts(network, chosen)
     order = [n.id for n in network.nodes if n.id in chosen]
     fit = fit_nma(

@@ -47,7 +47,13 @@ class NodeView:
 
 @dataclass(frozen=True)
 class EdgeView:
-    """A direct comparison between two nodes and the trials behind it."""
+    """A direct comparison between two nodes and the trials behind it.
+
+    ``published`` is False for two arms of one multi-arm trial that were randomised together
+    but whose HR against each other is not published (CheckMate 648's nivolumab + chemotherapy
+    vs nivolumab + ipilimumab): the network estimates it within the trial from the two published
+    HRs against the shared control.
+    """
 
     node_a: str
     node_b: str
@@ -55,6 +61,7 @@ class EdgeView:
     label_b: str
     n_trials: int
     trial_names: tuple[str, ...]
+    published: bool = True
 
 
 @dataclass(frozen=True)

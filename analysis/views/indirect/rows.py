@@ -180,7 +180,8 @@ def network_csv_rows(view: IndirectView) -> list[dict[str, object]]:
             "treatment": e.label_a,
             "comparator": e.label_b,
             "trials": "; ".join(e.trial_names),
-            "evidence": f"{e.n_trials} trial(s)",
+            "evidence": f"{e.n_trials} trial(s)"
+            + ("" if e.published else ", arms of one trial, no HR between them published"),
         }
         for e in view.edges
     ]

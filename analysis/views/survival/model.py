@@ -7,12 +7,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from analysis.curve_library import LibraryCurve
 from analysis.survival import ArmComparison, ArmSummary
 from analysis.views.survival.published import PublishedMarker, PublishedSummary
 from analysis.views.survival.state import SurvivalState
 from data.schema import Arm, Trial
+
+if TYPE_CHECKING:  # user.py builds on this module's MissingArm
+    from analysis.views.survival.user import UserComparison, UserShown
 
 
 @dataclass(frozen=True)
@@ -130,3 +134,6 @@ class SurvivalModel:
     ci_level: float
     #: Arms without a curve, drawn as their published median and landmark rates.
     markers: tuple[PublishedMarker, ...] = ()
+    #: User-supplied curves (issue 16), kept apart from the curated ones, and their comparisons.
+    user_curves: tuple[UserShown, ...] = ()
+    user_comparisons: tuple[UserComparison, ...] = ()
