@@ -278,6 +278,8 @@ class Client:
         spec = self._spec("export-file", "export-status")
 
         def concrete(ident: Any) -> Any:
+            if isinstance(ident, str) and ident.startswith("{"):
+                ident = json.loads(ident)  # pattern-matching ids come as JSON text
             return {**ident, "chart": chart} if isinstance(ident, dict) else ident
 
         values = {
@@ -300,7 +302,9 @@ class Client:
                 {
                     **s,
                     "id": concrete(s["id"]),
-                    "value": values.get(s["id"]["type"]) if isinstance(s["id"], dict) else "",
+                    "value": values.get(concrete(s["id"]).get("type"))
+                    if isinstance(concrete(s["id"]), dict)
+                    else "",
                 }
                 for s in spec["state"]
             ],

@@ -12,6 +12,7 @@ from typing import Any
 import pydantic
 import pytest
 
+from analysis.views.trials import trial_detail
 from data import load_registry
 from data.consistency import P_TOLERANCE, ci_p_check, ci_p_summary, p_interval
 from data.registry import Registry
@@ -210,3 +211,18 @@ def test_audit_fixes_are_in_the_data(registry: Registry) -> None:
     r306 = registry.trial("rationale306")
     local = [r for r in r306.efficacy if r.p in ("0.0037", "0.0262", "0.0067")]
     assert len(local) == 3 and all(r.p_sided == "one-sided (inferred)" for r in local)
+
+
+def test_trials_detail_shows_level_and_sidedness(registry: Registry) -> None:
+    """The Trials detail card prints each interval's level (or that it is not known) and each
+    p-value's sidedness (issue 13)."""
+
+    def lines(trial_id: str) -> list[str]:
+        detail = trial_detail(registry, trial_id, "efficacy")
+        return [line.ci for line in detail.rows]
+
+    escort = lines("escort1st")
+    assert "0.56–0.88 (95% CI) · p 0.001 (one-sided)" in escort
+    checkmate = lines("checkmate648")
+    assert "0.64–1.04 (CI level not known)" in checkmate
+    assert "0.37–0.8 (99.5% CI) · p <0.001" in checkmate
