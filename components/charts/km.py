@@ -21,6 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from analysis.survival import AtRiskTable, KaplanMeierResult, MedianSurvival, regular_ticks
+from components.charts.labels import distinct_labels
 from components.charts.theme import SCREEN, ChartTheme, footnote_annotation, plotly_template
 
 
@@ -153,10 +154,8 @@ AXIS_BLOCK_PX = 62  # x tick labels + x-axis title between the curves and the at
 def table_labels(curves: Sequence[KMCurve]) -> list[str]:
     """Unique, short at-risk row labels (a category axis merges equal labels)."""
     out: list[str] = []
-    for curve in curves:
-        base = curve.table_label or curve.label
-        if len(base) > TABLE_LABEL_CHARS:
-            base = base[: TABLE_LABEL_CHARS - 1].rstrip() + "…"
+    bases = distinct_labels([c.table_label or c.label for c in curves], TABLE_LABEL_CHARS)
+    for base in bases:
         label = base
         suffix = 2
         while label in out:
