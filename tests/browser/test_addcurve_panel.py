@@ -161,3 +161,33 @@ def test_upload_confirm_and_see_the_arm_in_survival(duo, tmp_store, tmp_path) ->
         slides = [n for n in pptx.namelist() if n.startswith("ppt/slides/slide")]
     assert len(slides) == 2
     assert duo.get_logs() == []
+
+
+def test_bad_uploads_get_a_message_and_keep_what_was_typed(duo, tmp_path) -> None:
+    """A ZIP bomb renamed .png is refused by the server with its message; a 9 MB file is
+    refused in the browser before it is sent; the citation typed before stays in its box."""
+    from tests.unit.hostile_uploads import zip_bomb
+
+    duo.driver.get(duo.server_url + "/add-curve")
+    citation = duo.wait_for_element_by_css_selector(f"#{ids.ADDCURVE_CITATION}")
+    citation.send_keys(CITATION)
+    bomb = tmp_path / "figure.png"
+    bomb.write_bytes(zip_bomb())
+    upload = duo.wait_for_element_by_css_selector(f"#{ids.ADDCURVE_UPLOAD} input[type=file]")
+    upload.send_keys(str(bomb))
+    _wait(
+        lambda: "ZIP archive" in duo.find_element(f"#{ids.ADDCURVE_MESSAGE}").text,
+        30,
+        "no message for the ZIP bomb",
+    )
+    big = tmp_path / "big.png"
+    big.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 9_000_000)
+    upload = duo.wait_for_element_by_css_selector(f"#{ids.ADDCURVE_UPLOAD} input[type=file]")
+    upload.send_keys(str(big))
+    _wait(
+        lambda: "the limit is 8 MB" in duo.find_element(f"#{ids.ADDCURVE_CLIENT_MESSAGE}").text,
+        30,
+        "no browser-side size message",
+    )
+    assert duo.find_element(f"#{ids.ADDCURVE_CITATION}").get_attribute("value") == CITATION
+    assert duo.get_logs() == []
