@@ -44,9 +44,10 @@ class KMCurve:
 
 @dataclass(frozen=True)
 class KMPublished:
-    """An arm without a curve, drawn as its published median (at S = 0.5, with the median's CI as
-    a horizontal bar) and landmark rates (with their CIs as vertical bars). Values in months and
-    as fractions; a bound that was not printed (or printed as text, e.g. "NE") is None."""
+    """An arm without a curve, drawn as its published median (at S = 50 %, with the median's CI
+    as a horizontal bar) and landmark rates (with their CIs as vertical bars). Values in months
+    and in percent (the KM axis's unit); a bound not printed (or printed as text, e.g. "NE") is
+    None."""
 
     key: str
     label: str
@@ -91,7 +92,7 @@ def _published_traces(point: KMPublished, theme: ChartTheme) -> list[dict[str, A
                 **common,
                 "name": name,
                 "x": [x],
-                "y": [0.5],
+                "y": [50.0],
                 "error_x": {**_error(x, lo, hi), "color": point.colour},
                 "marker": {
                     "symbol": "diamond",
