@@ -103,6 +103,21 @@ def _nav_reachable(duo) -> bool:
     return burger.is_displayed() and burger.rect["x"] >= 0 and burger.rect["y"] >= 0
 
 
+def _header_overlaps(duo) -> bool:
+    title = duo.driver.find_element(By.CSS_SELECTOR, ".escc-app-title").rect
+    deck = duo.find_element(f"#{ids.DECK_OPEN}").rect
+
+    def box(r: dict) -> dict:
+        return {
+            "top": r["y"],
+            "bottom": r["y"] + r["height"],
+            "left": r["x"],
+            "right": r["x"] + r["width"],
+        }
+
+    return _overlaps(box(title), box(deck))
+
+
 @pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
 def test_no_block_overlaps_another(duo, size) -> None:
     duo.driver.set_window_size(*SIZES[size])
@@ -114,6 +129,8 @@ def test_no_block_overlaps_another(duo, size) -> None:
         bad = layout_problems(found)
         if not _nav_reachable(duo):
             bad.append("navigation not reachable")
+        if _header_overlaps(duo):
+            bad.append("app title runs under the Deck button")
         if bad:
             problems[view.path] = bad
     assert problems == {}
