@@ -115,9 +115,42 @@ def slide_figure(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
         margin["t"] = min(float(margin.get("t", TOP_PX)), TOP_PX * 3)
     margin["b"] = max(BOTTOM_PX, _bottom_need(out))
     layout["margin"] = margin
+    _widen_text_columns(out)
     # plotly squeezes bar labels that do not fit; on a slide they keep 14 pt and may overhang
     layout["uniformtext"] = {"minsize": MIN_FONT_PX, "mode": "show"}
     return out
+
+
+CHAR_EM = 0.6  # average advance of DejaVu Sans, in em (as in components.export.images)
+GAP = 0.02
+
+
+def _widen_text_columns(spec: MutableMapping[str, Any]) -> None:
+    """Forest and response charts print their values in text columns on ``xaxis2`` (positions as
+    axis fractions). With 14 pt type the columns need more room: the second axis gets the width
+    its longest text needs, taken from the chart beside it (which keeps at least a quarter)."""
+    layout = spec["layout"]
+    second = layout.get("xaxis2")
+    first = layout.get("xaxis")
+    if not isinstance(second, MutableMapping) or not isinstance(first, MutableMapping):
+        return
+    margin = layout.get("margin") or {}
+    width = SLIDE_CHART.width_px - float(margin.get("l", 0)) - float(margin.get("r", 0))
+    need = 0.0
+    for trace in spec.get("data") or []:
+        if trace.get("xaxis") != "x2" or "text" not in str(trace.get("mode")):
+            continue
+        size = float((trace.get("textfont") or {}).get("size") or layout["font"]["size"])
+        for x, text in zip(trace.get("x") or [], trace.get("text") or [], strict=False):
+            px = len(re.sub(r"<[^>]+>", "", str(text))) * CHAR_EM * size
+            if float(x) < 1:
+                need = max(need, px / (1 - float(x)))
+    if need <= 0 or width <= 0:
+        return
+    split = max(0.25, 1 - GAP - need / width)
+    if split < float((first.get("domain") or [0, 1])[1]):
+        first["domain"] = [0.0, split]
+        second["domain"] = [split + GAP, 1.0]
 
 
 def _has_legend(spec: Mapping[str, Any]) -> bool:
