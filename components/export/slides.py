@@ -150,6 +150,7 @@ def _widen_text_columns(spec: MutableMapping[str, Any]) -> None:
     split = max(0.25, 1 - GAP - need / width)
     if split < float((first.get("domain") or [0, 1])[1]):
         first["domain"] = [0.0, split]
+        first["tickangle"] = 0  # a narrower axis must not turn its labels (taller margin)
         second["domain"] = [split + GAP, 1.0]
 
 
