@@ -28,6 +28,8 @@ TRIALS_CLASS_FILTER = "trials-class-filter"
 TRIALS_DETAIL = "trials-detail"
 TRIALS_DETAIL_SELECT = "trials-detail-select"
 TRIALS_DETAIL_SECTION = "trials-detail-section"
+#: Pattern-matching type of a catalogue row (``{"type": TRIALS_ROW, "trial": <trial id>}``).
+TRIALS_ROW = "trials-row"
 EVIDENCE_DOWNLOAD_BUTTON = "evidence-download-button"
 EVIDENCE_DOWNLOAD_FORMAT = "evidence-download-format"
 EVIDENCE_DOWNLOAD = "evidence-download"

@@ -21,6 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from analysis.survival import AtRiskTable, KaplanMeierResult, MedianSurvival, regular_ticks
+from components.charts.labels import distinct_labels
 from components.charts.theme import SCREEN, ChartTheme, footnote_annotation, plotly_template
 
 
@@ -43,9 +44,10 @@ class KMCurve:
 
 @dataclass(frozen=True)
 class KMPublished:
-    """An arm without a curve, drawn as its published median (at S = 0.5, with the median's CI as
-    a horizontal bar) and landmark rates (with their CIs as vertical bars). Values in months and
-    as fractions; a bound that was not printed (or printed as text, e.g. "NE") is None."""
+    """An arm without a curve, drawn as its published median (at S = 50 %, with the median's CI
+    as a horizontal bar) and landmark rates (with their CIs as vertical bars). Values in months
+    and in percent (the KM axis's unit); a bound not printed (or printed as text, e.g. "NE") is
+    None."""
 
     key: str
     label: str
@@ -90,7 +92,7 @@ def _published_traces(point: KMPublished, theme: ChartTheme) -> list[dict[str, A
                 **common,
                 "name": name,
                 "x": [x],
-                "y": [0.5],
+                "y": [50.0],
                 "error_x": {**_error(x, lo, hi), "color": point.colour},
                 "marker": {
                     "symbol": "diamond",
@@ -153,10 +155,8 @@ AXIS_BLOCK_PX = 62  # x tick labels + x-axis title between the curves and the at
 def table_labels(curves: Sequence[KMCurve]) -> list[str]:
     """Unique, short at-risk row labels (a category axis merges equal labels)."""
     out: list[str] = []
-    for curve in curves:
-        base = curve.table_label or curve.label
-        if len(base) > TABLE_LABEL_CHARS:
-            base = base[: TABLE_LABEL_CHARS - 1].rstrip() + "…"
+    bases = distinct_labels([c.table_label or c.label for c in curves], TABLE_LABEL_CHARS)
+    for base in bases:
         label = base
         suffix = 2
         while label in out:

@@ -92,9 +92,9 @@ def published_points(registry: Registry, model: SurvivalModel) -> list[KMPublish
         landmarks = tuple(
             (
                 lm.time_months,
-                (lm.rate.value or 0.0) / 100,
-                None if lm.rate.ci_lower is None else lm.rate.ci_lower / 100,
-                None if lm.rate.ci_upper is None else lm.rate.ci_upper / 100,
+                lm.rate.value or 0.0,
+                lm.rate.ci_lower,
+                lm.rate.ci_upper,
             )
             for lm in summary.landmarks
             if lm.rate.value is not None

@@ -32,6 +32,9 @@ from components.export_menu import export_controls
 from components.graph import graph
 from data import Registry
 
+#: Height of the graph box before the first figure arrives (then the figure's own height).
+PLACEHOLDER_HEIGHT_PX = 520
+
 
 def arm_options(registry: Registry) -> list[dict[str, Any]]:
     """Arms grouped by regimen class (chemo-free first), seed studies marked."""
@@ -238,7 +241,9 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
                 ids.SURVIVAL_GRAPH,
                 {"data": [], "layout": {}},
                 filename="escc-km",
-                height=None,  # the figure sets its own height (legend + curves + table)
+                # The box always has a height: the callback sets it from the figure's own
+                # height (legend + curves + at-risk table); this one holds the place until then.
+                height=f"{PLACEHOLDER_HEIGHT_PX}px",
             ),
             html.Div(id=ids.SURVIVAL_CAPTION),
             html.Div(id=ids.SURVIVAL_MISSING),

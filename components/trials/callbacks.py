@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, State, dcc, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 
 from analysis.views.trials import SPEC, TrialsState, catalogue_rows, trial_detail
 from components import ids
@@ -59,6 +59,23 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
             return dmc.Alert("Invalid selection: unknown section.", color="red")
         assert state.trial is not None
         return render_detail(registry, state.trial, checked.section)
+
+    @app.callback(
+        Output(ids.TRIALS_DETAIL_SELECT, "value"),
+        Input({"type": ids.TRIALS_ROW, "trial": ALL, "arm": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def open_row(_clicks: object) -> Any:
+        """A click on a catalogue row opens its trial's detail (through the detail picker, so
+        the URL and the section stay in step)."""
+        trigger = ctx.triggered_id
+        fired = ctx.triggered[0].get("value") if ctx.triggered else None
+        if not isinstance(trigger, dict) or not fired:
+            return no_update  # rows (re)drawn, not clicked
+        state, _problems = SPEC.from_inputs(registry, {"trial": trigger.get("trial")})
+        if state is None or state.trial is None:
+            return no_update
+        return state.trial
 
     @app.callback(
         Output(ids.TRIALS_URL, "search"),

@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from analysis.views.trials import SECTION_LABELS, SECTIONS, SPEC, build
 from components import ids
-from components.trials.tables import catalogue_table, detail_card
+from components.trials.tables import COMPLETENESS_TEXT, catalogue_table, detail_card
 from data import Registry
 
 #: Download choices: (export format, label). The data package is the CSV plus its
@@ -74,7 +74,16 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
                 ],
                 align="flex-end",
             ),
-            html.Div(catalogue_table(model.catalogue), id=ids.TRIALS_TABLE),
+            dmc.Text(
+                "Click a row to open the trial's detail below the table.",
+                size="xs",
+                c="dimmed",
+            ),
+            # The catalogue scrolls in its own box, so the detail below it stays in reach.
+            html.Div(
+                catalogue_table(model.catalogue), id=ids.TRIALS_TABLE, className="escc-scroll-box"
+            ),
+            dmc.Text(COMPLETENESS_TEXT, size="xs", c="dimmed"),
             dmc.Select(
                 id=ids.TRIALS_DETAIL_SELECT,
                 label="Trial detail",

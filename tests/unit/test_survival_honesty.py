@@ -91,11 +91,23 @@ def test_single_arm_without_a_curve_is_drawn_as_published_markers(registry) -> N
     published = [t for t in fig["data"] if t.get("meta", {}).get("role") == "published"]
     assert len(published) == 1
     trace = published[0]
-    assert trace["x"] == [row.value] and trace["y"] == [0.5]
+    # the KM axis is in percent: the median sits on the 50 % line
+    assert trace["x"] == [row.value] and trace["y"] == [50.0]
+    assert fig["layout"]["yaxis"]["ticksuffix"] == "%"
     assert trace["error_x"]["arrayminus"][0] == pytest.approx(row.value - row.ci[0])
     assert trace["error_x"]["array"][0] == pytest.approx(row.ci[1] - row.value)
     assert "15.74" in trace["hovertemplate"] and "ALTER-E-003" in trace["name"]
     assert view.cross_trial  # two trials on one chart
+
+
+def test_landmark_markers_sit_at_their_published_rate(registry) -> None:
+    # LEAP-014's experimental arm has no OS curve but prints landmark rates: drawn in percent
+    view = _view(registry, {"arms": "leap014:len_pembro_chemo", "ep": "OS"})
+    points = figure.published_points(registry, view)
+    assert points and points[0].landmarks
+    for point, marker in zip(points, view.markers, strict=True):
+        for (t, rate, _lo, _hi), lm in zip(point.landmarks, marker.summary.landmarks, strict=True):
+            assert (t, rate) == (lm.time_months, lm.rate.value)
 
 
 def test_markers_alone_still_draw_a_chart(registry) -> None:
