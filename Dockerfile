@@ -40,10 +40,14 @@ ENV PATH="/app/.venv/bin:${PATH}" \
     ESCC_GIT_SHA=${GIT_SHA} \
     ESCC_BIND=0.0.0.0:8050 \
     ESCC_CACHE_DIR=/tmp/escc-cache \
+    ESCC_ALLOWED_HOSTS=localhost,127.0.0.1 \
     HOME=/tmp
 
 USER 10001:10001
 EXPOSE 8050
+# Host allow-list on by default (DNS rebinding): add your public name when you run the image,
+# e.g. -e ESCC_ALLOWED_HOSTS=explorer.example.org,localhost. gunicorn needs a buffering proxy
+# in front in production (README, "Production"; deploy/nginx.conf).
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8050/health', timeout=2).status == 200 else 1)"]
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "app:server"]

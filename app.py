@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import diskcache
 import flask
-from dash import Dash, DiskcacheManager, html
+from dash import Dash, html
 from dash.development.base_component import Component
 
 from analysis.curve_library import shared_curve_library
-from components import export_panel, hardening, shell
+from analysis.usercurves import store as user_store
+from components import export_jobs, export_panel, hardening, shell
+from components.serving import embedded_request_handler
 from components.settings import APP_NAME, Settings, load_settings
 from components.views import default_views
 from data import Registry, load_registry
@@ -79,17 +81,6 @@ def validation_skeleton(trees: list[Any]) -> Any:
     return html.Div(bare)
 
 
-def background_manager(settings: Settings) -> DiskcacheManager:
-    """The embedded background-callback manager (deck builds): a diskcache on local disk.
-
-    Scaling out: replace with ``dash.CeleryManager`` backed by Redis so that every worker on
-    every machine shares one job queue (README, "Scaling out").
-    """
-    folder = settings.cache_dir or Path(tempfile.gettempdir()) / "escc-explorer-cache"
-    folder.mkdir(parents=True, exist_ok=True)
-    return DiskcacheManager(diskcache.Cache(str(folder)))
-
-
 def create_app(settings: Settings | None = None, registry: Registry | None = None) -> Dash:
     """Build the app: load data, lay out the shell, register callbacks, harden the server."""
     settings = settings if settings is not None else load_settings()
@@ -99,6 +90,10 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     # preload the result is shared by all workers, and no request ever waits for it.
     shared_curve_library(registry)
     export_panel.configure_engine(settings)
+    # User curves (Add a curve) live beside the background-callback cache (docs/add-a-curve.md).
+    user_store.configure(
+        (settings.cache_dir or Path(tempfile.gettempdir()) / "escc-explorer-cache") / "user-curves"
+    )
 
     # Our own Flask instance without Flask's default /static route: every route the app serves
     # is one we chose (SEC-05).
@@ -116,7 +111,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         on_error=hardening.install_error_banner_logging(shell.show_error_banner),
         health_endpoint="health",
         enable_mcp=False,
-        background_callback_manager=background_manager(settings),
+        background_callback_manager=export_panel.background_manager(settings),
         suppress_callback_exceptions=False,
         meta_tags=[
             {"name": "viewport", "content": "width=device-width, initial-scale=1"},
@@ -156,6 +151,8 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
             view.register_callbacks(app, registry)
     export_panel.register_callbacks(app, registry, views)
     hardening.apply_hardening(app, settings)
+    # After the request limits: background-callback handles must belong to this page load.
+    export_jobs.bind_handles_to_page_load(app)
     return app
 
 
@@ -171,6 +168,10 @@ app = create_app()
 server = app.server
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=APP_NAME)
     parser.add_argument(
@@ -180,7 +181,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     settings = load_settings(debug=args.debug)
-    run_kwargs: dict[str, Any] = {"host": settings.host, "port": settings.port}
+    # SIGTERM (docker stop, systemd) ends the embedded server like Ctrl-C, so that atexit stops
+    # the export renderers and removes their temporary directories (gunicorn: worker_exit).
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    run_kwargs: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        # Deadlines on request line + headers and on the body: a client sending a byte every
+        # few seconds cannot hold a thread (ESCC_HEADER_TIMEOUT_S, ESCC_BODY_TIMEOUT_S).
+        "request_handler": embedded_request_handler(
+            settings.header_timeout_s, settings.body_timeout_s
+        ),
+    }
     if args.debug:
         target = create_app(settings)
         target.run(debug=True, **run_kwargs)

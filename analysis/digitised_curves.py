@@ -43,7 +43,7 @@ def digitised_curves(registry: Registry) -> Mapping[tuple[str, str], DigitisedCu
     with _LOCK:
         found = _CACHE.get(cache_key)
         if found is None:
-            loaded = load_digitised(registry.root, registry.trials)
+            loaded = load_digitised(registry.root, registry.trials, registry.files)
             found = {(t, c.curve_id): c for t, curves in loaded.items() for c in curves}
             _CACHE[cache_key] = found
         return found

@@ -18,13 +18,10 @@ What enters (:func:`build_network`):
   the file's declaration order) that reports the most of the trial's usable contrasts, so the
   contrasts of a multi-arm trial come from one data cut (their covariance assumes it).
   ``"earliest"``: the earliest such analysis. HRs of other analyses are listed as skipped.
-* **Nodes.** ``"lumped"`` (default): all platinum-based chemotherapy backbones form one common
-  comparator node, "platinum-based chemotherapy"; placebo is dropped; every other regimen is its
-  non-chemotherapy agents + "chemotherapy" (or the agents alone when chemo-free).
-  ``"backbone"``: chemotherapy is split by backbone read from the arms' agents (cisplatin + 5-FU,
-  paclitaxel + cisplatin, investigator's choice …) and regimens carry their backbone; this
+* **Nodes** (:mod:`analysis.network_nodes`): ``"lumped"`` (default) makes all platinum-based
+  chemotherapy one common comparator node; ``"backbone"`` splits chemotherapy by backbone, which
   usually disconnects the network: ``components`` names the parts, and
-  :func:`analysis.indirect_view.indirect_view` analyses the one holding the reference and says so.
+  :func:`analysis.views.indirect.build` analyses the one holding the reference and says so.
 * **Exclusions** (:class:`Exclusion`, each with its reason): single-arm studies (no randomised
   comparator, so no anchor: ALTER-E-003, NCT05013697, ALTER-E002, Zhang 2020 — their
   comparisons with other trials are unanchored, see the survival view), randomised trials that
@@ -34,79 +31,27 @@ What enters (:func:`build_network`):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from analysis.meta import study_from_hr_ci
+from analysis.network_nodes import (
+    COMMON_NODE_ID,
+    NODES_MODES,
+    NodesMode,
+    node_for_agents,
+)
 from analysis.nma import network_components
+from data.pdl1 import key_text
 from data.registry import Registry
 from data.schema import EfficacyResult, Population, Trial
 
-NodesMode = Literal["lumped", "backbone"]
 AnalysisChoice = Literal["latest", "earliest"]
 NetworkEndpoint = Literal["OS", "PFS"]
 
 ENDPOINTS: tuple[str, ...] = ("OS", "PFS")
-NODES_MODES: tuple[str, ...] = ("lumped", "backbone")
 ANALYSIS_CHOICES: tuple[str, ...] = ("latest", "earliest")
 ITT = "ITT"
-
-COMMON_NODE_ID = "chemo"
-COMMON_NODE_LABEL = "platinum-based chemotherapy"
-
-PLACEBO_AGENTS: frozenset[str] = frozenset({"placebo"})
-CHEMO_AGENTS: frozenset[str] = frozenset(
-    {
-        "cisplatin",
-        "carboplatin",
-        "nedaplatin",
-        "oxaliplatin",
-        "platinum",
-        "cisplatin or oxaliplatin",
-        "fluorouracil",
-        "paclitaxel",
-        "liposomal paclitaxel",
-        "paclitaxel or fluorouracil",
-        "fluoropyrimidine or paclitaxel",
-        "fluorouracil or paclitaxel or mFOLFOX6",
-        "chemotherapy",
-    }
-)
-"""Agent names (as the data files write them) that are chemotherapy; every other agent is a
-drug that defines a regimen. A unit test fails when the registry holds an agent in neither
-this set nor :data:`KNOWN_DRUGS`, so a new data file cannot silently create a wrong node."""
-
-KNOWN_DRUGS: frozenset[str] = frozenset(
-    {
-        "anlotinib",
-        "apatinib",
-        "atezolizumab",
-        "benmelstobart",
-        "camrelizumab",
-        "ipilimumab",
-        "lenvatinib",
-        "nivolumab",
-        "pembrolizumab",
-        "serplulimab",
-        "sintilimab",
-        "sugemalimab",
-        "tiragolumab",
-        "tislelizumab",
-        "toripalimab",
-    }
-)
-
-_BACKBONE_LABELS: dict[frozenset[str], str] = {
-    frozenset({"cisplatin", "fluorouracil"}): "cisplatin + 5-FU",
-    frozenset({"paclitaxel", "cisplatin"}): "paclitaxel + cisplatin",
-    frozenset({"paclitaxel", "carboplatin"}): "paclitaxel + carboplatin",
-    frozenset({"cisplatin", "paclitaxel or fluorouracil"}): "cisplatin + (paclitaxel or 5-FU)",
-    frozenset(
-        {"platinum", "fluoropyrimidine or paclitaxel"}
-    ): "platinum + (fluoropyrimidine or paclitaxel)",
-    frozenset({"liposomal paclitaxel", "nedaplatin"}): "liposomal paclitaxel + nedaplatin",
-}
 
 SINGLE_ARM_REASON = (
     "single-arm study: no randomised comparator, so no anchored comparison is possible; its "
@@ -266,47 +211,6 @@ class EvidenceNetwork:
 
 
 # --------------------------------------------------------------------------------------------
-# Nodes
-# --------------------------------------------------------------------------------------------
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def backbone_label(chemo: Sequence[str]) -> str:
-    """Readable name of a chemotherapy backbone from its agents (order-independent)."""
-    key = frozenset(chemo)
-    if key in _BACKBONE_LABELS:
-        return _BACKBONE_LABELS[key]
-    return " + ".join(sorted(key))
-
-
-def node_for_agents(agents: Sequence[str], mode: NodesMode) -> tuple[str, str]:
-    """``(node id, label)`` of an arm from its agents under the node definition ``mode``."""
-    drugs = [a for a in agents if a not in CHEMO_AGENTS and a not in PLACEBO_AGENTS]
-    chemo = [a for a in agents if a in CHEMO_AGENTS]
-    if mode == "lumped":
-        backbone_id, backbone = COMMON_NODE_ID, COMMON_NODE_LABEL
-        with_chemo = "chemotherapy"
-    elif mode == "backbone":
-        backbone = backbone_label(chemo) if chemo else ""
-        backbone_id = "chemo:" + _slug(backbone) if chemo else ""
-        with_chemo = backbone
-    else:
-        raise ValueError(f"unknown nodes mode {mode!r}; use one of {', '.join(NODES_MODES)}")
-    if not drugs:
-        if not chemo:
-            raise ValueError(f"arm agents {tuple(agents)} name neither a drug nor chemotherapy")
-        return backbone_id, backbone
-    drug_key = "+".join(sorted(_slug(d) for d in drugs))
-    label = " + ".join(drugs)
-    if chemo:
-        return f"{drug_key}+{backbone_id}", f"{label} + {with_chemo}"
-    return drug_key, label
-
-
-# --------------------------------------------------------------------------------------------
 # Populations, analyses, rows
 # --------------------------------------------------------------------------------------------
 
@@ -372,8 +276,10 @@ def _usable(row: EfficacyResult) -> str | None:
     if row.qualifier is not None:
         return f"HR printed with a qualifier ({row.qualifier})"
     ci = _numeric_ci(row)
-    if ci is None or row.ci_level is None:
+    if ci is None:
         return "no confidence interval printed, so no standard error"
+    if row.ci_level is None:
+        return "confidence level of the printed interval not known, so no standard error"
     if not 0 < ci[0] < ci[1]:
         return "zero-width or non-positive confidence interval"
     return None
@@ -441,7 +347,11 @@ def _pick_trial(
     pops = candidate_populations(trial, population, across_systems)
     pop_rank = {p.id: i for i, p in enumerate(pops)}
     if not pops:
-        what = "ESCC ITT population" if population == ITT else f"{population} ESCC subgroup"
+        what = (
+            "ESCC ITT population"
+            if population == ITT
+            else f"PD-L1 {key_text(population) or population} ESCC subgroup"
+        )
         return _TrialPick(
             [],
             [],
@@ -464,7 +374,8 @@ def _pick_trial(
         reason = (
             f"no {endpoint} HR reported for the selected population"
             if not rows
-            else f"{endpoint} HR(s) reported without a usable confidence interval"
+            else f"{endpoint} HR(s) reported without a usable confidence interval (reasons "
+            "under the skipped HRs)"
         )
         return _TrialPick(
             [], skipped, pops[0], Exclusion(trial.id, trial.name, "no usable HR", reason)

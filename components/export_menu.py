@@ -79,6 +79,7 @@ def export_controls(chart: str, *, patient_data: bool = False) -> Any:
                                     gap="xs",
                                     align="flex-end",
                                 ),
+                                dmc.Text(id=cid(ids.EXPORT_SIZE_NOTE), size="xs", c="red", maw=380),
                                 dmc.SegmentedControl(
                                     id=cid(ids.EXPORT_THEME),
                                     data=[

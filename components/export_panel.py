@@ -6,19 +6,27 @@ the panels as objects and knows no panel by name. Exports never
 trust anything the browser holds: the chart is rebuilt on the server from the validated query
 of the page, so what is downloaded is what the shared link shows.
 
-Single-chart exports run in the request (one warm Chromium per worker renders a PNG in about
-0.1–0.3 s; gunicorn's threads keep other users' callbacks moving meanwhile). The deck can take
-seconds, so it is a background callback: the embedded diskcache manager by default, or Celery +
-Redis when scaling out (README, "Scaling out").
+Every render goes through the process's bounded export service
+(:mod:`components.export.pool`: a fixed pool of warm Chromium renderers, a bounded wait).
+Single-chart exports run in the request (a warm renderer draws a PNG in about 0.1–0.3 s;
+gunicorn's threads keep other users' callbacks moving meanwhile). The deck can take seconds, so
+it is a background callback served by :class:`components.export_jobs.ExportJobManager`: a
+bounded job queue in the same process, identical decks built once and delivered to everyone who
+asked, the queue position shown while waiting, a "busy, try again in N s" message beyond it.
+A PNG larger than the renderer's pixel limit is refused where the size is chosen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import dash_mantine_components as dmc
+import diskcache
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from components import ids
@@ -26,19 +34,23 @@ from components.export import (
     IMAGE_FORMATS,
     SIZE_PRESETS,
     EngineConfig,
+    ExportBusy,
     ExportError,
+    PoolConfig,
     SlideSize,
     build_deck,
-    configure_default_engine,
+    configure_default_pool,
     csv_bytes,
-    default_engine,
     export_filename,
     ipd_csv_bytes,
     make_deck_slide,
     render_figure,
 )
 from components.export.bundle import ExportBundle
-from components.export.images import MAX_SIDE_PX, MIN_SIDE_PX
+from components.export.images import MAX_SIDE_PX, MIN_SIDE_PX, png_too_large
+from components.export.jobs import JobService
+from components.export.pool import on_shutdown
+from components.export_jobs import ExportJobManager
 from components.export_menu import DATA_FORMATS, export_controls
 from components.panel import ChartExport, Panel, chart_exports
 from components.settings import APP_VERSION, Settings
@@ -55,18 +67,35 @@ MAX_SEARCH_CHARS = 2000
 
 
 def configure_engine(settings: Settings) -> None:
-    """Point the process-wide export engine at the configured Chromium and limits.
+    """Point the process-wide export pool at the configured Chromium, pool size and limits.
 
-    The engine is replaced only when the configuration changes, so building several apps in
-    one process (tests) keeps one warm browser.
+    The pool is replaced only when the configuration changes, so building several apps in
+    one process (tests) keeps the same warm browsers.
     """
-    wanted = EngineConfig(
-        browser_path=settings.chromium_path,
-        render_timeout_s=settings.export_timeout_s,
-        idle_timeout_s=settings.export_idle_s,
+    configure_default_pool(
+        EngineConfig(
+            browser_path=settings.chromium_path,
+            render_timeout_s=settings.export_timeout_s,
+            start_timeout_s=settings.export_start_timeout_s,
+            idle_timeout_s=settings.export_idle_s,
+        ),
+        PoolConfig(size=settings.export_renderers, queue=settings.export_queue),
     )
-    if default_engine().config != wanted:
-        configure_default_engine(wanted)
+
+
+def background_manager(settings: Settings) -> ExportJobManager:
+    """The app's background-callback manager: deck jobs on this process's export service.
+
+    Job state and results live in a diskcache under ``ESCC_CACHE_DIR`` (or the temp dir), shared
+    by every worker on the machine; jobs run on ``ESCC_EXPORT_RENDERERS`` threads per worker,
+    at most ``ESCC_EXPORT_QUEUE`` waiting.
+    """
+    folder = settings.cache_dir or Path(tempfile.gettempdir()) / "escc-explorer-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    cache = diskcache.Cache(str(folder))
+    service = JobService(cache, workers=settings.export_renderers, queue=settings.export_queue)
+    on_shutdown(service.shutdown)
+    return ExportJobManager(cache, service)
 
 
 def deck_header_button() -> Any:
@@ -95,6 +124,7 @@ def deck_drawer() -> Any:
                                 ),
                             ]
                         ),
+                        dmc.Text(id=ids.DECK_PROGRESS, size="sm", c="dimmed"),
                         dmc.Text(id=ids.DECK_STATUS, size="sm"),
                         dcc.Download(id=ids.DECK_FILE),
                     ],
@@ -193,6 +223,10 @@ def export_file(
     slide = _valid_size(size, width, height)
     if fmt in IMAGE_FORMATS and slide is None:
         return f"Custom sizes must be whole pixels between {MIN_SIDE_PX} and {MAX_SIDE_PX}."
+    if fmt == "png" and slide is not None:
+        too_large = png_too_large(slide.width_px, slide.height_px, PNG_SCALE)
+        if too_large is not None:
+            return too_large
     bundle = _bundle(registry, exporters, chart, search)
     if bundle is None:
         return "This chart cannot be exported with the current settings."
@@ -226,11 +260,30 @@ def export_file(
     return payload, _file_name(bundle, str(fmt), today), mime
 
 
+def size_note(fmt: object, size: object, width: object, height: object) -> str:
+    """What the export menu says under the size fields: why this PNG size cannot be exported
+    (empty when it can, or when the size is not a PNG's)."""
+    if fmt != "png":
+        return ""
+    slide = _valid_size(size, width, height)
+    if slide is None:
+        if size == "custom":
+            return f"Custom sizes must be whole pixels between {MIN_SIDE_PX} and {MAX_SIDE_PX}."
+        return ""
+    return png_too_large(slide.width_px, slide.height_px, PNG_SCALE) or ""
+
+
 def build_deck_file(
-    registry: Registry, exporters: Exporters, items: list[dict[str, str]], today: dt.date
+    registry: Registry,
+    exporters: Exporters,
+    items: list[dict[str, str]],
+    today: dt.date,
+    progress: Callable[[str], None] | None = None,
 ) -> bytes:
     slides = []
-    for item in items:
+    for number, item in enumerate(items, start=1):
+        if progress is not None:
+            progress(f"Building the deck: chart {number} of {len(items)}…")
         bundle = _bundle(registry, exporters, item["chart"], item["search"])
         if bundle is None:
             continue
@@ -321,6 +374,8 @@ def register_callbacks(app: Dash, registry: Registry, panels: tuple[Panel, ...])
                 theme,
                 dt.date.today(),
             )
+        except ExportBusy as exc:
+            return no_update, str(exc)
         except ExportError:
             log.exception("export of %s failed", chart)
             return no_update, "The image could not be rendered; please try again."
@@ -328,6 +383,19 @@ def register_callbacks(app: Dash, registry: Registry, panels: tuple[Panel, ...])
             return no_update, result
         payload, name, mime = result
         return dcc.send_bytes(payload, name, type=mime), f"Downloaded {name}"
+
+    @app.callback(
+        Output({"type": ids.EXPORT_SIZE_NOTE, "chart": MATCH}, "children"),
+        Output({"type": ids.EXPORT_DOWNLOAD, "chart": MATCH}, "disabled"),
+        Input({"type": ids.EXPORT_FORMAT, "chart": MATCH}, "value"),
+        Input({"type": ids.EXPORT_SIZE, "chart": MATCH}, "value"),
+        Input({"type": ids.EXPORT_WIDTH, "chart": MATCH}, "value"),
+        Input({"type": ids.EXPORT_HEIGHT, "chart": MATCH}, "value"),
+        prevent_initial_call=True,
+    )
+    def check_size(fmt: object, size: object, width: object, height: object) -> Any:
+        note = size_note(fmt, size, width, height)
+        return note, bool(note)
 
     @app.callback(
         Output(ids.DECK_STORE, "data"),
@@ -389,18 +457,28 @@ def register_callbacks(app: Dash, registry: Registry, panels: tuple[Panel, ...])
         background=True,
         running=[
             (Output(ids.DECK_DOWNLOAD, "loading"), True, False),
-            (Output(ids.DECK_STATUS, "children"), "Building the deck…", ""),
+            (Output(ids.DECK_STATUS, "children"), "", ""),
         ],
+        # The queue position and the slide being rendered, while the job waits and runs.
+        progress=[Output(ids.DECK_PROGRESS, "children")],
+        progress_default=[""],
+        # Identical decks share one job whoever clicks and however often: the job key is the
+        # deck's content (the store), not the click count.
+        cache_args_to_ignore=[0],
         prevent_initial_call=True,
     )
-    def download_deck(n_clicks: object, data: object) -> Any:
+    def download_deck(set_progress: Callable[[str], None], n_clicks: object, data: object) -> Any:
         if not _positive_click(n_clicks):
             return no_update, no_update
         items = _deck_items(data, exporters)
         if not items:
             return no_update, "Add at least one chart first."
         today = dt.date.today()
-        payload = build_deck_file(registry, exporters, items, today)
+        try:
+            payload = build_deck_file(registry, exporters, items, today, set_progress)
+        except ExportError as exc:
+            log.warning("deck export failed: %s", exc)
+            return no_update, "The deck could not be built; please try again in a minute."
         name = f"escc-deck_{registry.data_version}_{today.isoformat()}.pptx"
         mime = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
         return dcc.send_bytes(payload, name, type=mime), f"Deck with {len(items)} chart(s) ready."

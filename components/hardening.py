@@ -29,6 +29,7 @@ from dash import Dash
 from dash.exceptions import DependencyException
 from werkzeug.exceptions import HTTPException, NotFound
 
+from components.serving import BodyLimit
 from components.settings import Settings
 
 log = logging.getLogger("escc.http")
@@ -42,6 +43,17 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )
+
+
+#: Key of Flask's extension store holding ``{callback output key: largest body in bytes}`` for
+#: the few callbacks allowed a body above the app's request limit (an upload).
+LARGE_BODIES = "escc-large-bodies"
+
+
+def allow_large_body(app: Dash, output_key: str, limit: int) -> None:
+    """Let the callback ``output_key`` (its key in ``app.callback_map``) receive bodies up to
+    ``limit`` bytes; every other callback keeps the app's request limit (SEC-03)."""
+    app.server.extensions.setdefault(LARGE_BODIES, {})[output_key] = limit
 
 
 class BadCallbackRequest(ValueError):
@@ -95,11 +107,25 @@ def _parse_declared_id(raw: Any) -> Any:
     return raw
 
 
+def _is_multi(declared_id: Any) -> bool:
+    """Does a declared id match many components (an ALL or ALLSMALLER wildcard)?"""
+    return isinstance(declared_id, Mapping) and any(
+        isinstance(v, list) and v and v[0] in ("ALL", "ALLSMALLER") for v in declared_id.values()
+    )
+
+
+def _check_shape(declared_id: Any, sent: Any, where: str) -> None:
+    """A list exactly when the declared id is an ALL/ALLSMALLER wildcard (as the renderer sends)."""
+    if _is_multi(declared_id) != isinstance(sent, list):
+        raise BadCallbackRequest(
+            f"{where}: expected a list" if _is_multi(declared_id) else f"{where}: expected one"
+        )
+
+
 def _check_item(declared: Mapping[str, Any], sent: Any, where: str) -> None:
     items = sent if isinstance(sent, list) else [sent]
     declared_id = _parse_declared_id(declared.get("id"))
-    if isinstance(sent, list) and isinstance(declared_id, str):
-        raise BadCallbackRequest(f"{where}: a list was sent for a single component")
+    _check_shape(declared_id, sent, where)
     for item in items:
         if not isinstance(item, dict):
             raise BadCallbackRequest(f"{where}: expected an object")
@@ -140,22 +166,80 @@ def check_callback_body(body: Any, callback_map: Mapping[str, Mapping[str, Any]]
     if not isinstance(output, str) or output not in callback_map:
         raise BadCallbackRequest("output is not a registered callback")
     spec = callback_map[output]
-    outputs = body.get("outputs")
-    if not isinstance(outputs, (dict, list)):
-        raise BadCallbackRequest("outputs must be an object or a list")
-    for out in outputs if isinstance(outputs, list) else [outputs]:
-        if isinstance(out, list):
-            if not all(isinstance(o, dict) for o in out):
-                raise BadCallbackRequest("outputs entries must be objects")
-        elif not isinstance(out, dict) or not isinstance(out.get("property"), str):
-            raise BadCallbackRequest("outputs entries must be objects with a property")
+    if "callback" not in spec:
+        raise BadCallbackRequest("output belongs to a callback that runs in the browser")
+    _check_outputs(output, body.get("outputs"))
     _check_list(spec.get("inputs", []), body.get("inputs"), "inputs")
     _check_list(spec.get("state", []), body.get("state", []), "state")
-    changed = body.get("changedPropIds", [])
+    _check_changed(body.get("changedPropIds", []), body.get("inputs") or [])
+
+
+def declared_outputs(key: str) -> list[dict[str, str]]:
+    """The outputs a callback key declares: ``id.prop`` or ``..id1.prop1...id2.prop2..``."""
+    parts = key[2:-2].split("...") if key.startswith("..") and key.endswith("..") else [key]
+    out = []
+    for part in parts:
+        ident, _, prop = part.rpartition(".")
+        out.append({"id": ident, "property": prop})
+    return out
+
+
+def _check_outputs(key: str, outputs: Any) -> None:
+    """``outputs`` must list exactly the declared outputs, in order (as Dash's renderer sends).
+
+    Multi-output callbacks get a list with one entry per output; a single output gets one
+    object. A pattern-matching ALL output is a list of objects. Anything else reached Dash's
+    internals before issue 14 and left a traceback in the log.
+    """
+    declared = declared_outputs(key)
+    multi = key.startswith("..")
+    if multi and not isinstance(outputs, list):
+        raise BadCallbackRequest("outputs must be a list for this callback")
+    sent = outputs if multi else [outputs]
+    if len(sent) != len(declared):
+        raise BadCallbackRequest(f"outputs: expected {len(declared)} entries")
+    for i, (want, got) in enumerate(zip(declared, sent, strict=True)):
+        where = f"outputs[{i}]"
+        items = got if isinstance(got, list) else [got]
+        _check_shape(_parse_declared_id(want["id"]), got, where)
+        for item in items:
+            if not isinstance(item, dict) or set(item) - {"id", "property"}:
+                raise BadCallbackRequest(f"{where}: expected an object with id and property")
+            if item.get("property") != want["property"]:
+                raise BadCallbackRequest(f"{where}: property does not match the callback")
+            if not _id_matches(_parse_declared_id(want["id"]), item.get("id")):
+                raise BadCallbackRequest(f"{where}: component id does not match the callback")
+
+
+def _check_changed(changed: Any, inputs: Any) -> None:
+    """Every ``changedPropIds`` entry names one of the inputs sent, as ``<id>.<property>``.
+
+    Dash parses the id part as JSON when it starts with ``{``; ``"{.n_clicks"`` used to raise
+    inside Dash. Here the id is parsed first and compared with the inputs' ids.
+    """
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         raise BadCallbackRequest("changedPropIds must be a list of strings")
     if len(changed) != len(set(changed)):
         raise BadCallbackRequest("changedPropIds has duplicates")
+    sent: list[tuple[Any, Any]] = []
+    for entry in inputs if isinstance(inputs, list) else []:
+        for item in entry if isinstance(entry, list) else [entry]:
+            if isinstance(item, dict):
+                sent.append((item.get("id"), item.get("property")))
+    for prop_id in changed:
+        ident, dot, prop = prop_id.rpartition(".")
+        if not dot or not ident or not prop:
+            raise BadCallbackRequest("changedPropIds entries must be <id>.<property>")
+        parsed: Any = ident
+        if ident.startswith("{"):
+            try:
+                parsed = json.loads(ident)
+            except ValueError:
+                raise BadCallbackRequest("changedPropIds: malformed component id") from None
+            if not isinstance(parsed, dict):
+                raise BadCallbackRequest("changedPropIds: malformed component id")
+        if (parsed, prop) not in sent:
+            raise BadCallbackRequest("changedPropIds names a property that is not an input")
 
 
 # --------------------------------------------------------------------------- headers
@@ -216,6 +300,30 @@ def request_id() -> str:
     return str(rid)
 
 
+def host_allowed(host_header: str, allowed: Sequence[str]) -> bool:
+    """Is the request's Host (port ignored) on the allow-list? An empty list allows any host.
+
+    ``example.org`` matches exactly; ``.example.org`` matches it and every subdomain. With a
+    list set, a DNS-rebinding page (its own name resolving to this server) is refused.
+    """
+    if not allowed:
+        return True
+    host = host_header.strip().lower()
+    if host.startswith("["):  # [v6]:port
+        host = host.split("]", 1)[0] + "]"
+    else:
+        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if not host:
+        return False
+    for entry in allowed:
+        if entry.startswith("."):
+            if host == entry[1:] or host.endswith(entry):
+                return True
+        elif host == entry:
+            return True
+    return False
+
+
 def _origin_allowed(settings: Settings) -> bool:
     site = flask.request.headers.get("Sec-Fetch-Site")
     if site is not None and site not in ("same-origin", "none"):
@@ -234,10 +342,22 @@ def apply_hardening(app: Dash, settings: Settings) -> None:
     Call after every callback is registered: the CSP hashes and the callback map are read then.
     """
     server: flask.Flask = app.server
-    server.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    large: dict[str, int] = server.extensions.get(LARGE_BODIES, {})
+    # The upload callback may take a larger body (allow_large_body); _check_request refuses
+    # such a body for every other callback.
+    largest = max([settings.max_request_bytes, *large.values()])
+    server.config["MAX_CONTENT_LENGTH"] = largest
+    # Every body (Content-Length or chunked) is read and bounded below Flask (issue 14).
+    server.wsgi_app = BodyLimit(  # type: ignore[method-assign]
+        server.wsgi_app, largest, settings.body_timeout_s
+    )
     prefix = app.config.routes_pathname_prefix or "/"
     update_path = prefix + "_dash-update-component"
     suites_prefix = prefix + "_dash-component-suites/"
+    health_path = prefix + "health"
+    reload_path = prefix + "_reload-hash"
+    # Responses that carry a per-load token or a user's data are never stored by a cache.
+    no_store = {prefix + "_dash-layout", update_path}
     csp = content_security_policy(list(app.csp_hashes()))
     headers = security_headers(csp)
 
@@ -245,6 +365,13 @@ def apply_hardening(app: Dash, settings: Settings) -> None:
     def _check_request() -> flask.Response | None:
         rid = request_id()
         req = flask.request
+        if req.path != health_path and not host_allowed(
+            req.environ.get("HTTP_HOST", ""), settings.allowed_hosts
+        ):
+            log.warning("rid=%s refused a request for a host not in ESCC_ALLOWED_HOSTS", rid)
+            return _plain(400, "Unknown host.")
+        if req.path == reload_path and not settings.debug:
+            return _plain(404, "Not found.")  # hot reload is a developer-mode feature
         if req.path != update_path:
             return None
         if req.method != "POST":
@@ -255,7 +382,7 @@ def apply_hardening(app: Dash, settings: Settings) -> None:
         if req.mimetype != "application/json":
             return _plain(415, "Callback requests must be JSON.")
         length = req.content_length
-        if length is not None and length > settings.max_request_bytes:
+        if length is not None and length > max([settings.max_request_bytes, *large.values()]):
             return _plain(413, "Request body too large.")
         try:
             raw = req.get_data(cache=True)
@@ -264,6 +391,11 @@ def apply_hardening(app: Dash, settings: Settings) -> None:
             raise
         except (ValueError, RecursionError, UnicodeDecodeError):
             return _plain(400, "Malformed JSON.")
+        size = len(raw) if raw else 0
+        if size > settings.max_request_bytes:
+            output = body.get("output") if isinstance(body, dict) else None
+            if not isinstance(output, str) or size > large.get(output, 0):
+                return _plain(413, "Request body too large.")
         try:
             check_callback_body(body, app.callback_map)
         except BadCallbackRequest as exc:
@@ -275,6 +407,11 @@ def apply_hardening(app: Dash, settings: Settings) -> None:
     def _add_headers(resp: flask.Response) -> flask.Response:
         for name, value in headers.items():
             resp.headers.setdefault(name, value)
+        path = flask.request.path
+        if path in no_store or resp.mimetype == "text/html":
+            # The index carries a per-load signed token; the layout and callback answers are
+            # per user. Component bundles keep Dash's long-lived fingerprinted caching.
+            resp.headers["Cache-Control"] = "no-store"
         resp.headers["X-Request-ID"] = request_id()
         return resp
 

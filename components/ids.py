@@ -28,6 +28,8 @@ TRIALS_CLASS_FILTER = "trials-class-filter"
 TRIALS_DETAIL = "trials-detail"
 TRIALS_DETAIL_SELECT = "trials-detail-select"
 TRIALS_DETAIL_SECTION = "trials-detail-section"
+#: Pattern-matching type of a catalogue row (``{"type": TRIALS_ROW, "trial": <trial id>}``).
+TRIALS_ROW = "trials-row"
 EVIDENCE_DOWNLOAD_BUTTON = "evidence-download-button"
 EVIDENCE_DOWNLOAD_FORMAT = "evidence-download-format"
 EVIDENCE_DOWNLOAD = "evidence-download"
@@ -46,6 +48,8 @@ SURVIVAL_SHOW_CI = "survival-show-ci"
 SURVIVAL_SHOW_CENSOR = "survival-show-censor"
 SURVIVAL_SHOW_MEDIAN = "survival-show-median"
 SURVIVAL_SHOW_AT_RISK = "survival-show-at-risk"
+SURVIVAL_CUTOFF = "survival-cutoff"
+SURVIVAL_USER = "survival-user"  # user-supplied curve ids (issue 16)
 SURVIVAL_MESSAGE = "survival-message"
 SURVIVAL_GRAPH = "survival-graph"
 SURVIVAL_CAPTION = "survival-caption"
@@ -83,6 +87,7 @@ RESPONSE_URL = "response-url"  # the panel's own location: mirrors the controls 
 RESPONSE_MEASURE = "response-measure"
 RESPONSE_CLASSES = "response-classes"
 RESPONSE_ARMS = "response-arms"
+RESPONSE_CUTOFF = "response-cutoff"
 RESPONSE_POPULATION = "response-population"
 RESPONSE_MESSAGE = "response-message"
 RESPONSE_GRAPH = "response-graph"
@@ -107,6 +112,28 @@ SAFETY_CAPTION = "safety-caption"
 SAFETY_TABLE = "safety-table"
 # (end of safety section)
 
+# Indirect comparisons view (components/indirect/) -- IDs start with "indirect-"
+INDIRECT_NOTICE = "indirect-notice"  # link settings that were reset (layout only)
+INDIRECT_ENDPOINT = "indirect-endpoint"
+INDIRECT_POPULATION = "indirect-population"
+INDIRECT_ACROSS_SYSTEMS = "indirect-across-systems"
+INDIRECT_ANALYSIS = "indirect-analysis"
+INDIRECT_NODES = "indirect-nodes"
+INDIRECT_REFERENCE = "indirect-reference"
+INDIRECT_MODEL = "indirect-model"
+INDIRECT_MESSAGE = "indirect-message"
+INDIRECT_NETWORK_GRAPH = "indirect-network-graph"
+INDIRECT_FOREST_GRAPH = "indirect-forest-graph"  # every regimen vs the chosen reference
+INDIRECT_COMMON_SECTION = "indirect-common-section"  # hidden when reference = comparator
+INDIRECT_COMMON_GRAPH = "indirect-common-graph"  # every regimen vs the common comparator
+INDIRECT_LEAGUE = "indirect-league"
+INDIRECT_PSCORES = "indirect-pscores"
+INDIRECT_HETEROGENEITY = "indirect-heterogeneity"
+INDIRECT_EXCLUDED = "indirect-excluded"
+INDIRECT_CITATIONS = "indirect-citations"
+INDIRECT_CAPTION = "indirect-caption"
+# (end of indirect section)
+
 # Export and deck (components/export_panel.py) -- IDs start with "export-" or "deck-"
 # Per-chart controls are pattern-matching ids {"type": <constant>, "chart": <chart key>}.
 EXPORT_OPEN = "export-open"
@@ -117,6 +144,7 @@ EXPORT_HEIGHT = "export-height"
 EXPORT_THEME = "export-theme"
 EXPORT_DOWNLOAD = "export-download"
 EXPORT_STATUS = "export-status"
+EXPORT_SIZE_NOTE = "export-size-note"
 EXPORT_ADD = "export-add"
 EXPORT_FILE = "export-file"
 DECK_OPEN = "deck-open"
@@ -126,9 +154,38 @@ DECK_LIST = "deck-list"
 DECK_DOWNLOAD = "deck-download"
 DECK_CLEAR = "deck-clear"
 DECK_STATUS = "deck-status"
+DECK_PROGRESS = "deck-progress"
 DECK_FILE = "deck-file"
 DECK_REMOVE = "deck-remove"
 # (end of export section)
+
+# Add-a-curve view (issue 16)
+ADDCURVE_UPLOAD = "addcurve-upload"
+ADDCURVE_PAYLOAD = "addcurve-payload"  # the upload after the browser's size check
+ADDCURVE_CLIENT_MESSAGE = "addcurve-client-message"  # the browser's size refusal
+ADDCURVE_DRAFT = "addcurve-draft"  # the draft (curves read) kept in the browser
+ADDCURVE_MESSAGE = "addcurve-message"
+ADDCURVE_FIGURE = "addcurve-figure"
+ADDCURVE_NOTES = "addcurve-notes"
+ADDCURVE_X_LOW = "addcurve-x-low"
+ADDCURVE_X_HIGH = "addcurve-x-high"
+ADDCURVE_Y_LOW = "addcurve-y-low"
+ADDCURVE_Y_HIGH = "addcurve-y-high"
+ADDCURVE_AT_RISK_TIMES = "addcurve-at-risk-times"
+ADDCURVE_ENDPOINT = "addcurve-endpoint"
+ADDCURVE_SYSTEM = "addcurve-system"
+ADDCURVE_OPERATOR = "addcurve-operator"
+ADDCURVE_CUTOFF = "addcurve-cutoff"
+ADDCURVE_CITATION = "addcurve-citation"
+ADDCURVE_ARMS = "addcurve-arms"
+# Pattern types, {"type": <one of these>, "index": k}: row k of the arm table.
+ADDCURVE_ARM_INCLUDE = "addcurve-arm-include"
+ADDCURVE_ARM_NAME = "addcurve-arm-name"
+ADDCURVE_ARM_AT_RISK = "addcurve-arm-at-risk"
+ADDCURVE_ARM_N = "addcurve-arm-n"
+ADDCURVE_ARM_EVENTS = "addcurve-arm-events"
+ADDCURVE_SUBMIT = "addcurve-submit"
+ADDCURVE_RESULT = "addcurve-result"
 
 
 def all_ids() -> dict[str, str]:

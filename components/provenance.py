@@ -1,7 +1,7 @@
 """Shared provenance and identity helpers for every panel.
 
-* :func:`arm_colours` — one colour (and dash) per arm for the whole app, assigned from the
-  registry's stable arm order, so an arm looks the same in every view and every export.
+* :func:`arm_looks` / :func:`arm_colours` — one colour (and dash / bar pattern) per arm for the
+  whole app, keyed by arm, so an arm looks the same in every view and every export.
 * :func:`source_badge`, :func:`citation_links`, :func:`caption` — how a panel shows where its
   numbers come from: source level as a badge (secondary sources stand out), short citations
   linking to DOI/PubMed over https only, and the data version.
@@ -19,7 +19,8 @@ from dash import html
 
 from analysis.views.cache import per_registry
 from analysis.views.labels import CROSS_TRIAL_LABEL, NR_NOT_REACHED, NR_NOT_REPORTED  # noqa: F401 (re-exported)
-from components.charts.theme import colour_for, dash_for
+from analysis.views.together import arm_order, shown_together
+from components.charts.palette import ArmLook, assign_looks
 from components.export.footnote import Footnote, SourceRef
 from components.settings import APP_VERSION
 
@@ -40,13 +41,17 @@ LEVEL_SHORT = {
 
 
 @per_registry  # not lru_cache: hashing a Registry walks every trial (~12 ms)
-def _arm_order(registry: Any) -> tuple[tuple[str, str], ...]:
-    return tuple((trial.id, arm.id) for trial in registry.trials for arm in trial.arms)
+def arm_looks(registry: Any) -> dict[tuple[str, str], ArmLook]:
+    """(trial_id, arm_id) -> :class:`ArmLook` (colour, dash, bar pattern), the same in every
+    view for one registry; arms shown together by default get different colours where the
+    palette allows (:func:`components.charts.palette.assign_looks`)."""
+    return assign_looks(arm_order(registry), shown_together(registry))
 
 
+@per_registry
 def arm_colours(registry: Any) -> dict[tuple[str, str], tuple[str, str]]:
-    """(trial_id, arm_id) -> (colour, dash), stable across views for one registry."""
-    return {key: (colour_for(i), dash_for(i)) for i, key in enumerate(_arm_order(registry))}
+    """(trial_id, arm_id) -> (colour, dash), from :func:`arm_looks`."""
+    return {key: (look.colour, look.dash) for key, look in arm_looks(registry).items()}
 
 
 def source_badge(level: str | None) -> Any:

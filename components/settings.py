@@ -11,6 +11,7 @@ anywhere else in the app.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,24 @@ SETTING_DOCS: tuple[SettingDoc, ...] = (
         "",
         "Comma-separated extra origins (scheme://host[:port]) allowed to POST callbacks, "
         "besides the app's own origin (SEC-04).",
+    ),
+    SettingDoc(
+        "ESCC_ALLOWED_HOSTS",
+        "",
+        "Comma-separated host names the app answers to (`example.org`, `.example.org` for it "
+        "and its subdomains); other Host headers get 400 (DNS rebinding). Empty = any host; "
+        "the Docker image sets `localhost,127.0.0.1`. /health answers every host.",
+    ),
+    SettingDoc(
+        "ESCC_HEADER_TIMEOUT_S",
+        "10",
+        "Seconds the embedded server (`python app.py`) waits for a request line and headers "
+        "(also an idle keep-alive); under gunicorn the proxy must bound headers (README).",
+    ),
+    SettingDoc(
+        "ESCC_BODY_TIMEOUT_S",
+        "15",
+        "Seconds a whole request body may take to arrive (any server); slower bodies get 408.",
     ),
     SettingDoc(
         "ESCC_CALLBACK_BUDGET_S",
@@ -87,6 +106,24 @@ SETTING_DOCS: tuple[SettingDoc, ...] = (
         "Seconds without exports after which a worker closes its Chromium (0.4-0.7 GB).",
     ),
     SettingDoc(
+        "ESCC_EXPORT_START_TIMEOUT_S",
+        "60",
+        "Seconds Chromium may take to start before an export fails (35-40 s measured on a "
+        "2-core machine at load average 16-27).",
+    ),
+    SettingDoc(
+        "ESCC_EXPORT_RENDERERS",
+        "",
+        "Chromium renderers per worker process (the export pool); empty = derived: "
+        "(budget / workers - 250 MB) / 500 MB, at most cores / workers, between 1 and 4.",
+    ),
+    SettingDoc(
+        "ESCC_EXPORT_QUEUE",
+        "8",
+        "Deck builds (and single-chart renders) that may wait for a renderer per worker; "
+        "beyond it users are told the export service is busy and when to try again.",
+    ),
+    SettingDoc(
         "ESCC_WORKERS",
         "",
         "gunicorn worker count; empty = min(2 x cores + 1, memory budget / 600 MB).",
@@ -118,12 +155,18 @@ class Settings:
     port: int = 8050
     max_request_bytes: int = 262_144
     trusted_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 15.0
     callback_budget_s: float = 10.0
     cache_dir: Path | None = None
     data_dir: Path | None = None
     chromium_path: Path | None = None
     export_timeout_s: float = 60.0
     export_idle_s: float = 600.0
+    export_start_timeout_s: float = 60.0
+    export_renderers: int = 1
+    export_queue: int = 8
     git_sha: str = ""
     debug: bool = False
 
@@ -174,6 +217,58 @@ def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+# Memory model of one gunicorn worker (measured: notes/perf.md, notes/issue-08-engine.md,
+# notes/issue-14-export.md): ~220-250 MB for the app, ~0.4-0.5 GB per warm Chromium renderer.
+WORKER_BASE_MB = 250
+RENDERER_MB = 500
+PER_WORKER_MB = 600  # what the default worker count budgets per worker (app + one renderer)
+MAX_DEFAULT_RENDERERS = 4
+
+
+def default_workers(env: Mapping[str, str] | None = None) -> int:
+    """gunicorn's default worker count: min(2 x cores + 1, memory budget / 600 MB)."""
+    env = os.environ if env is None else env
+    budget = _int(env, "ESCC_MEMORY_BUDGET_MB", 4096, 256, 1_048_576)
+    by_cpu = 2 * (os.cpu_count() or 1) + 1
+    return max(1, min(by_cpu, budget // PER_WORKER_MB))
+
+
+def default_renderers(env: Mapping[str, str] | None = None, cpus: int | None = None) -> int:
+    """Chromium renderers per worker from the memory budget (README, "Export service").
+
+    Each worker gets ``budget / workers``; after the app's own ~250 MB, every 500 MB pays for
+    one renderer; at least 1 (exports must work), at most 4, and no more than the worker's share
+    of the CPU cores (a render keeps a core busy: more renderers than cores only queue inside
+    Chromium instead of in the visible export queue).
+    """
+    env = os.environ if env is None else env
+    budget = _int(env, "ESCC_MEMORY_BUDGET_MB", 4096, 256, 1_048_576)
+    workers = _int(env, "ESCC_WORKERS", 0, 0, 512) or default_workers(env)
+    by_memory = int((budget / workers - WORKER_BASE_MB) // RENDERER_MB)
+    by_cpu = (cpus or os.cpu_count() or 1) // workers
+    return max(1, min(MAX_DEFAULT_RENDERERS, by_memory, by_cpu))
+
+
+_HOST_RE = re.compile(
+    r"^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:]+\]$"
+)
+
+
+def _hosts(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("ESCC_ALLOWED_HOSTS", "").strip()
+    if not raw:
+        return ()
+    out = []
+    for part in raw.split(","):
+        host = part.strip().lower()
+        if not _HOST_RE.match(host):
+            raise SettingsError(
+                f"ESCC_ALLOWED_HOSTS: {host!r} is not a host name (no scheme, port or path)"
+            )
+        out.append(host)
+    return tuple(out)
+
+
 def read_git_sha(root: Path = PROJECT_ROOT) -> str:
     """Return the checked-out commit from ``.git`` without running git (empty if unknown)."""
     git = root / ".git"
@@ -207,12 +302,18 @@ def load_settings(env: Mapping[str, str] | None = None, *, debug: bool = False) 
         port=_int(env, "ESCC_PORT", 8050, 1, 65535),
         max_request_bytes=_int(env, "ESCC_MAX_REQUEST_BYTES", 262_144, 16_384, 16 * 1024 * 1024),
         trusted_origins=_origins(env),
+        allowed_hosts=_hosts(env),
+        header_timeout_s=_float(env, "ESCC_HEADER_TIMEOUT_S", 10.0, 0.5, 600.0),
+        body_timeout_s=_float(env, "ESCC_BODY_TIMEOUT_S", 15.0, 0.5, 600.0),
         callback_budget_s=_float(env, "ESCC_CALLBACK_BUDGET_S", 10.0, 0.1, 600.0),
         cache_dir=Path(cache_raw) if cache_raw else None,
         data_dir=Path(data_raw) if data_raw else None,
         chromium_path=Path(chromium_raw) if chromium_raw else None,
         export_timeout_s=_float(env, "ESCC_EXPORT_TIMEOUT_S", 60.0, 1.0, 600.0),
         export_idle_s=_float(env, "ESCC_EXPORT_IDLE_S", 600.0, 10.0, 86_400.0),
+        export_start_timeout_s=_float(env, "ESCC_EXPORT_START_TIMEOUT_S", 60.0, 5.0, 600.0),
+        export_renderers=_int(env, "ESCC_EXPORT_RENDERERS", default_renderers(env), 1, 8),
+        export_queue=_int(env, "ESCC_EXPORT_QUEUE", 8, 0, 200),
         git_sha=env.get("ESCC_GIT_SHA", "").strip() or read_git_sha(),
         debug=debug,
     )

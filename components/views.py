@@ -7,7 +7,7 @@ layer test sees every dependency.
 
 from __future__ import annotations
 
-from components import forest, response, safety, survival, trials
+from components import addcurve, forest, indirect, response, safety, survival, trials
 from components.panel import ChartExport, Panel
 
 PANELS: tuple[Panel, ...] = (
@@ -45,6 +45,22 @@ PANELS: tuple[Panel, ...] = (
         exports=(ChartExport("forest", forest.export_bundle),),
     ),
     Panel(
+        key="indirect",
+        path="/indirect",
+        label="Indirect comparisons",
+        description=(
+            "Anchored comparisons of first-line regimens through their shared chemotherapy "
+            "control: network graph, league table and forests, each number with its sources."
+        ),
+        layout=indirect.layout,
+        register_callbacks=indirect.register_callbacks,
+        exports=(
+            ChartExport(indirect.CHART_NETWORK, indirect.network_bundle),
+            ChartExport(indirect.CHART_REFERENCE, indirect.reference_bundle),
+            ChartExport(indirect.CHART_COMMON, indirect.common_bundle),
+        ),
+    ),
+    Panel(
         key="safety",
         path="/safety",
         label="Safety",
@@ -61,6 +77,18 @@ PANELS: tuple[Panel, ...] = (
         layout=response.layout,
         register_callbacks=response.register_callbacks,
         exports=(ChartExport("response", response.export_bundle),),
+    ),
+    Panel(
+        key="addcurve",
+        path="/add-curve",
+        label="Add a curve",
+        description=(
+            "Drop a Kaplan–Meier figure or a digitised CSV, confirm what was read, and see the "
+            "curve beside the published trials (user-supplied)."
+        ),
+        layout=addcurve.layout,
+        register_callbacks=addcurve.register_callbacks,
+        validation_components=addcurve.validation_components,
     ),
 )
 

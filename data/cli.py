@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Literal, cast
+from typing import cast
 
+from data.consistency import ci_p_summary
 from data.errors import DataValidationError
-from data.export import write_export
+from data.export import FORMATS, ExportFormat, write_export, write_package
 from data.loader import DEFAULT_ROOT, load_uncached
 from data.manifest import data_version_of, write_manifest
 
@@ -30,6 +31,8 @@ def _validate(root: Path) -> int:
         f"ok: {len(registry.trials)} trials, {len(rows)} evidence rows, "
         f"data_version {registry.data_version}\n"
     )
+    numbers = [row for trial in registry.trials for row in trial.efficacy]
+    sys.stdout.write(ci_p_summary(numbers).text() + "\n")
     return 0
 
 
@@ -39,15 +42,23 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("validate", help="validate every data file; exit 1 listing all problems")
     exp = sub.add_parser("export", help="write the long evidence table")
-    exp.add_argument("--format", choices=("csv", "json"), required=True)
-    exp.add_argument("--out", required=True, help="output file")
+    exp.add_argument("--format", choices=(*FORMATS, "package"), required=True)
+    exp.add_argument(
+        "--out",
+        required=True,
+        help="output file; for --format package a folder (evidence.csv + datapackage.json)",
+    )
     sub.add_parser("manifest", help="recompute MANIFEST.toml after a reviewed data change")
     args = parser.parse_args(argv)
     root = _root(args.root)
     if args.command == "validate":
         return _validate(root)
     if args.command == "manifest":
-        hashes = write_manifest(root)
+        try:
+            hashes = write_manifest(root)
+        except DataValidationError as exc:  # a link or special file under the root
+            sys.stderr.write(f"{exc}\nMANIFEST.toml not written.\n")
+            return 1
         sys.stdout.write(
             f"wrote {root / 'MANIFEST.toml'}: {len(hashes)} files, "
             f"data_version {data_version_of(hashes)}\n"
@@ -58,7 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     except DataValidationError as exc:
         sys.stderr.write(f"{exc}\n")
         return 1
-    size = write_export(registry, cast(Literal["csv", "json"], args.format), Path(args.out))
+    if args.format == "package":
+        csv_path, package_path = write_package(registry, Path(args.out))
+        sys.stdout.write(
+            f"wrote {csv_path} and {package_path} (data_version {registry.data_version})\n"
+        )
+        return 0
+    size = write_export(registry, cast(ExportFormat, args.format), Path(args.out))
     sys.stdout.write(f"wrote {args.out} ({size} bytes, data_version {registry.data_version})\n")
     return 0
 

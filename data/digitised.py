@@ -33,7 +33,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError
 
-from data.errors import DataValidationError, Problem
+from data.errors import (
+    MAX_PROBLEMS_PER_FILE,
+    DataValidationError,
+    Problem,
+    cap_problems,
+    more_problems,
+)
+from data.files import DataFiles, read_verified_files
+from data.manifest import read_manifest
 from data.schema import Frozen, NonEmpty, Slug, Trial
 
 __all__ = [
@@ -106,37 +114,48 @@ def _points_problems(c: DigitisedCurve) -> list[str]:
 
 
 def _read_points(
-    path: Path, rel: str
+    files: DataFiles, rel: str
 ) -> tuple[dict[str, list[tuple[float, float]]], list[Problem]]:
     points: dict[str, list[tuple[float, float]]] = {}
-    if not path.is_file():
+    if not files.exists(rel):
         return points, [Problem(rel, "(file)", "digitised-csv", "file missing")]
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+    text = files.text(rel)
+    if text is None:  # refused by the reader, which reported why
+        return points, []
+    reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
         return points, [
             Problem(rel, "line 1", "digitised-csv", f"header must be {','.join(CSV_COLUMNS)}")
         ]
     problems: list[Problem] = []
+    bad = 0
     for row in reader:
         try:
             pair = (float(row["time_months"]), float(row["survival"]))
         except (TypeError, ValueError):
-            problems.append(
-                Problem(rel, f"line {reader.line_num}", "digitised-csv", "not a number")
-            )
+            bad += 1
+            if bad <= MAX_PROBLEMS_PER_FILE:
+                problems.append(
+                    Problem(rel, f"line {reader.line_num}", "digitised-csv", "not a number")
+                )
             continue
         points.setdefault(row["curve_id"], []).append(pair)
+    if bad > MAX_PROBLEMS_PER_FILE:
+        problems.append(more_problems(rel, bad - MAX_PROBLEMS_PER_FILE))
     return points, problems
 
 
 def _load_folder(
-    folder: Path, rel_folder: str, trial: Trial | None
+    files: DataFiles, rel_folder: str, trial: Trial | None
 ) -> tuple[tuple[DigitisedCurve, ...], list[Problem]]:
     rel = f"{rel_folder}/{DIGITISED_TOML}"
+    text = files.text(rel)
+    if text is None:  # refused by the reader, which reported why
+        return (), []
     try:
-        raw = tomllib.loads((folder / DIGITISED_TOML).read_text(encoding="utf-8"))
+        raw = tomllib.loads(text)
         parsed = _File.model_validate(raw)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
         return (), [Problem(rel, "(file)", "toml-syntax", str(exc))]
     except ValidationError as exc:
         return (), [
@@ -144,7 +163,7 @@ def _load_folder(
             for e in exc.errors()
         ]
     csv_rel = f"{rel_folder}/{DIGITISED_CSV}"
-    points, problems = _read_points(folder / DIGITISED_CSV, csv_rel)
+    points, problems = _read_points(files, csv_rel)
     curve_ids = {c.id for c in trial.curves} if trial else set()
     refs = {p.key for p in trial.publications} if trial else set()
     seen: set[str] = set()
@@ -182,36 +201,49 @@ def _load_folder(
 
 
 def digitised_problems(
-    root: Path, trials: tuple[Trial, ...] | list[Trial]
+    root: Path, trials: tuple[Trial, ...] | list[Trial], files: DataFiles | None = None
 ) -> tuple[dict[str, tuple[DigitisedCurve, ...]], list[Problem]]:
-    """Load every trial folder's digitised curves; problems instead of exceptions."""
+    """Load every trial folder's digitised curves; problems instead of exceptions.
+
+    ``files`` are the verified files of the root (``data.files``); without them the root is
+    read and checked against its manifest here, and those problems are returned too.
+    """
+    problems: list[Problem] = []
+    if files is None:
+        files, problems = verified_files(root)
     by_id = {t.id: t for t in trials}
     result: dict[str, tuple[DigitisedCurve, ...]] = {}
-    problems: list[Problem] = []
-    trials_dir = root / "trials"
-    for folder in sorted(p for p in trials_dir.iterdir() if p.is_dir()):
-        if not (folder / DIGITISED_TOML).is_file():
-            if (folder / DIGITISED_CSV).is_file():
+    for name in sorted(files.subdirs("trials")):
+        folder = f"trials/{name}"
+        if not files.exists(f"{folder}/{DIGITISED_TOML}"):
+            if files.exists(f"{folder}/{DIGITISED_CSV}"):
                 problems.append(
                     Problem(
-                        f"trials/{folder.name}/{DIGITISED_CSV}",
+                        f"{folder}/{DIGITISED_CSV}",
                         "(file)",
                         "digitised-csv",
                         f"no {DIGITISED_TOML} beside it",
                     )
                 )
             continue
-        curves, found = _load_folder(folder, f"trials/{folder.name}", by_id.get(folder.name))
+        curves, found = _load_folder(files, folder, by_id.get(name))
         problems.extend(found)
-        result[folder.name] = curves
+        result[name] = curves
     return result, problems
 
 
+def verified_files(root: Path) -> tuple[DataFiles, list[Problem]]:
+    """The root's files read through its manifest (links, sizes and hashes checked)."""
+    hashes, problems = read_manifest(root)
+    files, file_problems = read_verified_files(root, hashes)
+    return files, problems + file_problems
+
+
 def load_digitised(
-    root: Path, trials: tuple[Trial, ...] | list[Trial]
+    root: Path, trials: tuple[Trial, ...] | list[Trial], files: DataFiles | None = None
 ) -> dict[str, tuple[DigitisedCurve, ...]]:
     """``{trial_id: digitised curves}``; ``DataValidationError`` naming file, key and rule."""
-    result, problems = digitised_problems(root, trials)
+    result, problems = digitised_problems(root, trials, files)
     if problems:
-        raise DataValidationError(problems)
+        raise DataValidationError(cap_problems(problems))
     return result

@@ -23,8 +23,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from data.digitised import digitised_problems
-from data.errors import DataValidationError, Problem
-from data.manifest import data_version_of, manifest_problems, read_manifest
+from data.errors import (
+    MAX_PROBLEMS_PER_FILE,
+    DataValidationError,
+    Problem,
+    cap_problems,
+    more_problems,
+)
+from data.files import DataFiles, read_verified_files
+from data.manifest import data_version_of, read_manifest
 from data.registry import Registry
 from data.schema import Trial, cross_reference_problems
 
@@ -77,31 +84,40 @@ class _CsvOrigin:
 
 
 def _read_csv(
-    path: Path, rel: str, columns: tuple[str, ...]
+    files: DataFiles, rel: str, columns: tuple[str, ...]
 ) -> tuple[list[dict[str, str]], list[int], list[Problem]]:
-    """Rows of a small CSV as dicts, with their 1-based line numbers; header must match."""
+    """Rows of a verified CSV as dicts, with their 1-based line numbers; header must match.
+
+    At most :data:`~data.errors.MAX_PROBLEMS_PER_FILE` row problems are kept; the rest are only
+    counted (one summary problem), so a file of bad rows cannot flood memory or the report.
+    """
     problems: list[Problem] = []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [], [Problem(rel, "(file)", "file-missing", str(exc))]
+    text = files.text(rel)
+    if text is None:  # refused by the reader, which reported why
+        return [], [], []
     reader = csv.DictReader(io.StringIO(text))
     header = tuple(reader.fieldnames or ())
     if header != columns:
+        shown = ", ".join(repr(h[:40]) for h in header[:8])
         problems.append(
-            Problem(rel, "line 1", "csv-header", f"expected columns {columns}, got {header}")
+            Problem(rel, "line 1", "csv-header", f"expected columns {columns}, got ({shown})")
         )
         return [], [], problems
     rows: list[dict[str, str]] = []
     lines: list[int] = []
+    bad = 0
     for row in reader:
         if None in row or any(v is None for v in row.values()):
-            problems.append(
-                Problem(rel, f"line {reader.line_num}", "csv-shape", "wrong number of cells")
-            )
+            bad += 1
+            if bad <= MAX_PROBLEMS_PER_FILE:
+                problems.append(
+                    Problem(rel, f"line {reader.line_num}", "csv-shape", "wrong number of cells")
+                )
             continue
         rows.append(row)
         lines.append(reader.line_num)
+    if bad > MAX_PROBLEMS_PER_FILE:
+        problems.append(more_problems(rel, bad - MAX_PROBLEMS_PER_FILE))
     return rows, lines, problems
 
 
@@ -120,7 +136,7 @@ def _to_number(text: str, kind: type[int] | type[float]) -> int | float | None:
 
 
 def _inject_csv(
-    folder: Path, trial_rel: str, raw: dict[str, Any], origin: _CsvOrigin
+    files: DataFiles, trial_rel: str, raw: dict[str, Any], origin: _CsvOrigin
 ) -> list[Problem]:
     """Read the CSV files named by the curves and put their rows into the raw TOML dict."""
     problems: list[Problem] = []
@@ -149,14 +165,15 @@ def _inject_csv(
                     Problem(trial_rel, key, "unknown-key", f"give either {file_key} or {target}")
                 )
                 continue
-            path = folder / name
             rel = f"{Path(trial_rel).parent.as_posix()}/{name}"
-            if not path.is_file():
+            if not files.exists(rel):
                 problems.append(Problem(trial_rel, key, "file-missing", f"{rel} does not exist"))
                 continue
+            if not files.has(rel):
+                continue  # on disk but refused (link, size, manifest): reported by the reader
             if target == "at_risk":
                 if name not in at_risk_cache:
-                    rows, lines, csv_problems = _read_csv(path, rel, columns)
+                    rows, lines, csv_problems = _read_csv(files, rel, columns)
                     problems.extend(csv_problems)
                     at_risk_cache[name] = (rows, lines)
                 rows, lines = at_risk_cache[name]
@@ -165,7 +182,7 @@ def _inject_csv(
                     (r, ln) for r, ln in zip(rows, lines, strict=True) if r["curve_id"] == curve_id
                 ]
             else:
-                rows, lines, csv_problems = _read_csv(path, rel, columns)
+                rows, lines, csv_problems = _read_csv(files, rel, columns)
                 problems.extend(csv_problems)
                 mine = list(zip(rows, lines, strict=True))
             parsed: list[dict[str, Any]] = []
@@ -250,21 +267,21 @@ def _expand(
     return [Problem(file, base, rule, detail)]
 
 
-def _load_trial(root: Path, folder: Path) -> tuple[Trial | None, list[Problem]]:
-    trial_rel = (folder / TRIAL_FILE).relative_to(root).as_posix()
-    path = folder / TRIAL_FILE
-    if not path.is_file():
+def _load_trial(files: DataFiles, folder: str) -> tuple[Trial | None, list[Problem]]:
+    trial_rel = f"{folder}/{TRIAL_FILE}"
+    if not files.exists(trial_rel):
         return None, [
             Problem(trial_rel, "(file)", "file-missing", "trial folder has no trial.toml")
         ]
+    text = files.text(trial_rel)
+    if text is None:  # refused by the reader, which reported why
+        return None, []
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [Problem(trial_rel, "(file)", "toml-syntax", str(exc))]
-    except UnicodeDecodeError as exc:
-        return None, [Problem(trial_rel, "(file)", "toml-syntax", f"not UTF-8: {exc}")]
     origin = _CsvOrigin()
-    problems = _inject_csv(folder, trial_rel, raw, origin)
+    problems = _inject_csv(files, trial_rel, raw, origin)
     try:
         trial = Trial.model_validate(raw, context={"defer_cross_checks": True})
     except ValidationError as exc:
@@ -281,33 +298,40 @@ def _load_trial(root: Path, folder: Path) -> tuple[Trial | None, list[Problem]]:
             if located
             else Problem(trial_rel, key, rule, detail)
         )
-    if folder.name != trial.id:
+    folder_name = folder.rsplit("/", 1)[-1]
+    if folder_name != trial.id:
         problems.append(
-            Problem(trial_rel, "id", "folder-name", f"id {trial.id!r} != folder {folder.name!r}")
+            Problem(trial_rel, "id", "folder-name", f"id {trial.id!r} != folder {folder_name!r}")
         )
     return trial, problems
 
 
 def load_uncached(root: Path) -> Registry:
-    """Validate everything under ``root`` and return a frozen registry, or raise."""
+    """Validate everything under ``root`` and return a frozen registry, or raise.
+
+    Only verified bytes are parsed (:func:`data.files.read_verified_files`): no link, nothing
+    outside the manifest, nothing over its size limit, nothing changed since the manifest.
+    """
     root = root.resolve()
     problems: list[Problem] = []
     hashes, manifest_errors = read_manifest(root)
     problems.extend(manifest_errors)
+    files, file_problems = read_verified_files(root, hashes)
     if not manifest_errors:
-        problems.extend(manifest_problems(root, hashes))
-    trials_dir = root / "trials"
-    folders = sorted(p for p in trials_dir.iterdir() if p.is_dir()) if trials_dir.is_dir() else []
+        problems.extend(file_problems)
+    else:  # without a manifest every file would be "unlisted": report links only
+        problems.extend(p for p in file_problems if p.rule in ("symlink", "not-a-regular-file"))
+    folders = sorted(f"trials/{name}" for name in files.subdirs("trials"))
     if not folders:
         problems.append(Problem("trials", "(folder)", "file-missing", "no trial folders found"))
     trials: list[Trial] = []
     first_file: dict[str, str] = {}
     for folder in folders:
-        trial, trial_problems = _load_trial(root, folder)
+        trial, trial_problems = _load_trial(files, folder)
         problems.extend(trial_problems)
         if trial is None:
             continue
-        rel = (folder / TRIAL_FILE).relative_to(root).as_posix()
+        rel = f"{folder}/{TRIAL_FILE}"
         if trial.id in first_file:
             problems.append(
                 Problem(
@@ -321,7 +345,7 @@ def load_uncached(root: Path) -> Registry:
         first_file[trial.id] = rel
         trials.append(trial)
     # Curves digitised by the project (data/digitised.py), checked against their trials.
-    problems.extend(digitised_problems(root, trials)[1])
+    problems.extend(digitised_problems(root, trials, files)[1])
     if problems:
-        raise DataValidationError(problems)
-    return Registry.build(tuple(trials), data_version_of(hashes), root)
+        raise DataValidationError(cap_problems(problems))
+    return Registry.build(tuple(trials), data_version_of(hashes), root, files)

@@ -2,7 +2,8 @@
 
 ``data/MANIFEST.toml`` lists every data file (``trials/**/*.toml``, ``trials/**/*.csv`` and the
 reviewed vocabularies ``vocab/*.toml``, e.g. the adverse-event term harmonisation) with its
-SHA-256. The loader refuses to start when a file is missing, unlisted or changed, so every
+SHA-256. The loader refuses to start when a file is missing, unlisted or changed, or when the
+data root holds a symbolic link (``data/files.py`` reads every file), so every
 data change goes through a deliberate manifest refresh (``python -m data manifest``) that shows
 up in review (RELIABILITY DATA-06). The data version shown in the UI is the first 12 hex digits of
 the SHA-256 of the sorted ``path<TAB>hash`` lines, i.e. it changes whenever any data file changes.
@@ -14,41 +15,43 @@ import hashlib
 import tomllib
 from pathlib import Path
 
-from data.errors import Problem
+from data.errors import DataValidationError, Problem
+from data.files import MANIFEST_LIMIT_BYTES, decode_text, is_data_file, read_bounded, scan_tree
 
 __all__ = [
     "MANIFEST_NAME",
     "compute_manifest",
     "data_files",
     "data_version_of",
-    "manifest_problems",
     "read_manifest",
     "render_manifest",
     "write_manifest",
 ]
 
 MANIFEST_NAME = "MANIFEST.toml"
-DATA_PATTERNS = ("trials/**/*.toml", "trials/**/*.csv", "vocab/*.toml")
 VERSION_DIGITS = 12
 
 
 def data_files(root: Path) -> list[str]:
-    """Relative POSIX paths of every data file under ``root``, sorted."""
-    found: set[str] = set()
-    for pattern in DATA_PATTERNS:
-        for path in root.glob(pattern):
-            if path.is_file():
-                found.add(path.relative_to(root).as_posix())
-    return sorted(found)
+    """Relative POSIX paths of every data file under ``root``, sorted (links never followed)."""
+    return [rel for rel in scan_tree(root).files if is_data_file(rel)]
 
 
 def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def compute_manifest(root: Path) -> dict[str, str]:
-    """Current ``{relative path: sha256}`` of the data files on disk."""
-    return {rel: sha256_file(root / rel) for rel in data_files(root)}
+    """Current ``{relative path: sha256}`` of the data files on disk.
+
+    Raises :class:`DataValidationError` when the root holds a symbolic link or a special file:
+    the manifest must never vouch for content that lives outside the data root.
+    """
+    scan = scan_tree(root)
+    if scan.problems:
+        raise DataValidationError(scan.problems)
+    return {rel: sha256_file(root / rel) for rel in scan.files if is_data_file(rel)}
 
 
 def render_manifest(hashes: dict[str, str]) -> str:
@@ -70,13 +73,16 @@ def write_manifest(root: Path) -> dict[str, str]:
 
 
 def read_manifest(root: Path) -> tuple[dict[str, str], list[Problem]]:
-    """Parse ``MANIFEST.toml``; problems instead of exceptions."""
-    path = root / MANIFEST_NAME
-    if not path.is_file():
-        return {}, [Problem(MANIFEST_NAME, "(file)", "file-missing", "MANIFEST.toml not found")]
+    """Parse ``MANIFEST.toml`` (not a link, at most 256 KB); problems instead of exceptions."""
+    raw, problem = read_bounded(root / MANIFEST_NAME, MANIFEST_NAME, MANIFEST_LIMIT_BYTES)
+    if raw is None:
+        return {}, [problem] if problem is not None else []
+    text, problem = decode_text(MANIFEST_NAME, raw)
+    if text is None:
+        return {}, [problem] if problem is not None else []
     try:
-        parsed = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         return {}, [Problem(MANIFEST_NAME, "(file)", "toml-syntax", str(exc))]
     files = parsed.get("files")
     problems: list[Problem] = []
@@ -97,32 +103,6 @@ def read_manifest(root: Path) -> tuple[dict[str, str], list[Problem]]:
             continue
         hashes[rel] = digest
     return hashes, problems
-
-
-def manifest_problems(root: Path, listed: dict[str, str]) -> list[Problem]:
-    """Compare the manifest with the files on disk (missing, unlisted, changed)."""
-    problems: list[Problem] = []
-    on_disk = set(data_files(root))
-    for rel in sorted(listed):
-        if rel not in on_disk:
-            problems.append(Problem(rel, "(file)", "file-missing", "listed in MANIFEST.toml"))
-            continue
-        actual = sha256_file(root / rel)
-        if actual != listed[rel]:
-            problems.append(
-                Problem(
-                    rel,
-                    "(file)",
-                    "sha256-manifest",
-                    f"SHA-256 {actual[:12]}… differs from MANIFEST.toml {listed[rel][:12]}… "
-                    "(review the change, then run `python -m data manifest`)",
-                )
-            )
-    for rel in sorted(on_disk - set(listed)):
-        problems.append(
-            Problem(rel, "(file)", "file-not-in-manifest", "data file is not in MANIFEST.toml")
-        )
-    return problems
 
 
 def data_version_of(hashes: dict[str, str]) -> str:

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from data.evidence import EXPORT_COLUMNS, trial_rows
+from data.files import DataFiles
 from data.schema import Bound, CitedNumber, Curve, EfficacyResult, ResponseResult, Trial
 
 if TYPE_CHECKING:
@@ -240,16 +241,32 @@ class Registry:
     data_version: str
     root: Path
     _by_id: Mapping[str, Trial] = field(repr=False, compare=False)
+    files: DataFiles | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def build(cls, trials: tuple[Trial, ...], data_version: str, root: Path) -> Registry:
+    def build(
+        cls,
+        trials: tuple[Trial, ...],
+        data_version: str,
+        root: Path,
+        files: DataFiles | None = None,
+    ) -> Registry:
         ordered = tuple(sorted(trials, key=_trial_order))
         return cls(
             trials=ordered,
             data_version=data_version,
             root=root,
             _by_id=MappingProxyType({t.id: t for t in ordered}),
+            files=files,
         )
+
+    def data_text(self, rel: str) -> str | None:
+        """A data file as verified at load time (``vocab/ae_terms.toml``), or None if absent.
+
+        Files read after start-up come from here, never from disk again, so they are exactly
+        the bytes the manifest and the data version vouch for (issue 14).
+        """
+        return None if self.files is None else self.files.text(rel)
 
     def __hash__(self) -> int:
         # The generated hash would hash every trial model (~26 ms per call), and views key
@@ -371,6 +388,12 @@ class Registry:
             if n is None and trial.population_by_id(population).kind == "itt":
                 value = arm.n_randomised.value
                 n = int(value) if value is not None else None
+            if n is None:
+                # the N printed with this arm's own median or landmark in this population
+                n = next(
+                    (r.N for r in rows if r.N is not None and r.measure in ("median", "landmark")),
+                    None,
+                )
         follow = analysis.follow_up
         return CurveInputs(
             trial_id=trial.id,

@@ -18,7 +18,8 @@ Rule identifiers used in error messages (see ``data/README.md`` for the full tab
 ``at-risk-nonincreasing``, ``censored-nondecreasing``, ``ipd-time-nonneg``,
 ``ipd-event-binary``, ``identifier-format``, ``citation-resolvable``, ``pdl1-definition``,
 ``ref-dangling``, ``dangling-id``, ``duplicate-id``, ``n-consistent``, ``events-le-n``,
-``headline-unique``.
+``headline-unique``, ``p-sidedness``, ``ci-p-consistency`` (the last two in
+:mod:`data.consistency`), ``unit-consistent``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from data.consistency import P_SIDED, PSided, ci_p_check
 from data.pdl1 import Operator, ScoringSystem, UpperOperator, format_key
 
 __all__ = [
@@ -143,7 +145,7 @@ _PMID_RE = re.compile(r"^\d{1,9}$")
 _PMCID_RE = re.compile(r"^PMC\d+$")
 _NCT_RE = re.compile(r"^NCT\d{8}$")
 _DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
-_P_RE = re.compile(r"^(<|>|<=|>=)?(0?\.\d+|0|1)( \((one|two)-sided\))?$")
+_P_RE = re.compile(r"^(<|>|<=|>=)?(0?\.\d+|0|1)$")
 # Tolerance for "the printed percentage matches n/N": percentages are printed rounded to at
 # most whole percent, so |100 n/N - value| can reach 0.5; 0.55 absorbs float representation.
 PERCENT_TOLERANCE = 0.55
@@ -259,8 +261,12 @@ class CitedNumber(Citation):
     not reached; ``value`` absent, CI may be present), ``not_estimable``, or ``not_reported``
     (searched for and not found; ``reason`` required, no citation needed).
     ``ci`` is ``[lower, upper]`` where a bound may be ``"NE"`` (not estimable) or ``"NR"``;
-    ``ci_level`` (percent, 0-100 exclusive) is mandatory whenever ``ci`` is given.
-    ``p`` is the p-value exactly as printed (``"<0.001"``, ``"0.0004"``).
+    ``ci_level`` (percent, 0-100 exclusive) is mandatory whenever ``ci`` is given, unless
+    ``ci_level_reason`` says why the level is not known (e.g. a review relabelled an adjusted
+    interval): such an interval is shown but gives no standard error.
+    ``p`` is the p-value exactly as printed (``"<0.001"``, ``"0.0004"``) and ``p_sided`` its
+    sidedness (:data:`data.consistency.P_SIDED`); ``ci_p_note`` explains a p-value that does
+    not follow from the interval (rule ``ci-p-consistency``).
     ``range``/``range_kind`` hold a printed spread (``median (range)``, IQR).
     """
 
@@ -270,7 +276,10 @@ class CitedNumber(Citation):
     unit: Unit | None = None
     ci: tuple[Bound, Bound] | None = None
     ci_level: float | None = None
+    ci_level_reason: str | None = None
     p: str | None = None
+    p_sided: PSided | None = None
+    ci_p_note: str | None = None
     n: int | None = None
     N: int | None = None
     range: tuple[float, float] | None = None
@@ -339,8 +348,15 @@ class CitedNumber(Citation):
                         problems.append(("ci", "hr-positive", f"ratio CI bound must be > 0: {b}"))
 
         if self.ci is not None:
-            if self.ci_level is None:
-                problems.append(("ci_level", "ci-level", "an interval needs its 'ci_level'"))
+            if self.ci_level is None and not (self.ci_level_reason or "").strip():
+                problems.append(
+                    (
+                        "ci_level",
+                        "ci-level",
+                        "an interval needs its 'ci_level' (or 'ci_level_reason' saying why the "
+                        "level is not known)",
+                    )
+                )
             lo, hi = _num(self.ci[0]), _num(self.ci[1])
             if lo is not None and hi is not None and lo > hi:
                 problems.append(("ci", "ci-order", f"CI lower {lo} > upper {hi}"))
@@ -392,6 +408,50 @@ class CitedNumber(Citation):
             problems.append(("n", "status-value", "for unit 'count', n must equal value"))
         if self.p is not None and not _P_RE.match(self.p):
             problems.append(("p", "identifier-format", f"p-value not as printed form: {self.p!r}"))
+        problems.extend(self._p_problems(ratio))
+        return problems
+
+    def _p_problems(self, ratio: bool) -> list[tuple[str, str, str]]:
+        """Rules ``ci-level`` (reason without interval), ``p-sidedness``, ``ci-p-consistency``."""
+        problems: list[tuple[str, str, str]] = []
+        if self.ci_level_reason is not None and (self.ci is None or self.ci_level is not None):
+            problems.append(
+                ("ci_level_reason", "ci-level", "ci_level_reason is for an interval with no level")
+            )
+        is_p = self.p is not None or self.unit == "p"
+        if is_p and self.p_sided is None:
+            problems.append(
+                ("p_sided", "p-sidedness", f"a p-value needs 'p_sided' (one of {P_SIDED})")
+            )
+        if not is_p and self.p_sided is not None:
+            problems.append(("p_sided", "p-sidedness", "p_sided without a p-value"))
+        if self.p_sided == "one-sided (inferred)" and not (self.curation_note or "").strip():
+            problems.append(
+                ("curation_note", "p-sidedness", "an inferred sidedness needs a curation_note")
+            )
+        if self.ci_p_note is not None and self.p is None:
+            problems.append(("ci_p_note", "ci-p-consistency", "ci_p_note without a p-value"))
+        lo, hi = (_num(self.ci[0]), _num(self.ci[1])) if self.ci is not None else (None, None)
+        if (
+            (ratio or self.unit == "ratio")
+            and self.value is not None
+            and self.value > 0
+            and self.qualifier is None
+            and lo is not None
+            and hi is not None
+            and 0 < lo <= self.value <= hi
+            and lo < hi
+            and self.ci_level is not None
+            and 0 < self.ci_level < 100
+            and self.p is not None
+            and self.p_sided is not None
+            and not (self.ci_p_note or "").strip()
+        ):
+            check = ci_p_check(self.value, lo, hi, self.ci_level, self.p, self.p_sided)
+            if check is not None and not check.consistent:
+                problems.append(
+                    ("p", "ci-p-consistency", check.detail(self.ci_level, self.p, self.p_sided))
+                )
         return problems
 
     def is_ratio(self) -> bool:
@@ -1157,6 +1217,23 @@ def cross_reference_problems(trial: Trial) -> list[tuple[str, str, str]]:
                     "response",
                     "n-consistent",
                     f"CR {cats['CR']} + PR {cats['PR']} != ORR {cats['ORR']} for {group[:3]}",
+                )
+            )
+
+    units: dict[tuple[Any, ...], dict[str | None, str]] = {}
+    for i, ae in enumerate(trial.adverse_events):
+        if ae.status == "not_reported":
+            continue
+        ae_item = (ae.analysis, ae.term, ae.category, ae.grade_band, ae.summary_item)
+        units.setdefault(ae_item, {}).setdefault(ae.unit, f"adverse_events[{i}]")
+    for ae_item, by_unit in units.items():
+        if len(by_unit) > 1:
+            where = ", ".join(f"{k} ({u})" for u, k in by_unit.items())
+            problems.append(
+                (
+                    "adverse_events",
+                    "unit-consistent",
+                    f"one AE item ({ae_item[1]!r}, grade {ae_item[3]}) mixes units: {where}",
                 )
             )
 

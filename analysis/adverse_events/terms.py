@@ -247,10 +247,14 @@ def check_term_map(registry: Registry, path: Path | None = None) -> TermMap:
     the app: they are shown as printed and marked "(not harmonised)"; the unit test
     ``test_term_map_is_complete_for_every_ae_term_in_the_data`` fails and lists them.
     """
-    target = path if path is not None else registry.root / TERM_MAP_PATH
-    if path is None and not target.exists():
-        return empty_term_map()
-    term_map = load_term_map(target)
+    if path is not None:
+        term_map = load_term_map(path)
+    else:
+        # The text verified against the manifest at load time, never a fresh read from disk.
+        text = registry.data_text(TERM_MAP_PATH.as_posix())
+        if text is None:
+            return empty_term_map()
+        term_map = parse_term_map(text, source=TERM_MAP_PATH.name)
     problems = [p for p in term_map_problems(registry, term_map) if "[duplicate-id]" in p]
     if problems:
         raise TermMapError(problems)

@@ -152,13 +152,13 @@ def _fit_checks(
         diffs = [abs(a - b) for a, b in zip(rec, numbers.at_risk_counts, strict=True)]
         limit = max(2.0, AT_RISK_TOLERANCE_SHARE * n_rec)
         worst = int(np.argmax(diffs))
+        if diffs[worst] == 0:
+            given, got = f"{len(diffs)} times", "all equal"
+        else:
+            given = f"{numbers.at_risk_counts[worst]} at {numbers.at_risk_times[worst]:g} mo"
+            got = f"{rec[worst]} (largest |Δ| {diffs[worst]})"
         checks.append(
-            Check(
-                "Numbers at risk (largest difference)",
-                f"{numbers.at_risk_counts[worst]} at {numbers.at_risk_times[worst]:g} mo",
-                f"{rec[worst]} (|Δ| {diffs[worst]})",
-                diffs[worst] <= limit,
-            )
+            Check("Numbers at risk at the table times", given, got, diffs[worst] <= limit)
         )
     if points is not None:
         grid = np.asarray(points.time)

@@ -75,6 +75,9 @@ class Draft:
     ranges_read: bool = False
     at_risk_times: tuple[float, ...] = ()
     plot_box: tuple[int, int, int, int] | None = None
+    #: Pixel positions of the two reference ticks of each axis (x columns low, high; y rows
+    #: low, high): with ``x_range``/``y_range`` they map data to the image for the overlay.
+    axis_px: tuple[float, float, float, float] | None = None
     image_size: tuple[int, int] | None = None
     notes: tuple[str, ...] = field(default=())
 
@@ -101,6 +104,7 @@ class Draft:
             "ranges_read": self.ranges_read,
             "at_risk_times": list(self.at_risk_times),
             "plot_box": None if self.plot_box is None else list(self.plot_box),
+            "axis_px": None if self.axis_px is None else list(self.axis_px),
             "image_size": None if self.image_size is None else list(self.image_size),
             "notes": list(self.notes),
         }
@@ -203,6 +207,7 @@ def _image_draft(upload: ImageUpload, *, use_ocr: bool) -> Draft:
         ranges_read=ranges_read,
         at_risk_times=times,
         plot_box=(b.left, b.top, b.right, b.bottom),
+        axis_px=(*fig.axis_map.x_px, *fig.axis_map.y_px),
         image_size=(upload.width, upload.height),
         notes=tuple(notes),
     )
@@ -314,6 +319,7 @@ def draft_from_json(raw: object) -> Draft:
         ranges_read=bool(raw.get("ranges_read")),
         at_risk_times=_floats(raw.get("at_risk_times") or [], "at-risk times", 40),
         plot_box=None if box is None else _box(box),
+        axis_px=_axis_px(raw.get("axis_px")),
         image_size=None if size is None else _size(size),
         notes=(),
     )
@@ -324,6 +330,15 @@ def _box(value: object) -> tuple[int, int, int, int]:
     if len(got) != 4:
         raise UploadError("the draft's plot box is malformed (upload the file again)")
     return int(got[0]), int(got[1]), int(got[2]), int(got[3])
+
+
+def _axis_px(value: object) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    got = _floats(value, "axis pixels", 4)
+    if len(got) != 4 or got[0] == got[1] or got[2] == got[3]:
+        raise UploadError("the draft's axis pixels are malformed (upload the file again)")
+    return got[0], got[1], got[2], got[3]
 
 
 def _size(value: object) -> tuple[int, int]:

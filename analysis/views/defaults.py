@@ -113,12 +113,8 @@ def parse_view_defaults(
 @functools.lru_cache(maxsize=8)
 def view_defaults(registry: Registry) -> dict[str, ViewDefaults]:
     """The checked defaults of ``registry``'s data root (empty when the root has no file)."""
-    path = registry.root / DEFAULTS_PATH
-    if not path.exists():
+    # The text verified against the manifest at load time, never a fresh read from disk.
+    text = registry.data_text(DEFAULTS_PATH.as_posix())
+    if text is None:
         return {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = Problem(str(DEFAULTS_PATH), "(file)", "unreadable", str(exc))
-        raise DataValidationError([problem]) from None
     return parse_view_defaults(registry, text)

@@ -41,6 +41,8 @@ POPULATIONS: dict[str, str] = {
     "itt": "ITT / all enrolled",
     "all": "All reported populations (incl. evaluable and subgroups)",
 }
+#: Which analyses each arm shows (issue 13): the latest one that reports the measure, or all.
+CUTOFFS: dict[str, str] = {"latest": "Latest analysis", "all": "All analyses"}
 GROUP_CHEMO_FREE = "Chemo-free regimens"
 GROUP_CHEMO = "Chemo-containing regimens"
 #: Marker of a chemo-free class in the regimen-class vocabulary (data/schema.py).
@@ -102,6 +104,7 @@ class ResponseState:
     population: str = "itt"
     classes: tuple[str, ...] = ()
     arms: tuple[str, ...] = ()
+    cutoff: str = "latest"
 
 
 SPEC: StateSpec[ResponseState] = StateSpec(
@@ -128,6 +131,7 @@ SPEC: StateSpec[ResponseState] = StateSpec(
             MAX_FILTER_ITEMS,
             max_given=MAX_FILTER_ITEMS,
         ),
+        Choice("cutoff", "cut", "analyses", lambda r: tuple(CUTOFFS), lambda r: "latest"),
     ),
     report_unknown_keys=True,
     always_written=("m", "pop"),
@@ -398,6 +402,7 @@ class ResponseModel:
     groups: tuple[str, ...]
     sources: tuple[tuple[str, str], ...]
     printed_ci_levels: tuple[float, ...]
+    cutoff_note: str = ""
 
     @property
     def chart_rows(self) -> int:
@@ -413,22 +418,37 @@ def build(registry: Registry, state: ResponseState) -> ResponseModel:
     """Rows of ``state.measure`` for the chosen arms/classes/population.
 
     With population "itt" only ITT rows are kept (comparable denominators); "all" adds
-    evaluable populations and subgroups, each labelled. Rows are ordered chemo-free first
-    (:func:`regimen_group`), registry order otherwise (seeds first).
+    evaluable populations and subgroups, each labelled. With ``cutoff = "latest"`` (default)
+    an arm and population show only their latest analysis that reports the measure (trial
+    files list analyses in chronological order); "all" shows every analysis, each labelled.
+    Rows are ordered chemo-free first (:func:`regimen_group`), registry order otherwise.
     """
     rows: list[ResponseRowView] = []
+    used: dict[str, list[str]] = {}
     for trial in registry.trials:
+        position = {a.id: i for i, a in enumerate(trial.analyses)}
         for index, arm in enumerate(trial.arms):
             if state.arms and f"{trial.id}:{arm.id}" not in state.arms:
                 continue
             if state.classes and arm.regimen_class not in state.classes:
                 continue
+            wanted = []
             for row in trial.response:
                 if row.arm != arm.id or row.category != state.measure or row.measure != "rate":
                     continue
                 population = trial.population_by_id(row.population)
                 if state.population == "itt" and population.kind != "itt":
                     continue
+                wanted.append(row)
+            latest: dict[str, int] = {}
+            for row in wanted:
+                latest[row.population] = max(latest.get(row.population, -1), position[row.analysis])
+            for row in wanted:
+                if state.cutoff == "latest" and position[row.analysis] != latest[row.population]:
+                    continue
+                label = _analysis_label(trial, row.analysis)
+                if label not in used.setdefault(trial.name, []):
+                    used[trial.name].append(label)
                 rows.append(_row_view(trial, index, row, state.measure))
     order = {GROUP_CHEMO_FREE: 0, GROUP_CHEMO: 1}
     ordered = tuple(sorted(rows, key=lambda r: order[r.group]))  # stable: registry order kept
@@ -442,4 +462,15 @@ def build(registry: Registry, state: ResponseState) -> ResponseModel:
         groups=tuple(dict.fromkeys(r.group for r in ordered)),
         sources=sources,
         printed_ci_levels=tuple(levels),
+        cutoff_note=_cutoff_note(state, used),
     )
+
+
+def _cutoff_note(state: ResponseState, used: dict[str, list[str]]) -> str:
+    """Which analyses the rows come from, per trial (shown in the caption and footnote)."""
+    if not used:
+        return ""
+    which = "Each arm shows its latest analysis" if state.cutoff == "latest" else "All analyses"
+    listed = "; ".join(f"{name}: {', '.join(labels)}" for name, labels in used.items())
+    hint = " Choose 'All analyses' for earlier cut-offs." if state.cutoff == "latest" else ""
+    return f"{which} ({listed}).{hint}"

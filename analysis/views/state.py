@@ -259,7 +259,47 @@ class KeyedChoice:
         return self.separator.join(f"{k}{self.pair_separator}{v}" for k, v in value)
 
 
-Field = Choice | MultiChoice | Number | Flag | KeyedChoice
+@dataclass(frozen=True)
+class Tokens:
+    """An ordered list of opaque ids that match ``pattern`` (e.g. content-addressed ids of
+    user-supplied curves), at most ``max_items``. Whether an id names something that exists is
+    the view's rule, not the URL's: a well-formed id is kept and the view says when it is not
+    found; a malformed one is dropped and named."""
+
+    attr: str
+    url: str
+    label: str
+    pattern: re.Pattern[str]
+    max_items: int
+    separator: str = ","
+    default: tuple[str, ...] = ()
+
+    def parse(self, raw: str, problems: list[str]) -> Any:
+        items = [item for item in raw.split(self.separator) if item]
+        good = tuple(dict.fromkeys(i for i in items if self.pattern.match(i)))
+        bad = [i for i in items if not self.pattern.match(i)]
+        if bad:
+            problems.append(
+                f"{self.label} {quoted(bad[0])}" + (" and more" if len(bad) > 1 else "")
+            )
+        if len(good) > self.max_items:
+            problems.append(f"more than {self.max_items} {self.label} (the first were kept)")
+        return good[: self.max_items]
+
+    def accept(self, value: object) -> Any:
+        if value is None:
+            return ()
+        if not isinstance(value, list | tuple) or len(value) > self.max_items:
+            return INVALID
+        if not all(isinstance(v, str) and self.pattern.match(v) for v in value):
+            return INVALID
+        return tuple(dict.fromkeys(value))
+
+    def format(self, value: Any) -> str | None:
+        return self.separator.join(value) if value else None
+
+
+Field = Choice | MultiChoice | Number | Flag | KeyedChoice | Tokens
 CheckFn = Callable[[Registry, Any], tuple[Any, list[str]]]
 
 
@@ -300,6 +340,8 @@ class StateSpec(Generic[S]):
         for f in self.fields:
             if isinstance(f, Choice | MultiChoice):
                 values[f.attr] = f.default(registry)
+            elif isinstance(f, Tokens):
+                values[f.attr] = f.default
             else:
                 values[f.attr] = f.default
         return self.state_type(**values)
@@ -350,6 +392,8 @@ class StateSpec(Generic[S]):
             return INVALID
         if isinstance(f, KeyedChoice):
             return f.parse(registry, raw, problems)
+        if isinstance(f, Tokens):
+            return f.parse(raw, problems)
         if raw == f.empty:
             return ()
         allowed = set(f.allowed(registry))
@@ -412,6 +456,8 @@ class StateSpec(Generic[S]):
             return value if isinstance(value, bool) else INVALID
         if isinstance(f, KeyedChoice):
             return f.accept(registry, value)
+        if isinstance(f, Tokens):
+            return f.accept(value)
         if value is None:
             return ()
         if not isinstance(value, list | tuple):
@@ -434,6 +480,8 @@ class StateSpec(Generic[S]):
             return f"unknown {f.label} (or more than {f.max_items})"
         if isinstance(f, KeyedChoice):
             return f"unknown {f.label} choice"
+        if isinstance(f, Tokens):
+            return f"malformed {f.label} (or more than {f.max_items})"
         return f"unknown {f.label}"
 
     # -- state -> URL ---------------------------------------------------------------------------

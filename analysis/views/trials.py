@@ -143,13 +143,26 @@ def value_text(row: Mapping[str, Any]) -> str:
 
 
 def ci_text(row: Mapping[str, Any]) -> str:
-    """The interval as printed, or from its bounds with its level (levels are never assumed)."""
-    if row.get("ci_text"):
-        return str(row["ci_text"])
-    lo, hi, level = row.get("ci_lower"), row.get("ci_upper"), row.get("ci_level")
-    if lo is None and hi is None:
-        return ""
-    return f"{lo:g}–{hi:g} ({level:g}% CI)" if level else f"{lo:g}–{hi:g}"
+    """The interval as printed with its level (levels are never assumed; an unknown level is
+    said), then the printed p-value with its sidedness: "0.56–0.88 (95% CI) · p 0.001
+    (one-sided)"."""
+    level, reason = row.get("ci_level"), row.get("ci_level_reason")
+    interval = row.get("ci_text")
+    if not interval and (row.get("ci_lower") is not None or row.get("ci_upper") is not None):
+        interval = f"{row.get('ci_lower')}–{row.get('ci_upper')}"
+    parts: list[str] = []
+    if interval:
+        if level:
+            parts.append(f"{interval} ({level:g}% CI)")
+        elif reason:
+            parts.append(f"{interval} (CI level not known)")
+        else:
+            parts.append(str(interval))
+    if row.get("p_value"):
+        sided = row.get("p_sided")
+        side = f" ({sided})" if sided and sided != "not stated" else ""
+        parts.append(f"p {row['p_value']}{side}")
+    return " · ".join(parts)
 
 
 def section_of(section: object) -> str:

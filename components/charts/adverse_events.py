@@ -41,6 +41,7 @@ from components.charts.ae_labels import (
     value_label,
     wrap,
 )
+from components.charts.palette import bar_marker, bars_marker
 from components.charts.plain import cell_axes, subplot_grid, template
 from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text, footnote_annotation
 
@@ -63,11 +64,16 @@ GRADE_HEADINGS = {"any": "any grade", "high": "grade ≥3 (as reported)"}
 
 @dataclass(frozen=True)
 class ArmStyle:
-    """How one arm is drawn: ``key`` (trial_id, arm_id), a label and its app-wide colour."""
+    """How one arm is drawn: ``key`` (trial_id, arm_id), a label, its app-wide colour and the
+    bar fill pattern that tells apart arms sharing a colour ("" = solid)."""
 
     key: ArmKey
     label: str
     colour: str
+    pattern: str = ""
+
+    def bar_marker(self, fill: str | None = None) -> dict[str, Any]:
+        return bar_marker(self.colour, self.pattern, fill)
 
 
 @dataclass(frozen=True)
@@ -192,7 +198,7 @@ def summary_figure_dict(
                     y,
                     hover,
                     x=[c.shown_pct for c in found],
-                    marker={"color": [s.colour for _, s, _ in group]},
+                    marker=bars_marker([(s.colour, s.pattern) for _, s, _ in group]),
                     text=text,
                     textposition="outside",
                     cliponaxis=False,
@@ -340,7 +346,7 @@ def term_figure_dict(
                             x=[c.shown_pct for c in found],
                             width=0.8,
                             marker={
-                                "color": _rgba(style.colour, 0.3),
+                                **style.bar_marker(_rgba(style.colour, 0.3)),
                                 "line": {"color": style.colour, "width": 1},
                             },
                             text=[_esc(value_label(c, with_counts=False)) for c in found],
@@ -370,7 +376,7 @@ def term_figure_dict(
                             ],
                             x=[c.shown_pct for c in found],
                             width=0.42,
-                            marker={"color": style.colour},
+                            marker=style.bar_marker(),
                             # the value is on the any-grade bar when that one is drawn
                             text=[
                                 _esc(band_mark(c))

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from analysis.views.forest.text import format_hr, format_level, hr_text
+from components.charts.labels import distinct_labels
 from components.charts.theme import (
     SCREEN,
     ChartTheme,
@@ -59,7 +60,7 @@ AXIS_MIN = 0.02
 AXIS_MAX = 50.0
 FOREST_DOMAIN = (0.0, 0.44)
 TEXT_DOMAIN = (0.46, 1.0)
-LABEL_CHARS = 52  # longest row label kept (longer ones end in "…"; the table has them whole)
+LABEL_CHARS = 52  # longest row label kept (the shared part is cut; the table has them whole)
 DETAIL_CHARS = 64
 CHAR_EM = 0.6  # average glyph width of the chart font, in em (DejaVu Sans ~0.55)
 
@@ -109,6 +110,9 @@ class ForestOptions:
     x_label: str = "Hazard ratio (log scale)"
     favours_left: str = "Favours experimental"
     favours_right: str = "Favours control"
+    #: Header of the right-hand text column (per-arm N for trials; the evidence for network
+    #: estimates).
+    n_header: str = "N exp/ctrl"
     title: str | None = None
     warning: str | None = None  # drawn prominently above the plot (e.g. pooled across systems)
     heterogeneity_text: str | None = None
@@ -201,13 +205,14 @@ def forest_figure_dict(
         text_values.append(value)
 
     add_text(text_col_hr, header_y, "<b>HR (CI, level as published)</b>")
-    add_text(text_col_n, header_y, "<b>N exp/ctrl</b>")
+    add_text(text_col_n, header_y, f"<b>{_e(options.n_header)}</b>")
     label_px = 0.0
 
     max_weight = max((r.weight_percent or 0.0 for r in rows), default=0.0) or 1.0
+    short = distinct_labels([r.label for r in rows], LABEL_CHARS)
     for i, row in enumerate(rows):
         y = float(top - i)
-        label, detail_text = clip(row.label, LABEL_CHARS), clip(row.detail, DETAIL_CHARS)
+        label, detail_text = short[i], clip(row.detail, DETAIL_CHARS)
         label_px = max(
             label_px,
             len(label) * CHAR_EM * theme.font_size,

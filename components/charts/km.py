@@ -21,6 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from analysis.survival import AtRiskTable, KaplanMeierResult, MedianSurvival, regular_ticks
+from components.charts.labels import distinct_labels
 from components.charts.theme import SCREEN, ChartTheme, footnote_annotation, plotly_template
 
 
@@ -39,6 +40,87 @@ class KMCurve:
     # Row label of the at-risk table (short, so the table does not squeeze the plot); None
     # means the label cut to TABLE_LABEL_CHARS.
     table_label: str | None = None
+
+
+@dataclass(frozen=True)
+class KMPublished:
+    """An arm without a curve, drawn as its published median (at S = 50 %, with the median's CI
+    as a horizontal bar) and landmark rates (with their CIs as vertical bars). Values in months
+    and in percent (the KM axis's unit); a bound not printed (or printed as text, e.g. "NE") is
+    None."""
+
+    key: str
+    label: str
+    colour: str
+    median: tuple[float, float | None, float | None] | None
+    landmarks: tuple[tuple[float, float, float | None, float | None], ...] = ()
+    hover: str = ""
+
+    def x_end(self) -> float:
+        values = [self.median[0], self.median[2] or 0.0] if self.median else []
+        values += [lm[0] for lm in self.landmarks]
+        return max(values, default=0.0)
+
+
+def _error(value: float, lo: float | None, hi: float | None) -> dict[str, Any]:
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": [0.0 if hi is None else hi - value],
+        "arrayminus": [0.0 if lo is None else value - lo],
+        "thickness": 1.5,
+        "width": 6,
+    }
+
+
+def _published_traces(point: KMPublished, theme: ChartTheme) -> list[dict[str, Any]]:
+    traces: list[dict[str, Any]] = []
+    common = {
+        "type": "scatter",
+        "mode": "markers",
+        "xaxis": "x",
+        "yaxis": "y",
+        "legendgroup": point.key,
+        "hovertemplate": point.hover.replace("%", "%%") + "<extra></extra>",
+        "meta": {"role": "published"},
+    }
+    name = f"{point.label} — published values (no curve)"
+    if point.median is not None:
+        x, lo, hi = point.median
+        traces.append(
+            {
+                **common,
+                "name": name,
+                "x": [x],
+                "y": [50.0],
+                "error_x": {**_error(x, lo, hi), "color": point.colour},
+                "marker": {
+                    "symbol": "diamond",
+                    "size": theme.marker_size + 4,
+                    "color": point.colour,
+                },
+            }
+        )
+    for t, rate, lo, hi in point.landmarks:
+        traces.append(
+            {
+                **common,
+                "name": name,
+                "showlegend": False,
+                "x": [t],
+                "y": [rate],
+                "error_y": {**_error(rate, lo, hi), "color": point.colour},
+                "marker": {
+                    "symbol": "square-open",
+                    "size": theme.marker_size + 3,
+                    "color": point.colour,
+                    "line": {"width": 2, "color": point.colour},
+                },
+            }
+        )
+    for i, trace in enumerate(traces):
+        trace["showlegend"] = i == 0
+    return traces
 
 
 @dataclass(frozen=True)
@@ -73,10 +155,8 @@ AXIS_BLOCK_PX = 62  # x tick labels + x-axis title between the curves and the at
 def table_labels(curves: Sequence[KMCurve]) -> list[str]:
     """Unique, short at-risk row labels (a category axis merges equal labels)."""
     out: list[str] = []
-    for curve in curves:
-        base = curve.table_label or curve.label
-        if len(base) > TABLE_LABEL_CHARS:
-            base = base[: TABLE_LABEL_CHARS - 1].rstrip() + "…"
+    bases = distinct_labels([c.table_label or c.label for c in curves], TABLE_LABEL_CHARS)
+    for base in bases:
         label = base
         suffix = 2
         while label in out:
@@ -345,7 +425,11 @@ def _at_risk_trace(curve: KMCurve, row_label: str, options: KMOptions) -> dict[s
     }
 
 
-def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) -> dict[str, Any]:
+def km_figure_dict(
+    curves: Sequence[KMCurve],
+    options: KMOptions | None = None,
+    published: Sequence[KMPublished] = (),
+) -> dict[str, Any]:
     """The KM figure as a plain plotly dict (``{"data": [...], "layout": {...}}``).
 
     Built without plotly's per-element validation, which costs tens of milliseconds for a few
@@ -358,7 +442,11 @@ def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) 
     if x_max is None:
         x_max = max((float(c.km.times_months.max()) for c in curves), default=12.0)
         x_max = float(np.ceil(x_max / options.tick_step_months) * options.tick_step_months)
-    if options.tick_values_months:
+    reach = max((p.x_end() for p in published), default=0.0)
+    extended = reach > x_max
+    if extended:  # published markers beyond the curves: regular ticks over the wider axis
+        x_max = float(np.ceil(reach / options.tick_step_months) * options.tick_step_months)
+    if options.tick_values_months and not extended:
         ticks = tuple(t for t in options.tick_values_months if 0.0 <= t <= x_max + 1e-9)
     else:
         ticks = default_ticks(x_max, options.tick_step_months)
@@ -371,6 +459,8 @@ def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) 
         data.extend(_curve_traces(curve, options))
         if options.show_median_lines:
             shapes.extend(_median_shapes(curve))
+    for point in published:
+        data.extend(_published_traces(point, theme))
     if rows == 2:
         data.extend(
             _at_risk_trace(curve, label, options)
@@ -379,7 +469,7 @@ def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) 
 
     layout = _axis_layout(options, ticks, x_max, labels, rows)
     annotations: list[dict[str, Any]] = []
-    if not curves and options.empty_message:
+    if not curves and not published and options.empty_message:
         annotations.append(
             {
                 "font": {"color": "#57606a", "size": theme.font_size},
@@ -415,7 +505,8 @@ def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) 
     else:
         layout.pop("title", None)
     # Legend above the curves, one row per arm (arm labels are long); the top margin holds it.
-    legend_px = LEGEND_ROW_PX * scale * max(1, len(curves)) if curves else 0.0
+    entries = len(curves) + len(published)
+    legend_px = LEGEND_ROW_PX * scale * entries if entries else 0.0
     title_px = (44.0 if options.title else 12.0) * scale
     layout["legend"] = {
         "orientation": "v",
@@ -439,6 +530,10 @@ def km_figure_dict(curves: Sequence[KMCurve], options: KMOptions | None = None) 
     return {"data": data, "layout": layout}
 
 
-def build_km_figure(curves: Sequence[KMCurve], options: KMOptions | None = None) -> go.Figure:
+def build_km_figure(
+    curves: Sequence[KMCurve],
+    options: KMOptions | None = None,
+    published: Sequence[KMPublished] = (),
+) -> go.Figure:
     """Build the KM figure for ``curves`` (drawn in the given order) as a validated Figure."""
-    return go.Figure(km_figure_dict(curves, options))
+    return go.Figure(km_figure_dict(curves, options, published))

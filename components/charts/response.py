@@ -26,6 +26,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from components.charts.forest import clip
+from components.charts.labels import distinct_labels
 from components.charts.plain import template
 from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text, footnote_annotation
 
@@ -34,7 +35,7 @@ CI_FROM_COUNTS = "Clopper–Pearson from counts"
 CI_AS_PRINTED = "CI as printed"
 PLOT_DOMAIN = (0.0, 0.56)
 TEXT_DOMAIN = (0.58, 1.0)
-LABEL_CHARS = 52  # longest row label kept (longer ones end in "…"; the table has them whole)
+LABEL_CHARS = 52  # longest row label kept (the shared part is cut; the table has them whole)
 DETAIL_CHARS = 64
 CHAR_EM = 0.6  # average glyph width of the chart font, in em
 
@@ -129,11 +130,18 @@ def response_figure_dict(
     text_values += [f"<b>{_e(options.measure_label)}</b>", "<b>n / N</b>"]
 
     label_px = 0.0
+    short = dict(
+        zip(
+            (id(p) for p in points),
+            distinct_labels([p.label for p in points], LABEL_CHARS),
+            strict=True,
+        )
+    )
     for group in groups:
         ticks.append((y, f"<b>{_e(group)}</b>"))
         y -= 1.0
         for point in (p for p in points if p.group == group):
-            label, detail_text = clip(point.label, LABEL_CHARS), clip(point.detail, DETAIL_CHARS)
+            label, detail_text = short[id(point)], clip(point.detail, DETAIL_CHARS)
             label_px = max(
                 label_px,
                 len(label) * CHAR_EM * theme.font_size,

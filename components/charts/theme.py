@@ -1,9 +1,8 @@
 """Visual conventions shared by every chart builder (no dash imports here).
 
-Colours come from the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"), which stays
-distinguishable under the common colour-vision deficiencies. Arms keep the same colour in every
-view because the colour is assigned from the arm's position in the registry, not from the order
-of the current selection.
+Arm colours come from :mod:`components.charts.palette` (distinct under the common colour-vision
+deficiencies). Arms keep the same colour in every view because the colour is assigned from the
+arm's position in the registry, not from the order of the current selection.
 """
 
 from __future__ import annotations
@@ -14,20 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# Okabe–Ito, with black moved last and yellow darkened for contrast on a white background.
-OKABE_ITO: tuple[str, ...] = (
-    "#0072B2",  # blue
-    "#D55E00",  # vermillion
-    "#009E73",  # bluish green
-    "#CC79A7",  # reddish purple
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#B59B00",  # Okabe–Ito yellow (#F0E442) darkened: the original is nearly invisible on white
-    "#000000",
-)
+from components.charts.palette import ARM_DASHES, look_for
 
-# Line dashes give a second, colour-independent cue when more arms than colours are shown.
-DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+# Colours and second cues per arm live in components.charts.palette (one module for every view).
+DASHES: tuple[str, ...] = ARM_DASHES
 
 FONT_FAMILY = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
@@ -68,11 +57,11 @@ PRESENTATION = ChartTheme(
 
 def colour_for(index: int) -> str:
     """Colour for the arm at ``index`` in the registry's stable arm order."""
-    return OKABE_ITO[index % len(OKABE_ITO)]
+    return look_for(index).colour
 
 
 def dash_for(index: int) -> str:
-    return DASHES[(index // len(OKABE_ITO)) % len(DASHES)]
+    return look_for(index).dash
 
 
 def colour_map(keys: Sequence[str]) -> dict[str, str]:

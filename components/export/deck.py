@@ -1,10 +1,10 @@
 """PowerPoint deck of the charts a user collected (python-pptx).
 
 Layout (16:9, 13.333 x 7.5 in): a title slide (product name, date, data version, app version,
-intended-use caveat), then one slide per chart: the chart title in a band at the top, the PNG at
-the full slide width underneath (rendered at :data:`~components.export.images.DECK_IMAGE`,
-1600 x 792 px, whose aspect matches the area under the title), and the citations and caveats in
-the speaker notes.
+intended-use caveat), then one slide per chart: the chart title in a band at the top (the only
+title), the picture at the full slide width underneath (laid out by
+:mod:`components.export.slides`), one line naming the sources under it, and the citations and
+caveats in the speaker notes.
 
 Deterministic: the same slides, versions and date give byte-identical files. python-pptx stamps
 ``modified`` with the current time and ``zipfile`` stamps every member with the current time, so
@@ -25,14 +25,25 @@ import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from components.export.engine import RenderEngine
 from components.export.footnote import Footnote
-from components.export.images import DECK_IMAGE, ExportTheme, render_figure
+from components.export.images import ExportTheme
+from components.export.pool import Renderer, default_pool
+from components.export.slides import (
+    MIN_FONT_PT,
+    SLIDE_CHART,
+    SLIDE_HEIGHT_IN,
+    SLIDE_WIDTH_IN,
+    SOURCE_LINE_IN,
+    TITLE_BAND_IN,
+    slide_figure,
+    source_line,
+)
 from components.settings import APP_NAME
 
-SLIDE_WIDTH = Inches(13.333)
-SLIDE_HEIGHT = Inches(7.5)
-TITLE_BAND = Inches(0.9)
+SLIDE_WIDTH = Inches(SLIDE_WIDTH_IN)
+SLIDE_HEIGHT = Inches(SLIDE_HEIGHT_IN)
+TITLE_BAND = Inches(TITLE_BAND_IN)
+SOURCE_BAND = Inches(SOURCE_LINE_IN)
 INTENDED_USE = (
     "Summarises published trial evidence. Not for patient-specific decisions; "
     "cross-trial comparisons are not randomised."
@@ -49,6 +60,8 @@ class DeckSlide:
     title: str
     png: bytes
     notes: str
+    #: One line under the chart naming its sources (the full citations are in the notes).
+    source: str = ""
 
     def __post_init__(self) -> None:
         if not self.png.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -70,11 +83,19 @@ def make_deck_slide(
     footnote: Footnote,
     theme: ExportTheme = "presentation",
     scale: float = 2.0,
-    engine: RenderEngine | None = None,
+    engine: Renderer | None = None,
 ) -> DeckSlide:
-    """Render ``fig`` for a deck slide (footnote in the image, citations in the notes)."""
-    png = render_figure(fig, "png", DECK_IMAGE, scale, theme, footnote=footnote, engine=engine)
-    return DeckSlide(title=title, png=png, notes=footnote.notes_text())
+    """Render ``fig`` for a deck slide, laid out by :mod:`components.export.slides`: no title
+    or footnote in the picture (the title is on the slide once, the sources in one line under
+    the chart and in full in the notes), plot area >= 70 % of the slide, type >= 14 pt."""
+    del theme  # slides always use the presentation theme with the 14 pt floor
+    spec = slide_figure(fig)
+    png = (engine or default_pool()).render(
+        spec, fmt="png", width=SLIDE_CHART.width_px, height=SLIDE_CHART.height_px, scale=scale
+    )
+    return DeckSlide(
+        title=title, png=png, notes=footnote.notes_text(), source=source_line(footnote)
+    )
 
 
 def _set_text(frame: object, lines: Sequence[tuple[str, int, bool]]) -> None:
@@ -160,7 +181,7 @@ def build_deck(
         _set_text(title, [(item.title, 26, True)])
 
         px_w, px_h = png_size(item.png)
-        box_w, box_h = int(SLIDE_WIDTH), int(SLIDE_HEIGHT - TITLE_BAND)
+        box_w, box_h = int(SLIDE_WIDTH), int(SLIDE_HEIGHT - TITLE_BAND - SOURCE_BAND)
         width = box_w
         height = round(box_w * px_h / px_w)
         if height > box_h:  # taller than the area: fit the height, centre horizontally
@@ -170,6 +191,14 @@ def build_deck(
         slide.shapes.add_picture(
             io.BytesIO(item.png), Emu(left), Emu(TITLE_BAND), Emu(width), Emu(height)
         )
+        if item.source:
+            box = slide.shapes.add_textbox(
+                Inches(0.4),
+                Emu(SLIDE_HEIGHT - SOURCE_BAND),
+                Emu(SLIDE_WIDTH - Inches(0.8)),
+                Emu(SOURCE_BAND),
+            )
+            _set_text(box, [(item.source, MIN_FONT_PT, False)])
         slide.notes_slide.notes_text_frame.text = item.notes
 
     buffer = io.BytesIO()

@@ -19,6 +19,9 @@ Lifecycle
   ``render_timeout_s`` raises :class:`ExportError` and the browser is replaced, because a hung
   tab cannot be trusted.
 * Shut down at interpreter exit (``atexit``) and by :meth:`RenderEngine.close`.
+* Temporary files in one place: every browser start gets its own directory (see
+  :mod:`components.export.workdirs`), removed when that browser closes (idle, restart after a
+  failure, close, exit).
 
 Chromium is Debian's system package (``/usr/bin/chromium``), never a downloaded copy:
 ``kaleido.get_chrome()`` is never called and an explicit path is always passed, so choreographer
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import functools
 import logging
 import os
@@ -52,6 +56,7 @@ import kaleido
 from choreographer.browsers.chromium import Chromium
 from choreographer.errors import BrowserClosedError, BrowserFailedError, ChannelClosedError
 
+from components.export.workdirs import make_workdir, remove_workdir
 from components.settings import APP_NAME
 
 log = logging.getLogger("escc.export")
@@ -107,16 +112,20 @@ class EngineConfig:
     ~0.4–0.7 GB); the next export starts it again. None keeps it running.
     ``render_timeout_s`` bounds one render once it has a tab (kaleido's own timeout); the caller
     waits at most ``2 * (start_timeout_s + render_timeout_s) + 5`` s in all, queueing included.
+    ``start_timeout_s`` bounds Chromium's start (35-40 s were measured at load average 16-27 on
+    a 2-core machine, hence the generous default). ``temp_root`` is where each browser's
+    directory is made (None: the system temp dir).
     """
 
     browser_path: Path | None = None
     tabs: int = 1
     render_timeout_s: float = 60.0
-    start_timeout_s: float = 30.0
+    start_timeout_s: float = 60.0
     sandbox: bool = False
     reload_every: int = 50
     idle_timeout_s: float | None = 600.0
     extra_flags: tuple[str, ...] = field(default=())
+    temp_root: Path | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.tabs <= 8:
@@ -145,9 +154,11 @@ def find_browser(config: EngineConfig) -> Path:
     )
 
 
-def _browser_class(config: EngineConfig) -> type[Chromium]:
-    """A choreographer ``Chromium`` that adds our flags and passes a minimal environment."""
+def _browser_class(config: EngineConfig, workdir: Path) -> type[Chromium]:
+    """A choreographer ``Chromium`` that adds our flags and passes a minimal environment whose
+    ``TMPDIR`` is the browser's own directory."""
     flags = (*OFFLINE_FLAGS, *config.extra_flags)
+    scratch = str(workdir / "tmp")
 
     class _OfflineChromium(Chromium):
         def get_cli(self) -> Sequence[str]:
@@ -155,11 +166,13 @@ def _browser_class(config: EngineConfig) -> type[Chromium]:
 
         def get_env(self) -> MutableMapping[str, str]:
             env = super().get_env()
-            return {
+            kept = {
                 key: value
                 for key, value in env.items()
                 if key in _ENV_KEEP or key.startswith(_ENV_KEEP_PREFIXES)
             }
+            kept["TMPDIR"] = scratch
+            return kept
 
     return _OfflineChromium
 
@@ -177,10 +190,14 @@ class _Kaleido(kaleido.Kaleido):  # type: ignore[misc]
     """
 
     failed: bool
+    workdir: Path | None
+    workdir_pid: int
 
     def __init__(self, *, reload_every: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.failed = False
+        self.workdir = None
+        self.workdir_pid = os.getpid()
         self._reload_every = reload_every
         self._renders = 0
         self._reloads: set[asyncio.Task[None]] = set()
@@ -285,17 +302,32 @@ class RenderEngine:
                 self._kaleido = None
                 await _quiet_close(current)
             path = find_browser(self.config)
-            fresh = _Kaleido(
-                reload_every=self.config.reload_every,
-                n=self.config.tabs,
-                timeout=self.config.render_timeout_s,
-                page_generator=_page(),
-                path=str(path),
-                browser_cls=_browser_class(self.config),
-                enable_sandbox=self.config.sandbox,
-            )
+            workdir = make_workdir(self.config.temp_root)
+            try:
+                page = workdir / "index.html"
+                page.write_text(_page().generate_index(), encoding="utf-8")
+                fresh = _Kaleido(
+                    reload_every=self.config.reload_every,
+                    n=self.config.tabs,
+                    timeout=self.config.render_timeout_s,
+                    page_generator=str(page),
+                    path=str(path),
+                    browser_cls=_browser_class(self.config, workdir),
+                    enable_sandbox=self.config.sandbox,
+                    tmp_dir=str(workdir),
+                )
+            except BaseException:
+                remove_workdir(workdir)
+                raise
+            fresh.workdir = workdir
             try:
                 await asyncio.wait_for(fresh.open(), self.config.start_timeout_s)
+            except TimeoutError as exc:
+                await _quiet_close(fresh)
+                raise ExportError(
+                    f"Chromium did not start within {self.config.start_timeout_s:.0f} s "
+                    "(ESCC_EXPORT_START_TIMEOUT_S)"
+                ) from exc
             except BaseException:
                 await _quiet_close(fresh)
                 raise
@@ -497,26 +529,8 @@ async def _quiet_close(browser: _Kaleido) -> None:
                 os.killpg(process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 process.kill()
-
-
-_DEFAULT: RenderEngine | None = None
-_DEFAULT_LOCK = threading.Lock()
-
-
-def default_engine() -> RenderEngine:
-    """The process-wide engine (created on first use, default :class:`EngineConfig`)."""
-    global _DEFAULT  # noqa: PLW0603 - one browser per process is the point
-    with _DEFAULT_LOCK:
-        if _DEFAULT is None:
-            _DEFAULT = RenderEngine()
-        return _DEFAULT
-
-
-def configure_default_engine(config: EngineConfig) -> RenderEngine:
-    """Replace the process-wide engine's configuration (closes a running browser first)."""
-    global _DEFAULT  # noqa: PLW0603
-    with _DEFAULT_LOCK:
-        if _DEFAULT is not None:
-            _DEFAULT.close()
-        _DEFAULT = RenderEngine(config)
-        return _DEFAULT
+            with contextlib.suppress(Exception):
+                process.wait(5)
+    if browser.workdir is not None and browser.workdir_pid == os.getpid():
+        remove_workdir(browser.workdir)
+        browser.workdir = None

@@ -37,8 +37,9 @@ from components.charts.theme import (
     ChartTheme,
     escape_plotly_text,
 )
-from components.export.engine import ImageFormat, RenderEngine, default_engine
+from components.export.engine import ImageFormat
 from components.export.footnote import Footnote, wrap_lines
+from components.export.pool import Renderer, default_pool
 
 ExportTheme = Literal["presentation", "screen"]
 EXPORT_THEMES: tuple[ExportTheme, ...] = get_args(ExportTheme)
@@ -101,6 +102,24 @@ DECK_IMAGE = SlideSize("deck", 1600, 792)
 SIZE_PRESETS: dict[str, SlideSize] = {s.name: s for s in (SLIDE_16_9, SLIDE_4_3, DECK_IMAGE)}
 
 
+def png_too_large(width_px: int, height_px: int, scale: float) -> str | None:
+    """Why a PNG of this CSS size and scale cannot be exported, or None when it can.
+
+    The limit is on the pixels of the output (``MAX_OUTPUT_PIXELS``); the message names the
+    size the user chose, the pixels it would make and the largest square that fits.
+    """
+    pixels = width_px * scale * height_px * scale
+    if pixels <= MAX_OUTPUT_PIXELS:
+        return None
+    side = math.isqrt(int(MAX_OUTPUT_PIXELS / (scale * scale)))
+    return (
+        f"{width_px} × {height_px} px is too large for a PNG: at {scale:g}× it would be "
+        f"{pixels / 1e6:.0f} million pixels, and PNG exports are limited to "
+        f"{MAX_OUTPUT_PIXELS / 1e6:.0f} million (e.g. {side} × {side} px). Choose a smaller "
+        "size, or SVG/PDF, which have no pixel limit."
+    )
+
+
 def validate_scale(fmt: ImageFormat, size: SlideSize, scale: float) -> float:
     """The scale actually used: ``scale`` for PNG (checked), 1 for the vector formats."""
     if fmt not in IMAGE_FORMATS:
@@ -111,8 +130,9 @@ def validate_scale(fmt: ImageFormat, size: SlideSize, scale: float) -> float:
         raise TypeError("scale must be a number")
     if not MIN_SCALE <= scale <= MAX_SCALE:
         raise ValueError(f"scale must be between {MIN_SCALE:g} and {MAX_SCALE:g}")
-    if size.width_px * scale * size.height_px * scale > MAX_OUTPUT_PIXELS:
-        raise ValueError("image too large: reduce the size or the scale")
+    problem = png_too_large(size.width_px, size.height_px, scale)
+    if problem is not None:
+        raise ValueError(problem)
     return float(scale)
 
 
@@ -550,7 +570,7 @@ def render_figure(
     theme: ExportTheme = "presentation",
     *,
     footnote: Footnote | None = None,
-    engine: RenderEngine | None = None,
+    engine: Renderer | None = None,
 ) -> bytes:
     """The chart as PNG, SVG or PDF bytes (blocks for ~0.2–0.5 s warm, ~2 s on first use).
 
@@ -559,7 +579,7 @@ def render_figure(
     """
     used_scale = validate_scale(fmt, size, scale)
     spec = prepare_figure(fig, size=size, theme=theme, footnote=footnote)
-    return (engine or default_engine()).render(
+    return (engine or default_pool()).render(
         spec,
         fmt=fmt,
         width=size.width_px,

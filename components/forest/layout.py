@@ -60,7 +60,7 @@ def _analysis_selects(registry: Registry, found: ForestChoices, state: ForestSta
     selects = []
     for trial_id, analysis_ids in found.analyses.items():
         trial = registry.trial(trial_id)
-        data = [{"value": AUTO, "label": "Default (primary report with a CI)"}]
+        data = [{"value": AUTO, "label": "Default (latest analysis with a CI)"}]
         data += [
             {"value": a, "label": f"{trial.analysis(a).label} — {analysis_label(trial, a)}"}
             for a in analysis_ids

@@ -34,6 +34,15 @@ def table(head: Sequence[str], body: Sequence[Sequence[Any]], caption: str | Non
     return el("Table", children, className=TABLE_CLASS)
 
 
+def _p_cell(printed: str | None, sided: str | None) -> str:
+    """A printed p-value with its sidedness ("0.001 (one-sided)"); "not stated" is left out."""
+    if not printed:
+        return "–"
+    if sided and sided != "not stated":
+        return f"{printed} ({sided})"
+    return printed
+
+
 def p_text(value: float | None) -> str:
     if value is None:
         return "–"
@@ -75,7 +84,7 @@ def rows_table(registry: Registry, model: ForestModel) -> Any:
                 r.population_label or "–",
                 r.analysis_label or "–",
                 hr_cell,
-                r.p_text or "–",
+                _p_cell(r.p_text, r.p_sided),
                 r.n_text,
                 pooled_cell,
                 source or "–",

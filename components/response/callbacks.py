@@ -30,10 +30,19 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
         Input(ids.RESPONSE_POPULATION, "value"),
         Input(ids.RESPONSE_CLASSES, "value"),
         Input(ids.RESPONSE_ARMS, "value"),
+        Input(ids.RESPONSE_CUTOFF, "value"),
         prevent_initial_call=True,
     )
-    def update(measure: object, population: object, classes: object, arms: object) -> Any:
-        values = {"measure": measure, "population": population, "classes": classes, "arms": arms}
+    def update(
+        measure: object, population: object, classes: object, arms: object, cutoff: object
+    ) -> Any:
+        values = {
+            "measure": measure,
+            "population": population,
+            "classes": classes,
+            "arms": arms,
+            "cutoff": cutoff,
+        }
         state, problems = SPEC.from_inputs(registry, values)
         if state is None:
             return (no_update,) * 4 + (invalid(problems), no_update)

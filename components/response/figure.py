@@ -6,7 +6,6 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from analysis.views.labels import shorten
 from analysis.views.response import ResponseModel, ResponseRowView
 from components import provenance
 from components.charts.response import (
@@ -51,15 +50,15 @@ def point(row: ResponseRowView, colour_: str = FALLBACK_COLOUR) -> ResponsePoint
     if row.assessor != "assessor not stated":
         response += f", {row.assessor}"
     population = row.population_label
-    if len(population) > 40:
-        population = population[:39].rstrip() + "…"
     detail = " · ".join((row.arm_label, population, row.analysis_label, response))
-    label = shorten(row.trial_name, 24)
+    # Whole parts: the chart shortens labels shown together where they agree, not where they
+    # differ ("… (chemo-free)" vs "… + paclitaxel/cisplatin"), and the hover has the full text.
+    label = row.trial_name
     if not row.single_arm:
-        label += f" · {shorten(row.arm_label, 28)}"
+        label += f" · {row.arm_label}"
     label += f" · {row.analysis_label.split(' · ')[0]}"
     if row.population_kind != "itt":
-        label += f" · {shorten(row.population_label, 24)}"
+        label += f" · {row.population_label}"
     if row.status != "reported" or row.rate_percent is None:
         status = {"not_reached": provenance.NR_NOT_REACHED}.get(
             row.status, f"{provenance.NR_NOT_REPORTED}: {row.reason or 'no reason recorded'}"
@@ -113,7 +112,7 @@ def footnote_for(registry: Registry, model: ResponseModel) -> Footnote:
         [(registry.trial(t), ref) for t, ref in model.sources],
         data_version=registry.data_version,
         cross_trial=True,
-        caveats=FOOTNOTE_CAVEATS,
+        caveats=(*FOOTNOTE_CAVEATS, *((model.cutoff_note,) if model.cutoff_note else ())),
     )
 
 

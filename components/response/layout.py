@@ -8,7 +8,15 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import dcc, html
 
-from analysis.views.response import MEASURES, POPULATIONS, SPEC, ResponseModel, build, choices
+from analysis.views.response import (
+    CUTOFFS,
+    MEASURES,
+    POPULATIONS,
+    SPEC,
+    ResponseModel,
+    build,
+    choices,
+)
 from components import ids
 from components.export_menu import export_controls
 from components.graph import graph
@@ -84,6 +92,7 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
                         ids.RESPONSE_MEASURE, "Measure", {k: k for k in MEASURES}, state.measure
                     ),
                     _segments(ids.RESPONSE_POPULATION, "Population", POPULATIONS, state.population),
+                    _segments(ids.RESPONSE_CUTOFF, "Analyses", CUTOFFS, state.cutoff),
                     dmc.MultiSelect(
                         id=ids.RESPONSE_CLASSES,
                         label="Regimen classes (empty = all)",

@@ -148,6 +148,8 @@ def caption_for(registry: Registry, model: ResponseModel) -> Any:
         "printed; open diamonds: no CI printed. Confirmation, assessor and denominators differ "
         "between studies."
     ]
+    if model.cutoff_note:
+        notes.append(model.cutoff_note)
     levels: Sequence[float] = model.printed_ci_levels
     if any(level != 95.0 for level in levels):
         notes.append("Printed CI levels: " + ", ".join(f"{lv:g}%" for lv in levels) + ".")

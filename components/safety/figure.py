@@ -9,9 +9,10 @@ import plotly.graph_objects as go
 from analysis.views.safety import SafetyModel
 from components.charts import adverse_events as charts
 from components.charts.ae_labels import HEATMAP_KEY, SUMMARY_KEY, TERM_KEY
+from components.charts.palette import ArmLook
 from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text
 from components.export.footnote import Footnote
-from components.provenance import arm_colours
+from components.provenance import arm_looks
 from data import Registry
 
 #: Colour of an arm the colour map does not know (not expected: every registry arm has one).
@@ -28,9 +29,15 @@ def chart_key(model: SafetyModel) -> str:
 
 
 def _styles(registry: Registry, model: SafetyModel) -> list[charts.ArmStyle]:
-    colours = arm_colours(registry)
+    looks = arm_looks(registry)
+    fallback = ArmLook(colour=FALLBACK_COLOUR, dash="solid", pattern="")
     return [
-        charts.ArmStyle(key=key, label=label, colour=colours.get(key, (FALLBACK_COLOUR, ""))[0])
+        charts.ArmStyle(
+            key=key,
+            label=label,
+            colour=looks.get(key, fallback).colour,
+            pattern=looks.get(key, fallback).pattern,
+        )
         for key, label in zip(model.arms, model.chart_labels, strict=True)
     ]
 

@@ -32,7 +32,7 @@ from analysis.views.survival.rules import fidelity_report, library_curve
 from components import ids
 from components.survival import compute
 from components.survival.figure import screen_figure
-from components.survival.layout import reference_options
+from components.survival.layout import PLACEHOLDER_HEIGHT_PX, reference_options
 from components.survival.render import to_wire
 from components.survival.tables import (
     caption_of,
@@ -57,6 +57,8 @@ CONTROL_INPUTS: tuple[tuple[str, str, str], ...] = (
     ("show_censor", ids.SURVIVAL_SHOW_CENSOR, "checked"),
     ("show_median", ids.SURVIVAL_SHOW_MEDIAN, "checked"),
     ("show_at_risk", ids.SURVIVAL_SHOW_AT_RISK, "checked"),
+    ("cutoff", ids.SURVIVAL_CUTOFF, "value"),
+    ("user_curves", ids.SURVIVAL_USER, "value"),
 )
 
 
@@ -96,6 +98,14 @@ def outputs(registry: Registry, model: SurvivalModel) -> Outputs:
     )
 
 
+def graph_style(figure: dict[str, Any]) -> dict[str, str]:
+    """The graph box's height, set by the layout from the figure's own height (legend, curves,
+    at-risk table): a box without a height lets a responsive plotly chart collapse to 0 px and
+    draw over the content below it (issue 15)."""
+    height = figure.get("layout", {}).get("height") or PLACEHOLDER_HEIGHT_PX
+    return {"height": f"{int(height)}px"}
+
+
 def _render(registry: Registry, state: SurvivalState, stats: SurvivalMemo) -> Outputs:
     """The outputs of ``state`` in the form Dash sends them."""
     figure, caption, missing, results = outputs(
@@ -126,13 +136,15 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
         Output(ids.SURVIVAL_CAPTION, "children"),
         Output(ids.SURVIVAL_MISSING, "children"),
         Output(ids.SURVIVAL_RESULTS, "children"),
+        Output(ids.SURVIVAL_GRAPH, "style"),
         *control_inputs,
     )
     def update(*values: object) -> Any:
         state, problems = state_from_values(registry, values)
         if state is None:
-            return _invalid(problems), no_update, no_update, no_update, no_update
-        return (None, *rendered(registry, state))
+            return _invalid(problems), no_update, no_update, no_update, no_update, no_update
+        out = rendered(registry, state)
+        return (None, *out, graph_style(out[0]))
 
     @app.callback(
         Output({"type": ids.SURVIVAL_FIDELITY_BODY, "curve": MATCH}, "children"),

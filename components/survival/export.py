@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import plotly.graph_objects as go
 
 from analysis.views.survival import CSV_COLUMNS, SPEC, SurvivalModel, csv_rows
+from analysis.views.survival.user import USER_TRIAL_NAME
 from components.export.bundle import ExportBundle, bundle_rows
 from components.export.footnote import Footnote
 from components.export.tables import IpdArm
@@ -25,6 +26,9 @@ def ipd_arms(model: SurvivalModel) -> tuple[IpdArm, ...]:
             grade=item.curve.grade,
         )
         for item in model.curves
+    ) + tuple(
+        IpdArm(trial=USER_TRIAL_NAME, arm=s.label, sample=s.sample, grade=s.curve.grade)
+        for s in model.user_curves
     )
 
 

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from analysis.views.survival import PublishedHR, ShownCurve, SurvivalModel
 from components import provenance
-from components.charts.km import KMCurve, KMOptions, build_km_figure, km_figure_dict
+from components.charts.km import KMCurve, KMOptions, KMPublished, build_km_figure, km_figure_dict
 from components.charts.theme import escape_plotly_text
 from components.export.footnote import Footnote, SourceRef, wrap_lines
 from data import Registry
@@ -24,6 +24,19 @@ FOOTNOTE_LINE_CHARS = 160
 
 
 Colours = dict[tuple[str, str], tuple[str, str]]
+
+#: (colour, dash) of user-supplied curves, in the order they are drawn: dash patterns no shipped
+#: arm uses first, so a user curve is told apart from evidence without reading the legend.
+USER_STYLES: tuple[tuple[str, str], ...] = (
+    ("#7b2cbf", "dashdot"),
+    ("#b5179e", "longdashdot"),
+    ("#6c757d", "dashdot"),
+    ("#e76f51", "longdashdot"),
+)
+
+
+def user_style(index: int) -> tuple[str, str]:
+    return USER_STYLES[index % len(USER_STYLES)]
 
 
 def colour_of(colours: Colours, item: ShownCurve) -> tuple[str, str]:
@@ -42,10 +55,14 @@ def published_source(registry: Registry, pub: PublishedHR) -> str:
 
 def footnote_of(registry: Registry, model: SurvivalModel) -> Footnote:
     refs = [(item.trial, ref) for item in model.curves for ref in item.curve.inputs.source_refs]
+    refs += [
+        (registry.trial(m.trial_id), ref) for m in model.markers for ref in m.summary.source_refs
+    ]
     return provenance.footnote_for(
         refs,
         data_version=registry.data_version,
-        grades=[(item.label, item.curve.grade) for item in model.curves],
+        grades=[(item.label, item.curve.grade) for item in model.curves]
+        + [(item.label, item.curve.grade) for item in model.user_curves],
         cross_trial=model.cross_trial,
         caveats=model.caveats,
     )
@@ -54,6 +71,45 @@ def footnote_of(registry: Registry, model: SurvivalModel) -> Footnote:
 def _footnote_text(footnote: Footnote) -> str:
     lines = wrap_lines(footnote.lines(), FOOTNOTE_LINE_CHARS)
     return "<br>".join(escape_plotly_text(line) for line in lines)
+
+
+def published_points(registry: Registry, model: SurvivalModel) -> list[KMPublished]:
+    """Arms without a curve as their published median and landmark markers (arm colours)."""
+    looks = provenance.arm_looks(registry)
+    out = []
+    for marker in model.markers:
+        trial_id, arm_id = marker.token.split(":", 1)
+        summary = marker.summary
+        med = summary.median
+        median = None
+        lines = [marker.label, f"{marker.analysis_label} — published, no curve"]
+        if med is not None:
+            lines.append(f"Median {med.text(' mo')}")
+            if med.value is not None:
+                median = (med.value, med.ci_lower, med.ci_upper)
+        for lm in summary.landmarks:
+            lines.append(f"{lm.time_months:g}-month rate {lm.rate.text('%')}")
+        landmarks = tuple(
+            (
+                lm.time_months,
+                lm.rate.value or 0.0,
+                lm.rate.ci_lower,
+                lm.rate.ci_upper,
+            )
+            for lm in summary.landmarks
+            if lm.rate.value is not None
+        )
+        out.append(
+            KMPublished(
+                key=marker.token,
+                label=marker.label,
+                colour=looks[(trial_id, arm_id)].colour,
+                median=median,
+                landmarks=landmarks,
+                hover="<br>".join(escape_plotly_text(line) for line in lines),
+            )
+        )
+    return out
 
 
 def km_inputs(
@@ -77,6 +133,21 @@ def km_inputs(
                 grade=item.curve.grade,
             )
         )
+    for k, shown in enumerate(model.user_curves):
+        colour, dash = user_style(k)
+        curves.append(
+            KMCurve(
+                key=shown.token,
+                label=shown.label,
+                table_label=shown.label,
+                colour=colour,
+                dash=dash,
+                km=shown.summary.km,
+                at_risk=shown.summary.at_risk,
+                median=shown.summary.median,
+                grade=shown.curve.grade,
+            )
+        )
     options = KMOptions(
         endpoint_label=model.endpoint_label,
         show_ci=state.show_ci,
@@ -94,9 +165,9 @@ def km_inputs(
 
 def screen_figure(registry: Registry, model: SurvivalModel) -> dict[str, Any]:
     """The figure for the page, as a plain dict (no per-element plotly validation)."""
-    return km_figure_dict(*km_inputs(registry, model, None))
+    return km_figure_dict(*km_inputs(registry, model, None), published_points(registry, model))
 
 
 def export_figure(registry: Registry, model: SurvivalModel, footnote: Footnote | None) -> go.Figure:
     """The figure for exports: validated, with the footnote drawn into it."""
-    return build_km_figure(*km_inputs(registry, model, footnote))
+    return build_km_figure(*km_inputs(registry, model, footnote), published_points(registry, model))

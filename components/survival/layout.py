@@ -8,6 +8,7 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import dcc, html
 
+from analysis.usercurves import store as user_store
 from analysis.views.survival import (
     ENDPOINTS,
     MAX_ARMS,
@@ -20,6 +21,8 @@ from analysis.views.survival import (
 from analysis.views.survival.rules import curves_per_population
 from analysis.views.survival.state import (
     CLASS_ORDER,
+    CUTOFF_LABELS,
+    CUTOFFS,
     ENDPOINT_LABELS,
     LANDMARK_RANGE_MONTHS,
     TAU_RANGE_MONTHS,
@@ -28,6 +31,9 @@ from components import ids
 from components.export_menu import export_controls
 from components.graph import graph
 from data import Registry
+
+#: Height of the graph box before the first figure arrives (then the figure's own height).
+PLACEHOLDER_HEIGHT_PX = 520
 
 
 def arm_options(registry: Registry) -> list[dict[str, Any]]:
@@ -81,6 +87,24 @@ def _presets() -> Any:
     )
 
 
+def user_control(curve_ids: Sequence[str]) -> Any:
+    """The user-supplied curves of the link (issue 16): shown with their names, removable.
+    Hidden when the link has none (curves are added in the Add-a-curve view)."""
+    data = []
+    for cid in curve_ids:
+        curve = user_store.get(cid)
+        name = curve.label if curve is not None else f"{cid} (not found)"
+        data.append({"value": cid, "label": name})
+    return dmc.MultiSelect(
+        id=ids.SURVIVAL_USER,
+        label="User-supplied curves (not curated evidence; add more in Add a curve)",
+        data=data,
+        value=list(curve_ids),
+        clearable=True,
+        style={} if curve_ids else {"display": "none"},
+    )
+
+
 def _number_input(cid: str, label: str, value: float, bounds: tuple[float, float], w: int) -> Any:
     return dmc.NumberInput(
         id=cid,
@@ -128,12 +152,13 @@ def _controls(registry: Registry, state: Any) -> Any:
                 hidePickedOptions=True,
             ),
             _presets(),
+            user_control(state.user_curves),
             dmc.Group(
                 [
                     dmc.Select(
                         id=ids.SURVIVAL_REFERENCE,
                         label="Reference arm for comparisons",
-                        placeholder="automatic (first control arm shown)",
+                        placeholder="automatic: first control arm shown (none without one)",
                         data=reference_options(registry, state.arms),
                         value=state.reference if state.reference in state.arms else None,
                         clearable=True,
@@ -164,6 +189,14 @@ def _controls(registry: Registry, state: Any) -> Any:
                         (ids.SURVIVAL_SHOW_CENSOR, "Censor marks", state.show_censor),
                         (ids.SURVIVAL_SHOW_MEDIAN, "Median lines", state.show_median),
                         (ids.SURVIVAL_SHOW_AT_RISK, "Numbers at risk", state.show_at_risk),
+                    )
+                ]
+                + [
+                    dmc.SegmentedControl(
+                        id=ids.SURVIVAL_CUTOFF,
+                        data=[{"value": c, "label": CUTOFF_LABELS[c]} for c in CUTOFFS],
+                        value=state.cutoff,
+                        size="xs",
                     )
                 ],
                 gap="lg",
@@ -208,7 +241,9 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
                 ids.SURVIVAL_GRAPH,
                 {"data": [], "layout": {}},
                 filename="escc-km",
-                height=None,  # the figure sets its own height (legend + curves + table)
+                # The box always has a height: the callback sets it from the figure's own
+                # height (legend + curves + at-risk table); this one holds the place until then.
+                height=f"{PLACEHOLDER_HEIGHT_PX}px",
             ),
             html.Div(id=ids.SURVIVAL_CAPTION),
             html.Div(id=ids.SURVIVAL_MISSING),

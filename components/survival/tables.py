@@ -16,9 +16,10 @@ import dash_mantine_components as dmc
 
 from analysis.survival import ArmSummary
 from analysis.views.survival import FidelityReport, ShownCurve, SurvivalModel
+from analysis.views.survival.published import GRADE_C_TEXT, UNANCHORED_EXPLANATION
 from analysis.views.survival.rules import TOLERANCE_TEXT, hr_text, published_ci_text
 from components import ids, provenance
-from components.survival.figure import Colours, colour_of, published_source
+from components.survival.figure import Colours, colour_of, published_source, user_style
 from components.survival.render import MANTINE, el
 from data import Registry
 
@@ -126,11 +127,21 @@ def fidelity_badge(item: ShownCurve) -> Any:
     return badge_markup(item.curve.key.slug, item.curve.grade, item.passed)
 
 
+def badge_text(grade: str, passed: bool | None) -> str:
+    """Grade C never reads "checks passed" alone: its shape is a model through the published
+    median and landmarks, so matching them is no evidence about the rest of the curve."""
+    if grade == "C":
+        verdict = GRADE_C_TEXT if passed else GRADE_C_TEXT + "; check failed"
+    else:
+        verdict = "checks passed" if passed else "check failed"
+    return f"grade {grade} · {verdict}"
+
+
 def badge_markup(slug: str, grade: str, passed: bool | None) -> Any:
     """The badge of one curve (``slug`` = its library key). The check itself is not sent with
     the results: six checks were two thirds of a 6-arm response, and few readers open them, so
     the popover asks for its check when it is first opened (callback ``fidelity_check``)."""
-    text = f"grade {grade} · {'checks passed' if passed else 'check failed'}"
+    text = badge_text(grade, passed)
     return el(
         "Popover",
         [
@@ -178,6 +189,16 @@ def _swatch(colours: Colours, item: ShownCurve) -> Any:
     )
 
 
+def _published_median(item: ShownCurve) -> str:
+    pub = item.published
+    return pub.median.text() if pub is not None and pub.median is not None else "not reported"
+
+
+def _published_landmark(item: ShownCurve, months: float) -> str:
+    lm = item.published.landmark_at(months) if item.published is not None else None
+    return lm.rate.text("%") if lm is not None else f"none at {months:g} mo"
+
+
 def _arm_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
     colours = provenance.arm_colours(registry)
     return [
@@ -190,12 +211,91 @@ def _arm_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
                 el("Td", str(item.summary.n_patients)),
                 el("Td", str(item.summary.n_events)),
                 el("Td", median_text(item.summary)),
+                el("Td", _published_median(item), className="escc-published"),
                 el("Td", landmark_text(item.summary)),
+                el(
+                    "Td",
+                    _published_landmark(item, model.state.landmark_months),
+                    className="escc-published",
+                ),
                 el("Td", rmst_text(item.summary)),
             ],
         )
         for item in model.curves
     ]
+
+
+def _user_swatch(index: int) -> Any:
+    return el(
+        "Span",
+        "■ ",
+        style={"color": user_style(index)[0]},
+        className="escc-swatch",
+        **{"aria-hidden": "true"},
+    )
+
+
+def _user_pill(grade: str) -> Any:
+    return el("Span", f"user-supplied · grade {grade}", className="escc-pill escc-pill-user")
+
+
+def _user_arm_rows(model: SurvivalModel) -> list[Any]:
+    """User-supplied curves (issue 16): labelled as such, the reader's citation in place of an
+    analysis, never a fidelity badge (there is no published value to check against)."""
+    return [
+        el(
+            "Tr",
+            [
+                el("Td", [_user_swatch(k), item.label]),
+                el("Td", _user_pill(item.curve.grade)),
+                el("Td", f"source (as typed): {item.curve.citation}"),
+                el("Td", str(item.summary.n_patients)),
+                el("Td", str(item.summary.n_events)),
+                el("Td", median_text(item.summary)),
+                el("Td", landmark_text(item.summary)),
+                el("Td", rmst_text(item.summary)),
+            ],
+            className="escc-user-row",
+        )
+        for k, item in enumerate(model.user_curves)
+    ]
+
+
+def _user_comparison_rows(model: SurvivalModel) -> list[Any]:
+    index = {item.token: k for k, item in enumerate(model.user_curves)}
+    body = []
+    for row in model.user_comparisons:
+        cox = row.result.cox
+        drm = row.result.rmst_difference
+        drm_text = (
+            "–"
+            if drm is None
+            else f"{drm.difference_months:+.1f} ({drm.ci_lower_months:+.1f} to "
+            f"{drm.ci_upper_months:+.1f})"
+        )
+        body.append(
+            el(
+                "Tr",
+                [
+                    el("Td", [_user_swatch(index.get(row.arm.token, 0)), row.arm.label]),
+                    el(
+                        "Td",
+                        el(
+                            "Span",
+                            f"user-supplied vs {row.reference_label} — "
+                            + provenance.CROSS_TRIAL_LABEL,
+                            className="escc-pill escc-pill-cross",
+                        ),
+                    ),
+                    el("Td", hr_text(cox.hazard_ratio, cox.ci_lower, cox.ci_upper)),
+                    el("Td", "not applicable (user-supplied)"),
+                    el("Td", p_text(row.result.log_rank.p_value)),
+                    el("Td", drm_text),
+                ],
+                className="escc-user-row",
+            )
+        )
+    return body
 
 
 def _comparison_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
@@ -206,8 +306,13 @@ def _comparison_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
         drm = row.result.rmst_difference
         published: Any
         if row.cross_trial:
-            kind = el("Span", provenance.CROSS_TRIAL_LABEL, className="escc-pill escc-pill-cross")
-            published = "not applicable (different trials)"
+            kind = el(
+                "Span",
+                "Unanchored — across trials",
+                className="escc-pill escc-pill-cross",
+                title=UNANCHORED_EXPLANATION,
+            )
+            published = "none (never randomised against each other)"
         else:
             kind = el("Span", "within-trial, randomised", className="escc-pill escc-pill-within")
             pub = row.published
@@ -227,16 +332,28 @@ def _comparison_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
             else f"{drm.difference_months:+.1f} ({drm.ci_lower_months:+.1f} to "
             f"{drm.ci_upper_months:+.1f})"
         )
+        dim = {"className": "escc-unanchored"} if row.cross_trial else {}
         body.append(
             el(
                 "Tr",
                 [
                     el("Td", [_swatch(colours, row.arm), row.arm.label]),
                     el("Td", kind),
-                    el("Td", hr_text(cox.hazard_ratio, cox.ci_lower, cox.ci_upper)),
+                    el(
+                        "Td",
+                        hr_text(cox.hazard_ratio, cox.ci_lower, cox.ci_upper)
+                        + (" (unanchored)" if row.cross_trial else ""),
+                        **dim,
+                    ),
                     el("Td", published),
-                    el("Td", p_text(row.result.log_rank.p_value)),
-                    el("Td", drm_text),
+                    el(
+                        "Td",
+                        "not given (not randomised)"
+                        if row.cross_trial
+                        else p_text(row.result.log_rank.p_value),
+                        **dim,
+                    ),
+                    el("Td", drm_text, **dim),
                 ],
             )
         )
@@ -245,7 +362,7 @@ def _comparison_rows(registry: Registry, model: SurvivalModel) -> list[Any]:
 
 def results_tables(registry: Registry, model: SurvivalModel) -> Any:
     """Per-arm table and arm-vs-reference table under the figure."""
-    if not model.curves:
+    if not model.curves and not model.user_curves:
         return el("P", "No curve to summarise.", className="escc-note escc-dimmed")
     state = model.state
     tau_text = "–" if model.tau_months is None else f"{model.tau_months:g}"
@@ -255,13 +372,15 @@ def results_tables(registry: Registry, model: SurvivalModel) -> Any:
         "Analysis",
         "N",
         "Events",
-        "Median, months (95% CI)",
-        f"S({state.landmark_months:g} mo) (95% CI)",
+        "Median, months (95% CI), reconstructed",
+        "Median, published",
+        f"S({state.landmark_months:g} mo) (95% CI), reconstructed",
+        f"S({state.landmark_months:g} mo), published",
         f"RMST({tau_text} mo), months (95% CI)",
     )
     parts: list[Any] = [
         el("H5", "Per arm", className="escc-table-title"),
-        _table(head, _arm_rows(registry, model)),
+        _table(head, _arm_rows(registry, model) + _user_arm_rows(model)),
     ]
     if model.tau_clamped and model.tau_months is not None:
         parts.append(
@@ -273,9 +392,14 @@ def results_tables(registry: Registry, model: SurvivalModel) -> Any:
                 variant="light",
             )
         )
-    if model.reference is not None and model.comparisons:
+    if model.comparisons or model.user_comparisons:
+        ref_label = (
+            model.reference.label
+            if model.reference is not None
+            else model.user_comparisons[0].reference_label
+        )
         comp_head = (
-            f"Arm vs reference ({model.reference.label})",
+            f"Arm vs reference ({ref_label})",
             "Comparison",
             "Cox HR (95% CI), reconstructed",
             "Published HR",
@@ -285,7 +409,15 @@ def results_tables(registry: Registry, model: SurvivalModel) -> Any:
         parts.extend(
             [
                 el("H5", "Versus the reference arm", className="escc-table-title"),
-                _table(comp_head, _comparison_rows(registry, model)),
+                _table(
+                    comp_head,
+                    _comparison_rows(registry, model) + _user_comparison_rows(model),
+                ),
+                *(
+                    [el("P", UNANCHORED_EXPLANATION, className="escc-note escc-unanchored-note")]
+                    if any(row.cross_trial for row in model.comparisons) or model.user_comparisons
+                    else []
+                ),
                 el(
                     "P",
                     "HR < 1 favours the arm over the reference. Cox model with Efron ties and "
@@ -304,8 +436,18 @@ def missing_list(model: SurvivalModel) -> Any:
     """The chosen arms without a curve, each with its reason (never silently dropped)."""
     if not model.missing:
         return None
+    items = []
+    for m in model.missing:
+        parts: list[Any] = [f"{m.label} — {m.reason}"]
+        if m.forest_search is not None:
+            parts += [
+                " (",
+                el("A", "Forest view at this subgroup", href="/forest" + m.forest_search),
+                ")",
+            ]
+        items.append(el("Li", parts))
     return dmc.Alert(
-        el("Ul", [el("Li", f"{m.label} — {m.reason}") for m in model.missing]),
+        el("Ul", items),
         title=f"Not shown for {model.state.endpoint}, {model.population_label}",
         color="gray",
         variant="light",
@@ -337,7 +479,21 @@ def caption_of(registry: Registry, model: SurvivalModel) -> Any:
                 ],
             )
         )
-    grades = "; ".join(f"{c.label}: grade {c.curve.grade}" for c in model.curves)
+    for item in model.user_curves:
+        parts.append(
+            el(
+                "Span",
+                [
+                    el("Strong", "User-supplied (not curated) "),
+                    f"{item.label} — source as typed by the reader: {item.curve.citation}",
+                ],
+                className="escc-user-source",
+            )
+        )
+    grades = "; ".join(
+        [f"{c.label}: grade {c.curve.grade}" for c in model.curves]
+        + [f"{c.label}: {c.curve.grade_text}" for c in model.user_curves]
+    )
     notes = list(model.caveats)
     if grades:
         notes.insert(0, f"Reconstruction grades — {grades}.")

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, State, dcc, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 
 from analysis.views.trials import SPEC, TrialsState, catalogue_rows, trial_detail
 from components import ids
 from components.trials.layout import FORMATS
 from components.trials.tables import catalogue_table, detail_card
 from data import Registry
-from data.export import export_bytes
+from data.export import ExportFormat, export_bytes
+
+#: File name suffix and media type of each download format.
+_FILES: dict[str, tuple[str, str]] = {
+    "csv": ("evidence_{version}.csv", "text/csv; charset=utf-8"),
+    "json": ("evidence_{version}.json", "application/json; charset=utf-8"),
+    "datapackage": ("datapackage.json", "application/json; charset=utf-8"),
+    "zip": ("evidence-package_{version}.zip", "application/zip"),
+}
 
 
 def render_detail(registry: Registry, trial_id: str, section: str) -> Any:
@@ -53,6 +61,23 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
         return render_detail(registry, state.trial, checked.section)
 
     @app.callback(
+        Output(ids.TRIALS_DETAIL_SELECT, "value"),
+        Input({"type": ids.TRIALS_ROW, "trial": ALL, "arm": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def open_row(_clicks: object) -> Any:
+        """A click on a catalogue row opens its trial's detail (through the detail picker, so
+        the URL and the section stay in step)."""
+        trigger = ctx.triggered_id
+        fired = ctx.triggered[0].get("value") if ctx.triggered else None
+        if not isinstance(trigger, dict) or not fired:
+            return no_update  # rows (re)drawn, not clicked
+        state, _problems = SPEC.from_inputs(registry, {"trial": trigger.get("trial")})
+        if state is None or state.trial is None:
+            return no_update
+        return state.trial
+
+    @app.callback(
         Output(ids.TRIALS_URL, "search"),
         Input(ids.TRIALS_CLASS_FILTER, "value"),
         Input(ids.TRIALS_DETAIL_SELECT, "value"),
@@ -83,7 +108,9 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
             return no_update
         if fmt not in FORMATS:
             return no_update
-        payload = export_bytes(registry, fmt)  # type: ignore[arg-type]
-        name = f"escc-evidence_{registry.data_version}.{fmt}"
-        mime = "text/csv" if fmt == "csv" else "application/json"
-        return dcc.send_bytes(payload, name, type=f"{mime}; charset=utf-8")
+        payload = export_bytes(registry, cast(ExportFormat, fmt))
+        pattern, mime = _FILES[str(fmt)]
+        name = "escc-" + pattern.format(version=registry.data_version)
+        if fmt == "datapackage":
+            name = pattern  # it names the CSV as evidence.csv: save both in one folder
+        return dcc.send_bytes(payload, name, type=mime)

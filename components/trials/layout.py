@@ -10,10 +10,19 @@ from dash import dcc, html
 
 from analysis.views.trials import SECTION_LABELS, SECTIONS, SPEC, build
 from components import ids
-from components.trials.tables import catalogue_table, detail_card
+from components.trials.tables import COMPLETENESS_TEXT, catalogue_table, detail_card
 from data import Registry
 
-FORMATS = ("csv", "json")
+#: Download choices: (export format, label). The data package is the CSV plus its
+#: datapackage.json (Frictionless) in one zip; "datapackage.json" alone describes a CSV
+#: downloaded separately.
+DOWNLOADS: tuple[tuple[str, str], ...] = (
+    ("csv", "CSV"),
+    ("zip", "Data package (CSV + datapackage.json, zip)"),
+    ("datapackage", "datapackage.json"),
+    ("json", "JSON"),
+)
+FORMATS = tuple(f for f, _label in DOWNLOADS)
 
 
 def _notice(problems: list[str]) -> Any:
@@ -53,7 +62,7 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
                     ),
                     dmc.SegmentedControl(
                         id=ids.EVIDENCE_DOWNLOAD_FORMAT,
-                        data=[{"value": f, "label": f.upper()} for f in FORMATS],
+                        data=[{"value": f, "label": label} for f, label in DOWNLOADS],
                         value="csv",
                     ),
                     dmc.Button(
@@ -65,7 +74,16 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
                 ],
                 align="flex-end",
             ),
-            html.Div(catalogue_table(model.catalogue), id=ids.TRIALS_TABLE),
+            dmc.Text(
+                "Click a row to open the trial's detail below the table.",
+                size="xs",
+                c="dimmed",
+            ),
+            # The catalogue scrolls in its own box, so the detail below it stays in reach.
+            html.Div(
+                catalogue_table(model.catalogue), id=ids.TRIALS_TABLE, className="escc-scroll-box"
+            ),
+            dmc.Text(COMPLETENESS_TEXT, size="xs", c="dimmed"),
             dmc.Select(
                 id=ids.TRIALS_DETAIL_SELECT,
                 label="Trial detail",

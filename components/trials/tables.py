@@ -9,9 +9,10 @@ import dash_mantine_components as dmc
 from dash import html
 
 from analysis.views.trials import SECTION_LABELS, SECTIONS, TrialDetail
+from components import ids
 from components.provenance import NR_NOT_REACHED, NR_NOT_REPORTED, source_badge
 from data import CatalogueRow
-from data.registry import HeadlineValue
+from data.registry import COMPLETENESS_ITEMS, HeadlineValue
 
 CATALOGUE_COLUMNS = (
     "Trial",
@@ -58,8 +59,13 @@ def _catalogue_row(row: CatalogueRow) -> Any:
         gap=0,
     )
     missing = ", ".join(row.missing) if row.missing else "nothing listed as missing"
-    return dmc.TableTr(
-        [
+    # A plain <tr> so a click on the row opens the trial's detail (callback ``open_row``).
+    return html.Tr(
+        id={"type": ids.TRIALS_ROW, "trial": row.trial_id, "arm": row.arm_id},
+        n_clicks=0,
+        className="escc-row-link",
+        title=f"Open the detail of {row.trial_name}",
+        children=[
             dmc.TableTd(trial_cell),
             dmc.TableTd(dmc.Text(f"{row.arm_label} ({row.role})", size="sm")),
             dmc.TableTd(dmc.Text(row.regimen_class, size="xs")),
@@ -76,14 +82,29 @@ def _catalogue_row(row: CatalogueRow) -> Any:
                     w=320,
                 )
             ),
-        ]
+        ],
     )
+
+
+#: What the Completeness column means (shown under the table and in its header's hover).
+COMPLETENESS_TEXT = (
+    "Completeness: the share of the core items (" + ", ".join(COMPLETENESS_ITEMS) + ") that the "
+    "stored sources report for this arm; hover a value for the items missing. It describes the "
+    "reporting, not the quality of the trial."
+)
 
 
 def catalogue_table(rows: Sequence[CatalogueRow]) -> Any:
     if not rows:
         return dmc.Alert("No arm matches the chosen regimen classes.", color="gray")
-    head = dmc.TableThead(dmc.TableTr([dmc.TableTh(h) for h in CATALOGUE_COLUMNS]))
+    head = dmc.TableThead(
+        dmc.TableTr(
+            [
+                dmc.TableTh(html.Span(h, title=COMPLETENESS_TEXT) if h == "Completeness" else h)
+                for h in CATALOGUE_COLUMNS
+            ]
+        )
+    )
     return dmc.Table(
         [head, dmc.TableTbody([_catalogue_row(r) for r in rows])],
         striped=True,

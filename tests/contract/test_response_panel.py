@@ -24,7 +24,7 @@ HOSTILE: list[Any] = [
     "\u202eORR",
 ]
 # measure, population, regimen classes, arms (in callback order)
-VALID: list[Any] = ["DCR", "itt", ["ICI+TKI+chemo"], ["nct05013697:triple"]]
+VALID: list[Any] = ["DCR", "itt", ["ICI+TKI+chemo"], ["nct05013697:triple"], "latest"]
 LIST_HOSTILE: list[Any] = [["<script>"], ["nct05013697:triple", "../x"], [None], [["ORR"]]]
 ANALYSED = ("clopper_pearson", "compare_with_printed")
 
@@ -95,9 +95,9 @@ def test_sec02_hostile_list_items(app, client, spies, position, value) -> None:
 
 def test_sec02_none_measure_is_invalid_but_empty_filters_mean_all(app, client) -> None:
     key, spec = _callback(app)
-    resp = post(client, valid_body(key, spec, [None, "itt", None, None]))
+    resp = post(client, valid_body(key, spec, [None, "itt", None, None, "latest"]))
     assert resp.status_code in (200, 204) and "Invalid selection" in resp.get_data(as_text=True)
-    resp = post(client, valid_body(key, spec, ["CR", "all", None, []]))
+    resp = post(client, valid_body(key, spec, ["CR", "all", None, [], "all"]))
     assert resp.status_code == 200
     assert "Invalid selection" not in resp.get_data(as_text=True)
 

@@ -16,7 +16,8 @@ from data import load_registry
 from tests.contract.callbacks import leaks, post, valid_body
 
 VALID = ["OS", ["escort1st:cam_chemo", "escort1st:placebo_chemo"], "ITT", None, 12, 18]
-VALID += [False, True, False, True]
+VALID += [False, True, False, True, "earliest"]  # ESCORT-1st first report: grade A
+VALID += [[]]  # user-supplied curve ids (issue 16)
 
 COMMON_HOSTILE = [
     "<script>alert(1)</script>",
@@ -51,11 +52,13 @@ EXTRA: dict[int, list[object]] = {
     7: [None, 0, "false"],
     8: [None, 1, "on"],
     9: [None, 0, "off"],
+    11: [["not-an-id"], ["u" + "0" * 19], ["U" + "0" * 20], [f"u{i:020x}" for i in range(5)]],
 }
 # Values that are inside the allow-list (so no message is expected for them).
 ALLOWED: dict[int, list[object]] = {
     1: [[]],
     3: [None],
+    11: [None, []],
     **{switch: [True, False] for switch in (6, 7, 8, 9)},
 }
 
@@ -148,6 +151,7 @@ def test_url_sync_writes_the_state(app, client) -> None:
     assert params == {
         "arms": "escort1st:cam_chemo,escort1st:placebo_chemo",
         "ci": "1",
+        "cut": "earliest",  # not the default (latest): written to the link
         "pop": "CPS>=10",
     }
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import io
+import zipfile
+
 import pytest
 
 from components import ids, trials
@@ -69,6 +73,19 @@ def test_download_csv_has_provenance(app, client) -> None:
     payload = resp.get_json()["response"][ids.EVIDENCE_DOWNLOAD]["data"]
     assert payload["filename"].startswith("escc-evidence_")
     assert payload["base64"] is True
+    assert base64.b64decode(payload["content"]).startswith(b"trial_id,")
+
+
+def test_download_offers_the_data_package(app, client) -> None:
+    key, spec = _callback(app, f"{ids.EVIDENCE_DOWNLOAD}.data")
+    body = valid_body(key, spec, [1])
+    body["state"][0]["value"] = "zip"
+    resp = post(client, body)
+    assert resp.status_code == 200
+    payload = resp.get_json()["response"][ids.EVIDENCE_DOWNLOAD]["data"]
+    assert payload["filename"].startswith("escc-evidence-package_")
+    archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(payload["content"])))
+    assert sorted(archive.namelist()) == ["datapackage.json", "evidence.csv"]
 
 
 @pytest.mark.parametrize(

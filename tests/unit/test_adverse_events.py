@@ -29,6 +29,7 @@ CM_NIVO = ("checkmate648", "nivo_chemo")
 KN_PEMBRO = ("keynote590", "pembro_chemo")
 ZHANG = ("zhang2020", "cam_apa_chemo")
 XU_C = ("xu1542p", "tc")
+SKY_TIRA = ("skyscraper08", "tira_atezo_tp")
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +89,14 @@ def test_unmapped_term_is_listed_and_shown_as_printed(reg, tmp_path) -> None:
 
 def test_data_root_without_a_map_shows_every_term_as_printed(reg, tmp_path) -> None:
     class Root:
+        """A registry whose data root has no term map (its verified files lack one)."""
+
         trials = reg.trials
         root = tmp_path
+
+        @staticmethod
+        def data_text(_rel: str) -> None:
+            return None
 
     term_map = ae.check_term_map(Root())  # type: ignore[arg-type]
     assert term_map.entries == ()
@@ -316,10 +323,20 @@ def test_zero_patients_is_zero_percent_without_a_denominator(reg) -> None:
 
 
 def test_percentage_without_counts_is_published_and_n_not_stated(reg) -> None:
-    table = ae.summary_table(reg, [CM_NIVO])
+    table = ae.summary_table(reg, [CM_NIVO], "all-cause")
     high = table.cells[[i.key for i in table.items].index("high")][0]
     assert high.shown_pct == 47.0 and high.recomputed_pct is None
+    assert high.grade_band == ">=3"
     assert high.denominator_n is None and high.count_text() == "N not stated"
+
+
+def test_checkmate648_grade3_rows_are_not_treatment_related(reg) -> None:
+    """Issue 13 audit: the review prints "Grade 3 AE >= 47% vs 32% vs 36%" without saying the
+    events were treatment-related. They were stored as grade 3-4 TRAEs; the TRAE slot is now
+    not reported and names what the source does print."""
+    cell = _summary(reg, [CM_NIVO])["high"][CM_NIVO]
+    assert not cell.reported and cell.shown_pct is None and cell.nr_kind == "other-category"
+    assert "all-cause, grade ≥3: 47%" in cell.reason
 
 
 # --- summary items ----------------------------------------------------------------------------
@@ -345,15 +362,15 @@ def test_seed_summary_numbers(reg) -> None:
 
 
 def test_grade_bands_are_never_relabelled(reg) -> None:
-    s = _summary(reg, [CM_NIVO, KN_PEMBRO, XU_C])
-    assert s["high"][CM_NIVO].grade_band == "3-4"
+    s = _summary(reg, [SKY_TIRA, KN_PEMBRO, XU_C])
+    assert s["high"][SKY_TIRA].grade_band == "3-4"
     assert s["high"][KN_PEMBRO].grade_band == "3-5"
     assert s["high"][XU_C].grade_band == "3"
-    strict = _summary(reg, [CM_NIVO, KN_PEMBRO], strict=True)
-    for key in (CM_NIVO, KN_PEMBRO):
+    strict = _summary(reg, [SKY_TIRA, KN_PEMBRO], strict=True)
+    for key in (SKY_TIRA, KN_PEMBRO):
         cell = strict["high"][key]
         assert not cell.reported and cell.nr_kind == "other-band" and cell.shown_pct is None
-    assert "grade 3–4: 47%" in strict["high"][CM_NIVO].reason
+    assert "grade 3–4: 59.6%" in strict["high"][SKY_TIRA].reason
     assert "grade 3–5: 71.9%" in strict["high"][KN_PEMBRO].reason
 
 

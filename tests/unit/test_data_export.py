@@ -56,13 +56,11 @@ def test_required_columns_present() -> None:
 def test_csv_round_trip_matches_registry_rows(reg: Registry) -> None:
     rows = reg.evidence_rows()
     data = export_bytes(reg, "csv")
-    assert data.startswith(b"\xef\xbb\xbf# ")  # UTF-8 BOM, then provenance header lines
-    text = data.decode("utf-8-sig")
-    assert f"data_version={reg.data_version}" in text.splitlines()[1]
-    assert "encoding=UTF-8" in text.splitlines()[1]
+    assert data.startswith(b"trial_id,")  # header row first: no BOM, no comment lines
     back = read_export_csv(data)
     assert len(back) == len(rows)
-    assert list(back[0]) == list(EXPORT_COLUMNS)
+    assert list(back[0]) == [*EXPORT_COLUMNS, "data_version"]
+    assert {row["data_version"] for row in back} == {reg.data_version}
     for original, parsed in zip(rows, back, strict=True):
         for column in (
             "trial_id",
@@ -75,6 +73,7 @@ def test_csv_round_trip_matches_registry_rows(reg: Registry) -> None:
             "status",
             "ci_text",
             "p_value",
+            "p_sided",
             "curation_note",
         ):
             expected = original[column]

@@ -29,7 +29,10 @@ def rules(exc: pydantic.ValidationError) -> set[str]:
         ({"value": 1.0, "unit": "months", "derived": True, **CITE}, "derivation-required"),
         ({"value": 101.0, "unit": "%", **CITE}, "percent-range"),
         ({"value": 50.0, "unit": "%", "n": 6, "N": 5, **CITE}, "n-le-N"),
-        ({"value": 1.0, "unit": "ratio", "p": "p<0.05", **CITE}, "identifier-format"),
+        (
+            {"value": 1.0, "unit": "ratio", "p": "p<0.05", "p_sided": "not stated", **CITE},
+            "identifier-format",
+        ),
         ({"value": 1.0, "unit": "months", "ci": (0.5, 2.0), **CITE}, "ci-level"),
         (
             {"value": 1.0, "unit": "months", "range": (3.0, 2.0), "range_kind": "range", **CITE},
@@ -51,12 +54,18 @@ def test_valid_numbers() -> None:
     assert nr.value is None and nr.is_reported
     gap = CitedNumber(status="not_reported", reason="not in abstract")
     assert not gap.is_reported
-    p = CitedNumber(value=0.0001, qualifier="<", unit="p", **CITE)
+    p = CitedNumber(value=0.0001, qualifier="<", unit="p", p_sided="not stated", **CITE)
     assert p.qualifier == "<"
     one_sided = CitedNumber(
-        value=0.7, unit="ratio", ci=(0.58, 0.84), ci_level=95, p="<0.0001 (one-sided)", **CITE
+        value=0.7,
+        unit="ratio",
+        ci=(0.58, 0.84),
+        ci_level=95,
+        p="<0.0001",
+        p_sided="one-sided",
+        **CITE,
     )
-    assert one_sided.p == "<0.0001 (one-sided)"
+    assert one_sided.p_sided == "one-sided"
 
 
 def test_population_pdl1_rules_and_key() -> None:

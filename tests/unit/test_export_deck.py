@@ -23,7 +23,6 @@ from components.charts.km import KMCurve, KMOptions, build_km_figure
 from components.charts.theme import colour_for
 from components.export import (
     CROSS_TRIAL_CAVEAT,
-    DECK_IMAGE,
     DeckSlide,
     Footnote,
     SourceRef,
@@ -37,8 +36,10 @@ from components.export.deck import (
     MAX_DECK_SLIDES,
     SLIDE_HEIGHT,
     SLIDE_WIDTH,
+    SOURCE_BAND,
     TITLE_BAND,
 )
+from components.export.slides import SLIDE_CHART
 from components.settings import APP_NAME
 
 DAY = dt.date(2026, 11, 21)
@@ -122,7 +123,8 @@ def test_deck_opens_with_title_and_chart_slides(slides: list[DeckSlide]) -> None
 
 def test_deck_images_are_rendered_at_deck_size(slides: list[DeckSlide]) -> None:
     for item in slides:
-        assert png_size(item.png) == (DECK_IMAGE.width_px * 2, DECK_IMAGE.height_px * 2)
+        # issue 15: deck pictures are laid out for the area between title and source line
+        assert png_size(item.png) == (SLIDE_CHART.width_px * 2, SLIDE_CHART.height_px * 2)
 
 
 def test_deck_is_deterministic_and_dated(slides: list[DeckSlide]) -> None:
@@ -149,7 +151,7 @@ def test_picture_taller_than_the_area_is_fitted_by_height(slides: list[DeckSlide
     square = DeckSlide(title="Square", png=buffer.getvalue(), notes="n")
     prs = Presentation(io.BytesIO(_build([square])))
     picture = next(s for s in prs.slides[1].shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE)
-    assert picture.height == SLIDE_HEIGHT - TITLE_BAND
+    assert picture.height == SLIDE_HEIGHT - TITLE_BAND - SOURCE_BAND
     assert picture.width == picture.height
     assert picture.left == (SLIDE_WIDTH - picture.width) // 2
 

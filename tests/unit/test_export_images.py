@@ -466,8 +466,9 @@ def _browser_dirs(engine: RenderEngine) -> list[Path]:
         if arg.startswith("--user-data-dir=")
     }
     dirs = sorted(profiles)
-    page_dir = engine._kaleido._html_tmp_dir  # our engine's browser: private on purpose
-    dirs.append(Path(page_dir.path))
+    page_dir = engine._kaleido.workdir  # our engine's browser: private on purpose
+    assert page_dir is not None and (page_dir / "index.html").is_file()
+    dirs.append(page_dir)
     assert len(dirs) == 2 and all(d.is_dir() for d in dirs)
     return dirs
 

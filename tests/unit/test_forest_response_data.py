@@ -127,13 +127,29 @@ def test_confirmation_assessor_and_dor(registry) -> None:
     seed = next(r for r in rows if r.trial_id == "nct05013697")
     assert (seed.confirmed, seed.assessor) == ("confirmed", "investigator")
     assert seed.dor_text.startswith("16.2 months (10.2–NE (not estimable), 95% CI)")
+    every = response_rows(registry, rv.ResponseState(measure="ORR", cutoff="all"))
     alter_prelim = next(
-        r for r in rows if r.trial_id == "alter_e003" and r.analysis_label.startswith("interim")
+        r for r in every if r.trial_id == "alter_e003" and r.analysis_label.startswith("interim")
     )
     assert alter_prelim.confirmed == "confirmation not stated"
     assert alter_prelim.dor_text == "not reported"
     gemstone = next(r for r in rows if r.arm_id == "sug_fp")
     assert gemstone.assessor == "BICR"
+
+
+def test_latest_analysis_by_default_and_named(registry) -> None:
+    """Issue 13: an arm shows its latest analysis that reports the measure unless all are asked
+    for; the caption/footnote note names the analyses used."""
+    latest = rv.build(registry, rv.ResponseState(measure="ORR"))
+    every = rv.build(registry, rv.ResponseState(measure="ORR", cutoff="all"))
+    alter_latest = {r.analysis_label for r in latest.rows if r.trial_id == "alter_e003"}
+    alter_all = {r.analysis_label for r in every.rows if r.trial_id == "alter_e003"}
+    assert len(alter_latest) == 1 and alter_latest < alter_all
+    assert not any(label.startswith("interim") for label in alter_latest)
+    assert latest.cutoff_note.startswith("Each arm shows its latest analysis")
+    assert "ALTER-E-003: " + next(iter(alter_latest)) in latest.cutoff_note
+    assert every.cutoff_note.startswith("All analyses")
+    assert len(every.rows) > len(latest.rows)
 
 
 def test_groups_and_filters(registry) -> None:

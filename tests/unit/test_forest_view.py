@@ -10,6 +10,7 @@ components/forest; assertions unchanged.)
 
 from __future__ import annotations
 
+import json
 import math
 from urllib.parse import parse_qsl
 
@@ -90,33 +91,35 @@ def test_checkmate648_991_level_in_chart_and_pooled_se(registry) -> None:
 
 
 def test_os_itt_pooling_matches_metafor_on_the_registry_rows(registry) -> None:
-    """The nine OS ITT HRs of ICI + chemo vs chemo pooled as the view pools them.
+    """The nine OS ITT HRs of ICI + chemo vs chemo pooled as the view pools them (each trial's
+    latest analysis with a CI: ASTRUM-007 final OS, ESCORT-1st final analysis; issue 13).
 
-    R 4.2.2, metafor 3.8-1::
+    R 4.2.2 Patched (2022-11-10 r83330), metafor 3.8-1 (Rscript, recomputed in issue 13)::
 
-        hr <- c(0.68, 0.74, 0.70, 0.70, 0.58, 0.72, 0.628, 0.70, 0.70)
-        lo <- c(0.53, 0.58, 0.56, 0.55, 0.43, 0.60, 0.508, 0.59, 0.55)
-        hi <- c(0.87, 0.96, 0.88, 0.90, 0.78, 0.88, 0.777, 0.83, 0.88)
+        hr <- c(0.70, 0.74, 0.70, 0.70, 0.58, 0.72, 0.628, 0.70, 0.70)
+        lo <- c(0.57, 0.58, 0.58, 0.55, 0.43, 0.60, 0.508, 0.59, 0.55)
+        hi <- c(0.86, 0.96, 0.84, 0.90, 0.78, 0.88, 0.777, 0.83, 0.88)
         lev <- c(95, 99.1, 95, 95, 95, 95, 95, 95, 95)
         yi <- log(hr); sei <- (log(hi) - log(lo)) / (2 * qnorm((1 + lev/100)/2))
         ctl <- list(threshold=1e-12, tol=1e-12)
-        rma(yi, sei=sei, method="REML", control=ctl)   # exp(b) 0.690391184550, tau2 0
-        rma(yi, sei=sei, method="FE")                  # same; QE 2.860282155021, p 0.942817104180
+        rma(yi, sei=sei, method="REML", control=ctl)
+            # exp(b) 0.692712109952 (0.646567112456-0.742150440425), tau2 0
+        rma(yi, sei=sei, method="FE")   # same; QE 2.86117403555, p 0.942765072724
         sei[2] <- (log(0.96)-log(0.58))/(2*qnorm(0.975)); rma(yi, sei=sei, method="FE")
-                                                       # exp(b) 0.687167288372 (wrong level)
+                                        # exp(b) 0.689896087214 (wrong level)
 
     Tolerance rtol 1e-6.
     """
     result = build(registry, _state())
     assert result.random is not None and result.fixed is not None
     assert result.random.k == 9
-    assert result.random.hr == pytest.approx(0.690391184550, rel=1e-6)
-    assert result.random.hr_ci_lower == pytest.approx(0.642499586520, rel=1e-6)
-    assert result.random.hr_ci_upper == pytest.approx(0.741852598360, rel=1e-6)
+    assert result.random.hr == pytest.approx(0.692712109952, rel=1e-6)
+    assert result.random.hr_ci_lower == pytest.approx(0.646567112456, rel=1e-6)
+    assert result.random.hr_ci_upper == pytest.approx(0.742150440425, rel=1e-6)
     assert result.random.tau2 == 0.0
-    assert result.random.q == pytest.approx(2.860282155021, rel=1e-6)
-    assert result.random.q_p_value == pytest.approx(0.942817104180, rel=1e-6)
-    assert result.fixed.hr == pytest.approx(0.690391184550, rel=1e-6)
+    assert result.random.q == pytest.approx(2.86117403555, rel=1e-6)
+    assert result.random.q_p_value == pytest.approx(0.942765072724, rel=1e-6)
+    assert result.fixed.hr == pytest.approx(0.692712109952, rel=1e-6)
     # Treating CheckMate 648's 99.1 % interval as 95 % gives metafor's "wrong" answer.
     studies = [r.study for r in result.rows if r.pooled]
     wrong = [
@@ -125,37 +128,52 @@ def test_os_itt_pooling_matches_metafor_on_the_registry_rows(registry) -> None:
         else s
         for s in studies
     ]
-    assert pool(wrong, method="FE").hr == pytest.approx(0.687167288372, rel=1e-6)
-    assert result.fixed.hr != pytest.approx(0.687167288372, rel=1e-4)
+    assert pool(wrong, method="FE").hr == pytest.approx(0.689896087214, rel=1e-6)
+    assert result.fixed.hr != pytest.approx(0.689896087214, rel=1e-4)
 
 
 def test_pfs_itt_methods_match_metafor(registry) -> None:
-    """PFS ITT (eight trials; RATIONALE-306 has no PFS HR in the sources).
+    """PFS ITT: seven trials pooled. RATIONALE-306 has no PFS HR in the sources; CheckMate
+    648's 0.81 (0.64-1.04) is shown but not pooled since issue 13: the review that prints it as
+    a 95 % CI also prints P = 0.04, which a 95 % interval crossing 1 cannot give, so its level is
+    recorded as not known and it has no standard error.
 
-    R: the same construction as above with the eight PFS rows, all 95 %::
+    R 4.2.2 Patched, metafor 3.8-1 (Rscript, recomputed in issue 13), all 95 %::
 
-        rma(..., method="REML")  # 0.615115462333 (0.568072188299-0.666054490599),
-                                 # tau2 0.00157170204464, I2 11.9138583311
-        rma(..., method="PM")    # 0.615447275096 (0.565737171529-0.669525298117)
-        rma(..., method="REML", test="knha")  # CI 0.556059486327-0.680443444101
+        hr <- c(0.58, 0.56, 0.67, 0.58, 0.65, 0.56, 0.56)
+        lo <- c(0.47, 0.46, 0.54, 0.46, 0.54, 0.46, 0.45)
+        hi <- c(0.72, 0.68, 0.82, 0.74, 0.78, 0.68, 0.70)
+        yi <- log(hr); sei <- (log(hi) - log(lo)) / (2 * qnorm(0.975))
+        rma(..., method="REML")  # 0.594663007722 (0.550130204287-0.642800722442), tau2 0,
+                                 # I2 0, QE 3.25702286487, p 0.775964805443
+        rma(..., method="PM")    # the same (tau2 0)
+        rma(..., method="REML", test="knha")  # CI 0.55357421744-0.63880159446
+
+    Tolerance rtol 1e-6.
     """
     reml = build(registry, _state(endpoint="PFS"))
-    assert reml.random is not None and reml.random.k == 8
-    assert reml.random.hr == pytest.approx(0.615115462333, rel=1e-6)
-    assert reml.random.hr_ci_lower == pytest.approx(0.568072188299, rel=1e-6)
-    assert reml.random.tau2 == pytest.approx(0.00157170204464, rel=1e-5)
-    assert reml.random.i2_percent == pytest.approx(11.9138583311, rel=1e-5)
+    assert reml.random is not None and reml.random.k == 7
+    assert reml.random.hr == pytest.approx(0.594663007722, rel=1e-6)
+    assert reml.random.hr_ci_lower == pytest.approx(0.550130204287, rel=1e-6)
+    assert reml.random.hr_ci_upper == pytest.approx(0.642800722442, rel=1e-6)
+    assert reml.random.tau2 == pytest.approx(0.0, abs=1e-9)
+    assert reml.random.q == pytest.approx(3.25702286487, rel=1e-6)
+    assert reml.random.q_p_value == pytest.approx(0.775964805443, rel=1e-6)
     pm = build(registry, _state(endpoint="PFS", method="PM"))
     assert pm.random is not None
-    assert pm.random.hr == pytest.approx(0.615447275096, rel=1e-6)
-    assert pm.random.hr_ci_upper == pytest.approx(0.669525298117, rel=1e-6)
+    assert pm.random.hr == pytest.approx(0.594663007722, rel=1e-6)
+    assert pm.random.hr_ci_upper == pytest.approx(0.642800722442, rel=1e-6)
     kh = build(registry, _state(endpoint="PFS", knapp_hartung=True))
     assert kh.random is not None
-    assert kh.random.hr_ci_lower == pytest.approx(0.556059486327, rel=1e-6)
-    assert kh.random.hr_ci_upper == pytest.approx(0.680443444101, rel=1e-6)
+    assert kh.random.hr_ci_lower == pytest.approx(0.55357421744, rel=1e-6)
+    assert kh.random.hr_ci_upper == pytest.approx(0.63880159446, rel=1e-6)
     rationale = _row(reml, "RATIONALE-306")
     assert rationale.hazard_ratio is None and not rationale.pooled
     assert "PFS HR not reported" in (rationale.status_text or "")
+    checkmate = _row(reml, "CheckMate 648")
+    assert checkmate.hazard_ratio == 0.81 and checkmate.ci_level_percent is None
+    assert not checkmate.pooled
+    assert checkmate.not_pooled_reason == "CI level not reported (no standard error)"
 
 
 # ------------------------------------------------------------------------ forest: what is shown
@@ -197,17 +215,25 @@ def test_rows_that_are_shown_but_not_pooled(registry) -> None:
     assert final.random is not None and final.random.k == 8
 
 
-def test_default_analysis_is_the_primary_report_with_a_ci(registry) -> None:
+def test_default_analysis_is_the_latest_with_a_ci(registry) -> None:
+    """Issue 13: each trial shows its latest analysis (data cut-off) that has a usable CI; an
+    earlier one is picked explicitly and later HRs without a CI are listed under the row."""
     result = build(registry, _state())
-    assert _row(result, "ESCORT-1st").analysis_id == "interim"  # JAMA 2021, the primary report
-    assert _row(result, "ASTRUM-007").analysis_id == "primary"
+    escort = _row(result, "ESCORT-1st")
+    assert escort.analysis_id == "final" and escort.analysis_label == "final · cut-off 2022-04-30"
+    assert "interim" in " ".join(escort.alternatives)
+    assert _row(result, "ASTRUM-007").analysis_id == "final_os"
     # RATIONALE-306 interim OS HR 0.66 has no CI: the 3-year update (0.70, 0.59-0.83) is used.
     assert _row(result, "RATIONALE-306").analysis_id == "update_3y"
-    assert "interim" in " ".join(_row(result, "RATIONALE-306").alternatives)
-    chosen = build(registry, _state(analyses=(("escort1st", "final"),)))
+    # ORIENT-15's final OS HR (0.661) is later but printed without a CI: listed, not chosen.
+    orient = _row(result, "ORIENT-15")
+    assert orient.analysis_id == "interim"
+    assert any("0.661" in a and "final" in a for a in orient.alternatives)
+    assert any("latest analysis" in c for c in result.caveats)
+    chosen = build(registry, _state(analyses=(("escort1st", "interim"),)))
     escort = _row(chosen, "ESCORT-1st")
-    assert escort.analysis_id == "final" and escort.hazard_ratio == 0.7
-    assert escort.analysis_label == "final · cut-off 2022-04-30"
+    assert escort.analysis_id == "interim" and escort.hazard_ratio == 0.7
+    assert escort.ci_lower == 0.56 and escort.analysis_label == "interim · cut-off 2020-10-30"
 
 
 def test_comparisons_never_mix_regimen_questions(registry) -> None:
@@ -283,7 +309,9 @@ def test_heterogeneity_text_clamps_i2(registry) -> None:
     result = build(registry, _state(endpoint="PFS"))
     assert result.random is not None
     text = heterogeneity_text(result.random)
-    assert text == "τ²=0.00157, I²=12%, Q=8.68 (df 7), p=0.277, k=8"
+    # Q 3.257 < df 6, so I² = (Q - df) / Q is negative and shown as 0 % (values from metafor,
+    # see test_pfs_itt_methods_match_metafor).
+    assert text == "τ²=0, I²=0%, Q=3.26 (df 6), p=0.776, k=7"
 
 
 # ------------------------------------------------------------------------------ forest: state
@@ -381,6 +409,20 @@ def test_forest_export_bundle(registry) -> None:
     forest_bundle = export_bundle(registry, {"pop": "CPS>=10"})
     assert forest_bundle.subject == ("KEYNOTE-590", "ORIENT-15", "RATIONALE-306")
     assert all(set(r) <= set(CSV_COLUMNS) for r in forest_bundle.rows)
+
+
+def test_p_values_show_their_sidedness(registry) -> None:
+    """Issue 13: ESCORT-1st's OS p-values are one-sided (JAMA: 1-sided threshold); the table
+    and the CSV say so next to the printed value."""
+    from components.forest.tables import rows_table
+
+    result = build(registry, _state(analyses=(("escort1st", "interim"),)))
+    escort = _row(result, "ESCORT-1st")
+    assert (escort.p_text, escort.p_sided) == ("0.001", "one-sided")
+    assert "0.001 (one-sided)" in json.dumps(rows_table(registry, result), default=str)
+    bundle = export_bundle(registry, {"an": "escort1st:interim"})
+    row = next(r for r in bundle.rows if r.get("trial") == "ESCORT-1st")
+    assert (row["p_as_printed"], row["p_sided"]) == ("0.001", "one-sided")
 
 
 # ------------------------------------------------------------- seeds: reviewed sections in data

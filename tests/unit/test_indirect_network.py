@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.network import (
+from analysis.network import build_network, population_choices
+from analysis.network_nodes import (
     CHEMO_AGENTS,
     COMMON_NODE_ID,
     KNOWN_DRUGS,
     PLACEBO_AGENTS,
-    build_network,
     node_for_agents,
-    population_choices,
 )
 from data import Registry, load_registry
 

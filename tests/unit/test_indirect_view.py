@@ -1,4 +1,4 @@
-"""The Indirect comparisons view model (analysis.indirect_view), on the shipped registry."""
+"""The Indirect comparisons view model (analysis.views.indirect), on the shipped registry."""
 
 from __future__ import annotations
 
@@ -6,15 +6,11 @@ import dataclasses
 
 import pytest
 
-from analysis.indirect_view import (
-    IndirectView,
-    indirect_view,
-    league_markdown,
-    population_label,
-    summary_markdown,
-)
 from analysis.network import population_choices
 from analysis.nma import P_SCORE_CAVEAT
+from analysis.views.indirect import IndirectView, indirect_view
+from analysis.views.indirect.model import population_label
+from analysis.views.indirect.text import league_markdown, summary_markdown
 from data import Registry, load_registry
 
 
@@ -32,7 +28,10 @@ def test_itt_os_view_defaults_to_the_common_comparator(itt_os: IndirectView) -> 
     assert itt_os.status == "ok"
     assert itt_os.reference == itt_os.common_node == "chemo"
     assert itt_os.common_label == "platinum-based chemotherapy"
-    assert len(itt_os.nodes) == 11 and len(itt_os.edges) == 10
+    # 10 published contrasts against chemotherapy, plus CheckMate 648's two experimental arms
+    # joined by an edge without a published HR.
+    assert len(itt_os.nodes) == 11 and len(itt_os.edges) == 11
+    assert sum(not e.published for e in itt_os.edges) == 1
     assert sum(n.is_reference for n in itt_os.nodes) == 1
     assert {e.n_trials for e in itt_os.edges} == {1}
     assert itt_os.forest_vs_common == itt_os.forest_vs_reference

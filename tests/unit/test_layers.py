@@ -70,6 +70,7 @@ PANEL_PREFIXES = (
     "components.safety",
     "components.response",
     "components.trials",
+    "components.indirect",
 )
 
 

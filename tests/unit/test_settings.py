@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from components.settings import SETTING_DOCS, SettingsError, load_settings
+from components.settings import SETTING_DOCS, SettingsError, default_renderers, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,3 +44,19 @@ def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None
 def test_trusted_origins_parsed() -> None:
     settings = load_settings({"ESCC_TRUSTED_ORIGINS": "https://a.example, http://b.example:8080/"})
     assert settings.trusted_origins == ("https://a.example", "http://b.example:8080")
+
+
+def test_export_renderers_follow_the_memory_budget() -> None:
+    """(budget / workers - 250 MB) // 500 MB, at most cores / workers, clamped to 1-4."""
+
+    def renderers(budget: str, workers: str, cpus: int) -> int:
+        return default_renderers({"ESCC_MEMORY_BUDGET_MB": budget, "ESCC_WORKERS": workers}, cpus)
+
+    assert renderers("4096", "5", 16) == 1  # memory: 819 MB per worker
+    assert renderers("4096", "2", 16) == 3  # memory: 2048 MB per worker
+    assert renderers("4096", "2", 2) == 1  # cores: one each
+    assert renderers("1024", "4", 16) == 1  # at least one
+    assert renderers("65536", "1", 64) == 4  # at most four
+    assert load_settings({"ESCC_EXPORT_RENDERERS": "2"}).export_renderers == 2
+    with pytest.raises(SettingsError, match="ESCC_EXPORT_QUEUE"):
+        load_settings({"ESCC_EXPORT_QUEUE": "-1"})

@@ -107,6 +107,7 @@ def test_at_risk_shown_equals_the_published_table_for_every_grade_a_or_b_curve(
                 "arms": ",".join(f"{key.trial_id}:{a}" for a in arms),
                 "ep": key.endpoint,
                 "pop": curve.population_key,
+                "cut": "earliest",  # every grade A/B curve belongs to a trial's first report
             }
             fig, _footnote, _rows, ipd = figure_for(registry, query)
             assert len(ipd) == len(arms)
@@ -127,10 +128,20 @@ def test_at_risk_shown_equals_the_published_table_for_every_grade_a_or_b_curve(
                     assert abs(int(shown[time]) - count) <= tolerance, (key, time, shown[time])
 
 
-def test_the_grade_a_analysis_is_preferred(registry) -> None:
-    view = _view(registry, {"arms": "escort1st:cam_chemo,escort1st:placebo_chemo"})
-    assert {c.curve.key.analysis_id for c in view.curves} == {"interim"}
-    assert {c.curve.grade for c in view.curves} == {"A"}  # digitised curve (issue 12)
+def test_latest_analysis_by_default_first_report_on_request(registry) -> None:
+    """Issue 13: curves come from each trial's latest analysis unless the first report is asked
+    for; the caveat names the analysis and its cut-off. ESCORT-1st: final analysis (cut-off
+    2022-04-30, grade C from its summary numbers) by default, the JAMA interim (digitised,
+    grade A, issue 12) on request."""
+    arms = "escort1st:cam_chemo,escort1st:placebo_chemo"
+    view = _view(registry, {"arms": arms})
+    assert {c.curve.key.analysis_id for c in view.curves} == {"final"}
+    assert any("ESCORT-1st final (cut-off 2022-04-30)" in c for c in view.caveats)
+    assert any("Choose 'First report'" in c for c in view.caveats)
+    first = _view(registry, {"arms": arms, "cut": "earliest"})
+    assert {c.curve.key.analysis_id for c in first.curves} == {"interim"}
+    assert {c.curve.grade for c in first.curves} == {"A"}  # digitised curve (issue 12)
+    assert any("ESCORT-1st interim (cut-off 2020-10-30)" in c for c in first.caveats)
 
 
 def test_subgroup_arms_are_listed_not_substituted(registry) -> None:
@@ -147,7 +158,10 @@ def test_subgroup_arms_are_listed_not_substituted(registry) -> None:
     assert "reports no PD-L1 CPS ≥10 subgroup" in reasons["escort1st:cam_chemo"]
     assert "not reconstructable" in reasons["orient15:sint_chemo"]
     assert "total events not reported" in reasons["orient15:sint_chemo"]
-    assert "N for this arm and population not reported" in reasons["nct05013697:triple"]
+    # Issue 15: the N printed with the subgroup's own median (N = 12/26 on the Subgroups page) is
+    # used, so the reason no longer says "N not reported"; events are what is missing.
+    assert "N for this arm and population not reported" not in reasons["nct05013697:triple"]
+    assert "total events not reported" in reasons["nct05013697:triple"]
     fig, _fn, rows, ipd = figure_for(
         registry, {"arms": "escort1st:cam_chemo,orient15:sint_chemo", "pop": "CPS>=10"}
     )
@@ -164,6 +178,7 @@ def test_comparison_rows_label_cross_trial_and_show_the_published_hr(registry) -
         {
             "arms": "escort1st:cam_chemo,escort1st:placebo_chemo,jupiter06:tori_tp",
             "ref": "escort1st:placebo_chemo",
+            "cut": "earliest",
         },
     )
     assert view.reference is not None and view.reference.token == "escort1st:placebo_chemo"
@@ -263,7 +278,10 @@ def test_fidelity_badge_opens_the_published_vs_reconstructed_check(registry, lib
     assert "check failed" in failed
     ok = _view(registry, {"arms": "escort1st:cam_chemo"}).curves[0]
     assert ok.passed is True
-    assert "checks passed" in _text(tables.fidelity_badge(ok))
+    # Since issue 13 the default is the latest analysis (a grade-C curve for ESCORT-1st); since
+    # issue 15 grade C reads as a model-based shape, never "checks passed" alone.
+    expected = "model-based shape" if ok.curve.grade == "C" else "checks passed"
+    assert expected in _text(tables.fidelity_badge(ok))
     assert "FAIL" not in _check_text(registry, library, ok)
 
 
@@ -309,10 +327,13 @@ def test_url_round_trip(registry) -> None:
         (5, True),
         (6, "yes"),
         (9, None),
+        (10, "newest"),
     ],
 )
 def test_inputs_outside_the_allow_lists_are_rejected(registry, position, value) -> None:
     values = ["OS", ["escort1st:cam_chemo"], "ITT", None, 12, 18, False, True, False, True]
+    values.append("latest")
+    values.append([])  # user-supplied curves (issue 16)
     state, problems = callbacks.state_from_values(registry, values)
     assert state is not None and problems == []
     values[position] = value
@@ -371,12 +392,19 @@ def test_two_arm_figure_with_ci_bands_is_within_the_payload_budget(registry) -> 
 
 def test_footnote_and_csv(registry) -> None:
     fig, footnote, rows, ipd = figure_for(
-        registry, {"arms": "escort1st:cam_chemo,escort1st:placebo_chemo,astrum007:serp_cf"}
+        registry,
+        {
+            "arms": "escort1st:cam_chemo,escort1st:placebo_chemo,astrum007:serp_cf",
+            "cut": "earliest",
+        },
     )
     notes = [a for a in fig.layout.annotations if a.name == "footnote"]
     assert len(notes) == 1 and registry.data_version in notes[0].text
     assert footnote.data_version == registry.data_version
-    assert not footnote.cross_trial  # only ESCORT-1st is drawn; ASTRUM-007 is not reported
+    # ESCORT-1st is drawn as curves, ASTRUM-007 (no curve) as its published median markers
+    # (issue 15): two trials on one chart, so the footnote carries the cross-trial label.
+    assert footnote.cross_trial
+    assert any(t.get("meta", {}).get("role") == "published" for t in fig.to_dict()["data"])
     assert {r["row_type"] for r in rows} == {"arm", "comparison", "not shown"}
     for row in rows:
         assert set(row) <= set(CSV_COLUMNS)

@@ -60,6 +60,9 @@ CAVEATS = (
     "pooled (reason in the table); open diamonds: no CI printed; N –: not reported.",
     "Confidence intervals are shown at the level each source printed; pooled standard "
     "errors use each interval's own normal quantile.",
+    "Each trial shows its latest analysis (data cut-off) with a usable CI; later HRs printed "
+    "without one are listed under it. Pick an earlier cut-off per trial under 'Analysis per "
+    "trial'.",
 )
 FIXED_LABEL = "Fixed effect (inverse variance)"
 
@@ -88,6 +91,7 @@ class TrialRow:
     ci_level_percent: float | None
     p_text: str | None
     status_text: str | None
+    p_sided: str | None
     n_experimental: int | None
     n_control: int | None
     n_text: str
@@ -244,6 +248,7 @@ def _missing_row(
         ci_upper=None,
         ci_level_percent=None,
         p_text=None,
+        p_sided=None,
         status_text=reason,
         n_experimental=n_exp,
         n_control=n_ctl,
@@ -299,9 +304,12 @@ def trial_row(
         status_text = f"not reported: {row.reason or 'no reason recorded'}"
         reasons.append("HR not reported")
     elif not rules.poolable(row):
-        reasons.append(
-            "no confidence interval printed" if ci is None else "qualified value or zero-width CI"
-        )
+        if ci is None:
+            reasons.append("no confidence interval printed")
+        elif row.ci_level is None:
+            reasons.append("CI level not reported (no standard error)")
+        else:
+            reasons.append("qualified value or zero-width CI")
     elif ci is not None and row.ci_level is not None:  # always true when poolable
         study = study_from_hr_ci(trial.name, float(row.value), ci[0], ci[1], row.ci_level / 100.0)
     parent = rules.nested_in(trial, population)
@@ -331,6 +339,7 @@ def trial_row(
         ci_upper=ci[1] if ci else None,
         ci_level_percent=row.ci_level,
         p_text=row.p,
+        p_sided=row.p_sided,
         status_text=status_text,
         n_experimental=n_exp,
         n_control=n_ctl,

@@ -23,9 +23,6 @@ from analysis.views.forest.state import ForestState
 from data import Registry, Trial
 from data.schema import EfficacyResult, Population
 
-#: Analysis kinds in the order the default choice prefers them: the primary report first (the
-#: analysis the trial was powered for and its first peer-reviewed HR), then later reports.
-KIND_RANK = {"primary": 0, "interim": 1, "final": 2, "update": 3}
 #: Population kinds a PD-L1 subgroup may be nested in (``<parent id>_<pd-l1 part>``).
 NESTING_KINDS = ("region", "clinical", "biomarker")
 
@@ -103,29 +100,34 @@ def chosen_system(registry: Registry, state: ForestState) -> str | None:
     return parsed.scoring_system if parsed is not None else None
 
 
+def analysis_position(trial: Trial, analysis_id: str) -> int:
+    """Recency of an analysis: its position in the trial file (0 = earliest). Trial files list
+    analyses in chronological order (checked against the reported cut-off dates by
+    ``tests/unit/test_indirect_network.py``), so the last one is the latest data cut."""
+    return [a.id for a in trial.analyses].index(analysis_id)
+
+
 def row_rank(
     trial: Trial, system: str | None, row: EfficacyResult, population: Population
-) -> tuple[bool, bool, bool, bool, bool, bool, int, int, int]:
+) -> tuple[bool, bool, bool, bool, bool, int, int]:
     """Sort key of the candidate HR rows of one comparison; the smallest stands for the trial.
 
     In order of precedence: ESCC-only before all histologies (the view is about ESCC); the
     whole-trial subgroup before one restricted to a region or clinical group; a PD-L1 or ITT
     population before the ESCC-histology stand-in; the chosen scoring system before others
-    (when pooling across systems); a poolable row before one without a usable interval; the
-    row the curators flagged ``headline`` (the trial's own headline result); then the primary
-    report before interim, final and updated analyses (:data:`KIND_RANK`); ties by the order
-    the trial file lists analyses and populations (stable, reviewable).
+    (when pooling across systems); a poolable row before one without a usable interval; then
+    the **latest analysis** first (:func:`analysis_position`; an earlier cut-off is picked with
+    the view's analysis control); ties by the order the trial file lists populations.
+    So a trial shows its latest HR that has a usable interval, and a later HR printed without
+    one (ORIENT-15's final OS, 0.661) is listed under it rather than replacing it.
     """
-    analysis = trial.analysis(row.analysis)
     return (
         population.histology != "ESCC",
         nested_in(trial, population) is not None,
         population.kind == "histology",
         system is not None and population.scoring_system != system,
         not poolable(row),
-        not row.headline,
-        KIND_RANK.get(analysis.kind, 9),
-        [a.id for a in trial.analyses].index(row.analysis),
+        -analysis_position(trial, row.analysis),
         [p.id for p in trial.populations].index(population.id),
     )
 

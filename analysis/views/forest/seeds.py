@@ -150,10 +150,11 @@ def parse_sections(registry: Registry, text: str) -> tuple[SeedSection, ...]:
 @per_registry
 def sections(registry: Registry) -> tuple[SeedSection, ...]:
     """The registry's seed sections (none when its data root has no seed-subgroups file)."""
-    path = registry.root / SECTIONS_PATH
-    if not path.exists():
+    # The text verified against the manifest at load time, never a fresh read from disk.
+    text = registry.data_text(SECTIONS_PATH.as_posix())
+    if text is None:
         return ()
-    return parse_sections(registry, path.read_text(encoding="utf-8"))
+    return parse_sections(registry, text)
 
 
 # -- the model ---------------------------------------------------------------------------------

@@ -7,11 +7,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from analysis.curve_library import LibraryCurve
 from analysis.survival import ArmComparison, ArmSummary
+from analysis.views.survival.published import PublishedMarker, PublishedSummary
 from analysis.views.survival.state import SurvivalState
 from data.schema import Arm, Trial
+
+if TYPE_CHECKING:  # user.py builds on this module's MissingArm
+    from analysis.views.survival.user import UserComparison, UserShown
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,8 @@ class ShownCurve:
     passed: bool | None
     analysis_label: str
     data_cutoff: str | None
+    #: The published median and landmarks of the same curve inputs (shown beside ours).
+    published: PublishedSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,8 @@ class MissingArm:
     trial_name: str
     arm_label: str
     reason: str
+    #: Forest view query at the same endpoint and population, when only an HR is reported.
+    forest_search: str | None = None
 
     @property
     def label(self) -> str:
@@ -123,3 +132,8 @@ class SurvivalModel:
     #: Shown in the plot area when nothing is drawn.
     empty_message: str | None
     ci_level: float
+    #: Arms without a curve, drawn as their published median and landmark rates.
+    markers: tuple[PublishedMarker, ...] = ()
+    #: User-supplied curves (issue 16), kept apart from the curated ones, and their comparisons.
+    user_curves: tuple[UserShown, ...] = ()
+    user_comparisons: tuple[UserComparison, ...] = ()

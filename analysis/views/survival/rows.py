@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from analysis.usercurves.model import USER_LABEL
 from analysis.views.labels import CROSS_TRIAL_LABEL
 from analysis.views.survival.model import PublishedHR, SurvivalModel
 from analysis.views.survival.rules import published_ci_text
+from analysis.views.survival.user import USER_TRIAL_NAME
 
 WITHIN_TRIAL_LABEL = "within-trial (randomised)"
 
@@ -132,6 +134,64 @@ def csv_rows(model: SurvivalModel, cite: CiteFn) -> list[dict[str, object]]:
                 "published_hr": "" if pub is None else round(pub.hazard_ratio, 4),
                 "published_hr_ci": "" if pub is None else published_ci_text(pub),
                 "published_hr_source": "" if pub is None else cite(pub),
+                "ci_level_percent": level,
+            }
+        )
+    for shown in model.user_curves:
+        s = shown.summary
+        lm = s.landmark
+        reached = lm is not None and lm.survival is not None
+        rm = s.rmst
+        rows.append(
+            {
+                "row_type": "user-supplied arm",
+                "trial": f"{USER_TRIAL_NAME} (not curated): {shown.curve.citation}",
+                "arm": shown.label,
+                "endpoint": state.endpoint,
+                "population": model.population_label,
+                "grade": shown.curve.grade,
+                "fidelity": "user-supplied: " + shown.curve.grade_text,
+                "n": s.n_patients,
+                "events": s.n_events,
+                "median_months": _number(s.median.median_months, 2),
+                "median_ci_lower_months": _number(s.median.ci_lower_months, 2),
+                "median_ci_upper_months": _number(s.median.ci_upper_months, 2),
+                "median_status": "reached" if s.median.median_months is not None else "not reached",
+                "landmark_months": state.landmark_months,
+                "landmark_survival_percent": _percent(lm.survival if lm else None, reached),
+                "landmark_ci_lower_percent": _percent(lm.ci_lower if lm else None, reached),
+                "landmark_ci_upper_percent": _percent(lm.ci_upper if lm else None, reached),
+                "tau_months": _number(model.tau_months, 2),
+                "rmst_months": "" if rm is None else round(rm.rmst_months, 3),
+                "rmst_ci_lower_months": "" if rm is None else round(rm.ci_lower_months, 3),
+                "rmst_ci_upper_months": "" if rm is None else round(rm.ci_upper_months, 3),
+                "ci_level_percent": level,
+            }
+        )
+    for comp in model.user_comparisons:
+        cox = comp.result.cox
+        drm = comp.result.rmst_difference
+        rows.append(
+            {
+                "row_type": "user-supplied comparison",
+                "trial": f"{USER_TRIAL_NAME} (not curated): {comp.arm.curve.citation}",
+                "arm": comp.arm.label,
+                "reference": comp.reference_label,
+                "comparison": f"{USER_LABEL} vs reference ({CROSS_TRIAL_LABEL})",
+                "endpoint": state.endpoint,
+                "population": model.population_label,
+                "hazard_ratio": _number(cox.hazard_ratio),
+                "hr_ci_lower": _number(cox.ci_lower),
+                "hr_ci_upper": _number(cox.ci_upper),
+                "logrank_p": _number(comp.result.log_rank.p_value, 6),
+                "tau_months": _number(model.tau_months, 2),
+                "rmst_difference_months": "" if drm is None else round(drm.difference_months, 3),
+                "rmst_difference_ci_lower_months": ""
+                if drm is None
+                else round(drm.ci_lower_months, 3),
+                "rmst_difference_ci_upper_months": ""
+                if drm is None
+                else round(drm.ci_upper_months, 3),
                 "ci_level_percent": level,
             }
         )

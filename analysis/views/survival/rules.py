@@ -27,6 +27,7 @@ from analysis.views.survival.model import (
     PublishedHR,
     ShownCurve,
 )
+from analysis.views.survival.published import hr_only, hr_only_reason
 from analysis.views.survival.state import (
     SurvivalState,
     arm_of,
@@ -67,9 +68,10 @@ def choose_curves(
 
     Within a trial every drawn arm comes from the same analysis (data cut-off): comparing an
     interim curve of one arm with a final curve of the other would compare different follow-up.
-    The analysis chosen is the one covering most chosen arms, then the best grade (B, from a
-    published at-risk table, before C, from summary numbers), then the first listed in the trial
-    file. The population is exactly the chosen one: a subgroup is never replaced by ITT.
+    The analysis chosen is the one covering most chosen arms, then the **latest** (or, with
+    ``cutoff = "earliest"``, the first) in the trial file, which lists analyses in chronological
+    order (issue 13), then the best grade. The population is exactly the chosen one: a subgroup
+    is never replaced by ITT.
     """
     found: dict[str, LibraryCurve] = {}
     reasons: dict[str, str] = {}
@@ -84,12 +86,13 @@ def choose_curves(
             for curve in library.curves_for(trial_id, arm_id, state.endpoint, state.population):
                 options.setdefault(curve.key.analysis_id, {})[token] = curve
         order = {a.id: i for i, a in enumerate(trial.analyses)}
+        recency = -1 if state.cutoff == "latest" else 1
         best = min(
             options,
             key=lambda an: (
                 -len(options[an]),
+                recency * order.get(an, 99),
                 max(c.grade for c in options[an].values()),
-                order.get(an, 99),
             ),
             default=None,
         )
@@ -114,6 +117,8 @@ def missing_reason(
     trial does not report, or no result for this endpoint in it. Never silent."""
     trial, arm = arm_of(registry, token)
     pop_text = population_label(state.population)
+    if hr_only(registry, token, state):
+        return hr_only_reason(state)
     listed = library.reasons_for(trial.id, arm.id, state.endpoint, state.population)
     if listed:
         parts = [f"{trial.analysis(item.key.analysis_id).label}: {item.reason}" for item in listed]
@@ -206,15 +211,23 @@ def choose_reference(
     shown: Sequence[ShownCurve], state: SurvivalState
 ) -> tuple[ShownCurve | None, str | None]:
     """The chosen reference if it is drawn; else the first drawn control arm (the randomised
-    comparator readers expect), else the first drawn arm. A chosen reference that is not drawn
-    is replaced and the note says so."""
+    comparator readers expect); else none, and the note says plainly that none is selected
+    (an experimental arm is never made the reference silently). A chosen reference that is not
+    drawn is replaced and the note says so."""
     if not shown:
         return None, None
     if state.reference is not None:
         for item in shown:
             if item.token == state.reference:
                 return item, None
-    default = next((s for s in shown if s.arm.role == "control"), shown[0])
+    default = next((s for s in shown if s.arm.role == "control"), None)
+    if default is None:
+        why = "the chosen reference arm has no curve in this view and " if state.reference else ""
+        return None, (
+            f"No reference arm selected: {why}none of the drawn arms is a control arm. "
+            "Choose a reference arm to compare the curves (across trials such a comparison is "
+            "unanchored)."
+        )
     if state.reference is not None:
         return default, (
             "The chosen reference arm has no curve in this view; "
@@ -237,6 +250,22 @@ def caveats(state: SurvivalState, shown: Sequence[ShownCurve]) -> tuple[str, ...
             notes.append(
                 f"{item.trial.name}: {pop.label} includes {pop.histology} (not ESCC only)."
             )
+    by_trial: dict[str, list[str]] = {}
+    for item in shown:
+        analysis = item.trial.analysis(item.curve.key.analysis_id)
+        cutoff = analysis.data_cutoff.date if analysis.data_cutoff.status == "reported" else None
+        text = f"{item.trial.name} {analysis.kind} (cut-off {cutoff or 'not reported'})"
+        by_trial.setdefault(item.trial.id, [])
+        if text not in by_trial[item.trial.id]:
+            by_trial[item.trial.id].append(text)
+    if by_trial:
+        which = "latest" if state.cutoff == "latest" else "first reported"
+        other = "First report" if state.cutoff == "latest" else "Latest cut-off"
+        notes.append(
+            f"Curves from each trial's {which} analysis with a curve: "
+            + "; ".join(t for texts in by_trial.values() for t in texts)
+            + f". Choose '{other}' for the other cut-off."
+        )
     failing = [c.label for c in shown if c.passed is False]
     if failing:
         notes.append("Fidelity check not passed (see the badge): " + "; ".join(failing) + ".")

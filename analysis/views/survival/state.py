@@ -2,7 +2,8 @@
 
 URL keys (sorted, only non-defaults are written): ``arms=<trial:arm>,…`` (``-`` = none),
 ``ep=PFS``, ``pop=<population key>``, ``ref=<trial:arm>``, ``lm=<months>``, ``tau=<months>``,
-``ci=1``, ``censor=0``, ``median=1``, ``risk=0``. Links written before the view was restructured
+``ci=1``, ``censor=0``, ``median=1``, ``risk=0``, ``user=<id>,…`` (user-supplied curves,
+issue 16). Links written before the view was restructured
 use the same keys and values and open the same view.
 
 Population keys are the evidence base's (:mod:`data.pdl1`): ``ITT`` or one PD-L1 scoring system
@@ -15,7 +16,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from analysis.views.state import Choice, Flag, MultiChoice, Number, StateSpec
+from analysis.usercurves.model import ID_RE as USER_ID_RE
+from analysis.views.state import Choice, Flag, MultiChoice, Number, StateSpec, Tokens
 from data import Registry
 from data.pdl1 import ITT_KEY, key_sort, key_text
 from data.schema import Arm, Trial
@@ -25,6 +27,8 @@ ENDPOINT_LABELS = {"OS": "Overall survival", "PFS": "Progression-free survival"}
 #: Most arms drawn at once (legend and at-risk table stay readable; 12 covers every arm with an
 #: OS ITT curve plus one listed as not reconstructable).
 MAX_ARMS = 12
+#: Most user-supplied curves drawn at once (``user=`` in the URL).
+MAX_USER_CURVES = 4
 #: Confidence level of every interval the view computes (KM band, median, landmark, RMST, HR).
 CI_LEVEL = 0.95
 LANDMARK_RANGE_MONTHS = (1.0, 60.0)
@@ -142,6 +146,19 @@ class SurvivalState:
     show_censor: bool = True
     show_median: bool = False
     show_at_risk: bool = True
+    cutoff: str = "latest"
+    #: Content-addressed ids of user-supplied curves drawn beside the shipped arms (issue 16;
+    #: :mod:`analysis.views.survival.user`).
+    user_curves: tuple[str, ...] = ()
+
+
+#: Which data cut-off a trial's curves come from when it has several (issue 13).
+CUTOFFS: tuple[str, ...] = ("latest", "earliest")
+CUTOFF_LABELS = {"latest": "Latest cut-off", "earliest": "First report"}
+
+
+def _cutoffs(_registry: Registry) -> tuple[str, ...]:
+    return CUTOFFS
 
 
 def _endpoints(_registry: Registry) -> tuple[str, ...]:
@@ -180,6 +197,8 @@ SPEC: StateSpec[SurvivalState] = StateSpec(
         Flag("show_censor", "censor", "censor marks", True),
         Flag("show_median", "median", "median lines", False),
         Flag("show_at_risk", "risk", "numbers at risk", True),
+        Choice("cutoff", "cut", "analysis cut-off", _cutoffs, lambda _r: "latest"),
+        Tokens("user_curves", "user", "user-supplied curve", USER_ID_RE, MAX_USER_CURVES),
     ),
     quote_values=False,
 )

@@ -1,35 +1,36 @@
-"""View model of the "Indirect comparisons" panel: pure, typed, no colours and no HTML.
+"""Build the Indirect comparisons view model (pure; no colours, no HTML).
 
-:func:`indirect_view` turns a selection (endpoint, population, node definition, reference) into
-frozen dataclasses the panel and its exports render: the network (nodes with patients, edges with
-trials), the league table, forests of every regimen vs the common comparator and vs the chosen
-reference, P-scores with their caveat and rank intervals, heterogeneity for every contrast with
-at least two trials, the network's tau^2 (or why it is not estimable), what was excluded and why,
-which published HRs were skipped and why, and the citations every estimate rests on.
+:func:`build` turns a validated :class:`~analysis.views.indirect.state.IndirectState` into an
+:class:`~analysis.views.indirect.model.IndirectView`: the network (nodes with patients, edges
+with trials), the league table, forests of every regimen vs the common comparator and vs the
+chosen reference, P-scores with their caveat and rank intervals, heterogeneity for every contrast
+with at least two trials, the network's tau^2 (or why it is not estimable), what was excluded and
+why, which published HRs were skipped and why, and the citations every estimate rests on.
 
-Methods: :mod:`analysis.network` (what enters, node definitions), :mod:`analysis.nma` (GLS,
-REML tau^2, multi-arm covariance, P-scores), :mod:`analysis.meta` (pairwise pooling for the
-per-contrast heterogeneity). In a tree-shaped network of independent trials (first-line ESCC:
-every regimen has one trial against chemotherapy) each network estimate equals the Bucher
-indirect comparison (:mod:`analysis.indirect`) along the path; CheckMate 648's two arms are the
-exception, compared within the trial with their covariance.
+Methods: :mod:`analysis.network` (what enters) and :mod:`analysis.network_nodes` (node
+definitions), :mod:`analysis.nma` (GLS, REML tau^2, multi-arm covariance, P-scores),
+:mod:`analysis.meta` (pairwise pooling for the per-contrast heterogeneity). In a tree-shaped
+network of independent trials (first-line ESCC: every regimen has one trial against
+chemotherapy) each network estimate equals the Bucher indirect comparison
+(:mod:`analysis.indirect`) along the path; CheckMate 648's two arms are the exception, compared
+within the trial with their covariance.
 
-When the node definition disconnects the network (``nodes_mode="backbone"``), the component
-holding the reference is analysed and the others are named in ``components`` and ``messages``:
-regimens in different components cannot be compared by any anchored method.
+When the node definition disconnects the network (``nodes="backbone"``), the component holding
+the reference is analysed and the others are named in ``components`` and ``messages``: regimens
+in different components cannot be compared by any anchored method.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import replace
+from urllib.parse import urlencode
 
 from analysis.meta import pool_log_estimates
 from analysis.network import (
     ITT,
     EvidenceNetwork,
     EvidenceRef,
+    Exclusion,
     NetworkContrast,
     build_network,
 )
@@ -42,215 +43,41 @@ from analysis.nma import (
     p_scores,
     relative_effect,
 )
+from analysis.views.indirect.model import (
+    CAVEATS,
+    MODELS,
+    VIEW_CI_LEVEL,
+    CitationRow,
+    EdgeView,
+    EstimateRow,
+    ExcludedRow,
+    HeterogeneityRow,
+    IndirectView,
+    NetworkHeterogeneity,
+    NodeView,
+    PScoreRow,
+    SkippedRow,
+    ViewStatus,
+    population_label,
+)
+from analysis.views.indirect.state import IndirectState, reference_labels
+from analysis.views.survival.state import MAX_ARMS, arm_token
 from data.registry import Registry
 
-ViewStatus = Literal["ok", "disconnected", "empty"]
-MODELS: tuple[str, ...] = ("random", "fixed")
-VIEW_CI_LEVEL = 0.95
-"""Level of every interval the view computes (inputs keep their printed levels)."""
-
-CAVEATS: tuple[str, ...] = (
-    "Indirect comparisons are randomised within each trial but not between regimens: they "
-    "assume the trials' populations, chemotherapy backbones, PD-L1 assays, follow-up and "
-    "post-progression therapy are similar enough for relative effects to transfer.",
-    "Confidence intervals of the inputs are read at the level each source printed (CheckMate "
-    "648: 99.1 % and 98.2 % for ITT OS); network intervals are 95 %.",
-    "The network is not a head-to-head trial; a wide interval means the data cannot tell the "
-    "regimens apart, not that they are equivalent.",
-)
+#: Path of the survival view, where single-arm studies meet other trials' arms (unanchored).
+SURVIVAL_PATH = "/survival"
 
 
-@dataclass(frozen=True)
-class NodeView:
-    """A network node: ``n_patients`` sums the arms with a reported N (``n_arms_unknown`` lack
-    one); ``component`` is the index of its connected component (0 = analysed)."""
-
-    id: str
-    label: str
-    n_patients: int
-    n_arms_unknown: int
-    n_trials: int
-    trial_names: tuple[str, ...]
-    is_common_comparator: bool
-    is_reference: bool
-    component: int
-
-
-@dataclass(frozen=True)
-class EdgeView:
-    """A direct comparison between two nodes and the trials behind it."""
-
-    node_a: str
-    node_b: str
-    label_a: str
-    label_b: str
-    n_trials: int
-    trial_names: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class EstimateRow:
-    """HR of ``treatment`` vs ``comparator`` from the network with a 95 % CI.
-
-    ``direct`` is True when at least one trial randomised both regimens (for a multi-arm trial
-    even when the HR between its two experimental arms is derived, not published);
-    ``evidence_keys`` are
-    the published HRs (``<trial>:efficacy[i]``) with non-zero weight in this estimate.
-    """
-
-    treatment: str
-    treatment_label: str
-    comparator: str
-    comparator_label: str
-    hr: float
-    ci_lower: float
-    ci_upper: float
-    ci_level: float
-    log_hr: float
-    se_log_hr: float
-    p_value: float
-    direct: bool
-    n_direct_trials: int
-    evidence_keys: tuple[str, ...]
-
-    @property
-    def text(self) -> str:
-        return f"{self.hr:.2f} ({self.ci_lower:.2f}–{self.ci_upper:.2f})"
-
-
-@dataclass(frozen=True)
-class PScoreRow:
-    """P-score and rank interval of one node (rank 1 = lowest HR); see ``p_score_caveat``."""
-
-    node: str
-    label: str
-    p_score: float
-    rank_median: float
-    rank_lower: float
-    rank_upper: float
-
-
-@dataclass(frozen=True)
-class HeterogeneityRow:
-    """Pairwise random-effects pool (REML) of a contrast with >= 2 trials, node_a vs node_b."""
-
-    node_a: str
-    node_b: str
-    label_a: str
-    label_b: str
-    k: int
-    hr: float
-    ci_lower: float
-    ci_upper: float
-    tau2: float
-    i2_percent: float
-    q: float
-    q_p_value: float | None
-    evidence_keys: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class NetworkHeterogeneity:
-    """The network's common tau^2 and Q (df = contrasts - parameters)."""
-
-    tau2: float
-    tau2_estimable: bool
-    tau2_method: str
-    q: float
-    q_df: int
-    q_p_value: float | None
-    i2_percent: float | None
-    text: str
-
-
-@dataclass(frozen=True)
-class ExcludedRow:
-    trial_id: str
-    trial_name: str
-    kind: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class SkippedRow:
-    key: str
-    text: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class CitationRow:
-    """One published HR the view's estimates rest on (``key`` as in ``evidence_keys``)."""
-
-    key: str
-    trial_id: str
-    trial_name: str
-    text: str
-    hazard_ratio: float
-    ci_lower: float
-    ci_upper: float
-    ci_level_percent: float
-    source_ref: str | None
-    citation: str | None
-    locator: str | None
-    source_level: str | None
-    link: str | None
-
-
-@dataclass(frozen=True)
-class IndirectView:
-    """Everything the Indirect comparisons panel shows for one selection."""
-
-    endpoint: str
-    population: str
-    population_label: str
-    nodes_mode: str
-    analysis: str
-    across_systems: bool
-    model: str
-    reference: str | None
-    reference_label: str | None
-    common_node: str | None
-    common_label: str | None
-    status: ViewStatus
-    messages: tuple[str, ...]
-    components: tuple[tuple[str, ...], ...]
-    nodes: tuple[NodeView, ...]
-    edges: tuple[EdgeView, ...]
-    league: tuple[EstimateRow, ...]
-    forest_vs_common: tuple[EstimateRow, ...]
-    forest_vs_reference: tuple[EstimateRow, ...]
-    p_scores: tuple[PScoreRow, ...]
-    p_score_caveat: str
-    heterogeneity: tuple[HeterogeneityRow, ...]
-    network_heterogeneity: NetworkHeterogeneity | None
-    excluded: tuple[ExcludedRow, ...]
-    skipped: tuple[SkippedRow, ...]
-    citations: tuple[CitationRow, ...]
-    caveats: tuple[str, ...]
-    method: str
-
-    def league_cell(self, row: str, column: str) -> EstimateRow:
-        """The league-table entry HR(row vs column)."""
-        for cell in self.league:
-            if cell.treatment == row and cell.comparator == column:
-                return cell
-        raise KeyError(f"no league cell {row!r} vs {column!r}")
-
-
-def population_label(population: str) -> str:
-    """``"ITT"`` -> "ITT (ESCC)"; ``"CPS>=10"`` -> "PD-L1 CPS ≥10 (ESCC)"."""
-    if population == ITT:
-        return "ITT (ESCC)"
-    match = re.match(r"^([A-Z]+)(>=|<=|>|<)([\d.]+)(?:(<=|<)([\d.]+))?$", population)
-    if match is None:
-        return population
-    system, op, cut, up_op, up = match.groups()
-    signs = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
-    text = f"PD-L1 {system} {signs[op]}{cut}"
-    if up_op is not None:
-        text += f" to {signs[up_op]}{up}"
-    return text + " (ESCC)"
+def survival_link(network: EvidenceNetwork, excluded: Exclusion, registry: Registry) -> str:
+    """Link to the survival view showing a single-arm study's arms beside the network's
+    regimens (not its chemotherapy controls), same endpoint and population: the unanchored
+    comparison that is all such a study allows. At most the survival view's arm limit."""
+    tokens = [arm_token(excluded.trial_id, a.id) for a in registry.trial(excluded.trial_id).arms]
+    tokens += [arm_token(a.trial_id, a.arm_id) for a in network.arms if a.node_id[:5] != "chemo"]
+    params = {"arms": ",".join(list(dict.fromkeys(tokens))[:MAX_ARMS]), "ep": network.endpoint}
+    if network.population != ITT:
+        params["pop"] = network.population
+    return f"{SURVIVAL_PATH}?" + urlencode(sorted(params.items()), safe=":,")
 
 
 def _hub(network: EvidenceNetwork, component: tuple[str, ...]) -> str | None:
@@ -262,6 +89,36 @@ def _hub(network: EvidenceNetwork, component: tuple[str, ...]) -> str | None:
     if not chemo:
         return None
     return max(chemo, key=lambda n: len(n.trial_ids)).id
+
+
+def _within_trial_edges(
+    network: EvidenceNetwork, labels: dict[str, str], registry: Registry
+) -> tuple[EdgeView, ...]:
+    """Pairs of nodes randomised in the same multi-arm trial without a published HR between
+    them (see :class:`EdgeView`), one edge per pair with the trials that randomised both."""
+    published = {frozenset((e.node_a, e.node_b)) for e in network.edges}
+    nodes_of: dict[str, list[str]] = {}
+    for arm in network.arms:
+        if arm.node_id not in nodes_of.setdefault(arm.trial_id, []):
+            nodes_of[arm.trial_id].append(arm.node_id)
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for trial_id, nodes in nodes_of.items():
+        for i, a in enumerate(nodes):
+            for b in nodes[i + 1 :]:
+                if frozenset((a, b)) not in published:
+                    pairs.setdefault((a, b), []).append(trial_id)
+    return tuple(
+        EdgeView(
+            node_a=a,
+            node_b=b,
+            label_a=labels[a],
+            label_b=labels[b],
+            n_trials=len(trials),
+            trial_names=tuple(registry.trial(t).name for t in trials),
+            published=False,
+        )
+        for (a, b), trials in pairs.items()
+    )
 
 
 def _contrasts(network: EvidenceNetwork, component: tuple[str, ...]) -> list[NetworkContrast]:
@@ -427,7 +284,14 @@ def indirect_view(
     labels = {n.id: n.label for n in network.nodes}
     messages: list[str] = []
     excluded = tuple(
-        ExcludedRow(x.trial_id, x.trial_name, x.kind, x.reason) for x in network.excluded
+        ExcludedRow(
+            x.trial_id,
+            x.trial_name,
+            x.kind,
+            x.reason,
+            survival_link(network, x, registry) if x.kind == "single-arm" else None,
+        )
+        for x in network.excluded
     )
     skipped = tuple(SkippedRow(s.evidence.key, s.evidence.text, s.reason) for s in network.skipped)
     caveats = list(CAVEATS)
@@ -477,9 +341,10 @@ def indirect_view(
     hub = _hub(network, chosen)
     if reference is None or reference not in labels:
         if reference is not None:
+            wanted = reference_labels(registry).get(reference, reference)
             messages.append(
-                f"Reference {reference!r} is not in this network; showing comparisons vs "
-                f"{labels[hub] if hub else labels[chosen[0]]}."
+                f"The reference {wanted} is not in this network (no usable HR for this "
+                f"selection); showing comparisons vs {labels[hub] if hub else labels[chosen[0]]}."
             )
         reference = hub if hub is not None else chosen[0]
     status: ViewStatus = "ok"
@@ -525,6 +390,7 @@ def indirect_view(
         )
         for e in network.edges
     )
+    edges += _within_trial_edges(network, labels, registry)
     used = _contrasts(network, chosen)
     order = [n.id for n in network.nodes if n.id in chosen]
     fit = fit_nma(
@@ -606,50 +472,15 @@ def indirect_view(
     )
 
 
-def league_markdown(view: IndirectView) -> str:
-    """The league table as a Markdown matrix: cell (row i, column j) = HR of i vs j (95 % CI);
-    numbered headers with a legend, so the table stays narrow enough to read."""
-    ids = [n.id for n in view.nodes if n.component == 0]
-    index = {n: i + 1 for i, n in enumerate(ids)}
-    labels = {n.id: n.label for n in view.nodes}
-    head = "| row vs column | " + " | ".join(f"({index[n]})" for n in ids) + " |"
-    rule = "|---" * (len(ids) + 1) + "|"
-    lines = [head, rule]
-    for a in ids:
-        cells = [f"**({index[a]})**" if a == b else view.league_cell(a, b).text for b in ids]
-        lines.append(f"| ({index[a]}) {labels[a]} | " + " | ".join(cells) + " |")
-    lines.append("")
-    lines.append("HR < 1 favours the row regimen. " + view.method)
-    return "\n".join(lines)
-
-
-def summary_markdown(view: IndirectView) -> str:
-    """League table, P-scores with rank intervals, heterogeneity, exclusions and citations."""
-    out = [
-        f"### {view.endpoint}, {view.population_label}, nodes: {view.nodes_mode}, "
-        f"analysis: {view.analysis}, {view.model} effects",
-        "",
-    ]
-    out.extend(f"> {m}" for m in view.messages)
-    if view.status == "empty":
-        return "\n".join(out)
-    out += ["", league_markdown(view), ""]
-    out += ["| regimen | P-score | median rank (95 % interval) |", "|---|---|---|"]
-    out += [
-        f"| {s.label} | {s.p_score:.2f} | {s.rank_median:g} ({s.rank_lower:g}–{s.rank_upper:g}) |"
-        for s in view.p_scores
-    ]
-    out += ["", view.p_score_caveat, ""]
-    if view.network_heterogeneity is not None:
-        out += [view.network_heterogeneity.text, ""]
-    for h in view.heterogeneity:
-        out.append(
-            f"- {h.label_a} vs {h.label_b}: {h.k} trials, pooled HR {h.hr:.2f} "
-            f"({h.ci_lower:.2f}–{h.ci_upper:.2f}), tau² {h.tau2:.3g}, I² {h.i2_percent:.0f} %"
-        )
-    out += ["", "Evidence (every estimate cites these HRs):", ""]
-    out += [f"- `{c.key}` {c.text}" for c in view.citations]
-    out += ["", "Not in the network:", ""]
-    out += [f"- {x.trial_name}: {x.reason}" for x in view.excluded]
-    out += [f"- `{s.key}` skipped: {s.reason}" for s in view.skipped]
-    return "\n".join(out)
+def build(registry: Registry, state: IndirectState) -> IndirectView:
+    """The view model for a validated state (the panel's and the exports' one entry point)."""
+    return indirect_view(
+        registry,
+        state.endpoint,
+        state.population,
+        state.nodes,
+        state.reference,
+        analysis=state.analysis,
+        across_systems=state.across_systems,
+        model=state.model,
+    )

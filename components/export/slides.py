@@ -1,0 +1,208 @@
+"""How a chart is laid out on a 16:9 deck slide (13.333 × 7.5 in), for every chart type.
+
+* the title once, on the slide (the picture carries none);
+* under the title the picture, then one line naming the sources; citations and caveats in the
+  speaker notes (the picture carries no footnote);
+* the chart's plot area at least :data:`MIN_PLOT_SHARE` of the slide height;
+* no text smaller than 14 pt once the slide is shown (:data:`MIN_FONT_PX` in picture pixels).
+
+The picture is rendered at :data:`SLIDE_CHART` (1600 px across 13.333 in, i.e. 120 px per inch),
+so 14 pt = 14/72 in = 23.3 px. A KM chart's legend moves into its at-risk table: the row labels
+are drawn in the arms' colours and the legend above the curves (a third of the height) goes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+import plotly.graph_objects as go
+
+from components.export.footnote import Footnote
+from components.export.images import SlideSize, prepare_figure
+
+SLIDE_WIDTH_IN = 13.333
+SLIDE_HEIGHT_IN = 7.5
+PX_PER_IN = 120
+TITLE_BAND_IN = 0.7
+SOURCE_LINE_IN = 0.35
+#: The picture's box: the slide's width, between the title band and the source line.
+SLIDE_CHART = SlideSize(
+    "slide-chart",
+    round(SLIDE_WIDTH_IN * PX_PER_IN),
+    round((SLIDE_HEIGHT_IN - TITLE_BAND_IN - SOURCE_LINE_IN) * PX_PER_IN),
+)
+MIN_FONT_PT = 14
+MIN_FONT_PX = math.ceil(MIN_FONT_PT / 72 * PX_PER_IN)
+MIN_PLOT_SHARE = 0.70
+#: Margins of a slide picture, in pixels, before the axes' own labels widen them.
+TOP_PX = 16
+BOTTOM_PX = 8
+
+
+def _floor_fonts(node: Any, floor: float) -> None:
+    if isinstance(node, MutableMapping):
+        for key, value in node.items():
+            if key == "font" and isinstance(value, MutableMapping) and value.get("size"):
+                value["size"] = max(float(value["size"]), floor)
+            elif key in ("tickfont", "textfont", "titlefont") and isinstance(value, MutableMapping):
+                value["size"] = max(float(value.get("size") or floor), floor)
+            else:
+                _floor_fonts(value, floor)
+    elif isinstance(node, list):
+        for item in node:
+            _floor_fonts(item, floor)
+
+
+def _colour_at_risk_labels(spec: MutableMapping[str, Any]) -> bool:
+    """KM charts: the at-risk rows become the legend (labels in the arms' colours). True when
+    the chart has an at-risk table and the legend was dropped."""
+    layout = spec["layout"]
+    table = layout.get("yaxis2")
+    rows = [t for t in spec.get("data") or [] if t.get("yaxis") == "y2"]
+    if not isinstance(table, MutableMapping) or not rows:
+        return False
+    labels: list[str] = []
+    text: list[str] = []
+    for trace in rows:
+        ys = trace.get("y") or []
+        colour = (trace.get("textfont") or {}).get("color") or "#1f2328"
+        if ys:
+            labels.append(str(ys[0]))
+            text.append(f"<span style='color:{colour}'><b>{ys[0]}</b></span>")
+    table["automargin"] = True
+    table["tickmode"] = "array"
+    table["tickvals"] = labels
+    table["ticktext"] = text
+    layout["showlegend"] = False
+    return True
+
+
+def slide_figure(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
+    """The figure laid out for a deck slide's picture (see the module doc). Pure."""
+    spec = fig.to_dict() if isinstance(fig, go.Figure) else dict(fig)
+    layout = dict(spec.get("layout") or {})
+    layout.pop("title", None)
+    layout["annotations"] = [
+        a for a in layout.get("annotations") or [] if a.get("name") != "footnote"
+    ]
+    spec = {**spec, "layout": layout}
+    out = prepare_figure(spec, size=SLIDE_CHART, theme="presentation", footnote=None)
+    layout = out["layout"]
+    _floor_fonts(out, MIN_FONT_PX)
+    font = dict(layout.get("font") or {})
+    font["size"] = max(float(font.get("size") or MIN_FONT_PX), MIN_FONT_PX)
+    layout["font"] = font
+    margin = dict(layout.get("margin") or {})
+    is_km = isinstance((layout.get("meta") or {}).get("escc_km"), Mapping)
+    if is_km and _colour_at_risk_labels(out):
+        margin["t"] = TOP_PX
+        _refit_km(out, margin)
+    elif layout.get("showlegend") is not False and _has_legend(out):
+        # legend to the right of the plot, not above it
+        layout["legend"] = {
+            **(layout.get("legend") or {}),
+            "orientation": "v",
+            "x": 1.01,
+            "xanchor": "left",
+            "y": 1.0,
+            "yanchor": "top",
+        }
+        margin["t"] = TOP_PX
+    else:
+        margin["t"] = min(float(margin.get("t", TOP_PX)), TOP_PX * 3)
+    margin["b"] = max(BOTTOM_PX, _bottom_need(out))
+    layout["margin"] = margin
+    _widen_text_columns(out)
+    # plotly squeezes bar labels that do not fit; on a slide they keep 14 pt and may overhang
+    layout["uniformtext"] = {"minsize": MIN_FONT_PX, "mode": "show"}
+    return out
+
+
+CHAR_EM = 0.6  # average advance of DejaVu Sans, in em (as in components.export.images)
+GAP = 0.02
+
+
+def _widen_text_columns(spec: MutableMapping[str, Any]) -> None:
+    """Forest and response charts print their values in text columns on ``xaxis2`` (positions as
+    axis fractions). With 14 pt type the columns need more room: the second axis gets the width
+    its longest text needs, taken from the chart beside it (which keeps at least a quarter)."""
+    layout = spec["layout"]
+    second = layout.get("xaxis2")
+    first = layout.get("xaxis")
+    if not isinstance(second, MutableMapping) or not isinstance(first, MutableMapping):
+        return
+    margin = layout.get("margin") or {}
+    width = SLIDE_CHART.width_px - float(margin.get("l", 0)) - float(margin.get("r", 0))
+    need = 0.0
+    for trace in spec.get("data") or []:
+        if trace.get("xaxis") != "x2" or "text" not in str(trace.get("mode")):
+            continue
+        size = float((trace.get("textfont") or {}).get("size") or layout["font"]["size"])
+        for x, text in zip(trace.get("x") or [], trace.get("text") or [], strict=False):
+            px = len(re.sub(r"<[^>]+>", "", str(text))) * CHAR_EM * size
+            if float(x) < 1:
+                need = max(need, px / (1 - float(x)))
+    if need <= 0 or width <= 0:
+        return
+    split = max(0.25, 1 - GAP - need / width)
+    if split < float((first.get("domain") or [0, 1])[1]):
+        first["domain"] = [0.0, split]
+        first["tickangle"] = 0  # a narrower axis must not turn its labels (taller margin)
+        second["domain"] = [split + GAP, 1.0]
+
+
+def _has_legend(spec: Mapping[str, Any]) -> bool:
+    return any(t.get("showlegend") is not False for t in spec.get("data") or [])
+
+
+def _bottom_need(spec: Mapping[str, Any]) -> float:
+    """Room under the lowest x axis for its tick labels and title (0 when it has none)."""
+    layout = spec["layout"]
+    font = float((layout.get("font") or {}).get("size") or MIN_FONT_PX)
+    need = 0.0
+    for key, axis in layout.items():
+        if not re.match(r"^xaxis\d*$", key) or not isinstance(axis, Mapping):
+            continue
+        if axis.get("visible") is False or axis.get("showticklabels") is False:
+            continue
+        title = axis.get("title")
+        has_title = bool(title.get("text") if isinstance(title, Mapping) else title)
+        need = max(need, font * (1.6 + (1.5 if has_title else 0.0)))
+    return need
+
+
+def _refit_km(spec: MutableMapping[str, Any], margin: Mapping[str, Any]) -> None:
+    """Curve and at-risk panels sized again after the legend left the top margin."""
+    layout = spec["layout"]
+    font = float(layout["font"]["size"])
+    rows = len(layout["yaxis2"].get("tickvals") or [])
+    paper = SLIDE_CHART.height_px - TOP_PX - max(BOTTOM_PX, _bottom_need(spec))
+    table = rows * 1.35 * font + 8
+    gap = 2 * (1.6 * font) + 8
+    layout["yaxis2"]["domain"] = [0.0, min(0.45, table / paper)]
+    layout["yaxis"]["domain"] = [min(0.6, (table + gap) / paper), 1.0]
+    margin = dict(margin)
+    margin["t"] = TOP_PX
+    layout["margin"] = margin
+
+
+def source_line(footnote: Footnote) -> str:
+    """One line under the chart: the sources' short citations and the data version."""
+    shorts = "; ".join(dict.fromkeys(s.short for s in footnote.sources))
+    line = f"Sources: {shorts}" if shorts else "Sources: see notes"
+    line += f" · data {footnote.data_version}"
+    if footnote.cross_trial:
+        line += " · cross-trial, not randomised"
+    return line
+
+
+def plot_area_share(spec: Mapping[str, Any]) -> float:
+    """Plot area (inside the margins) as a share of the slide height, from the figure's own
+    layout (the rendering test measures it again in the image)."""
+    layout = spec["layout"]
+    margin = layout.get("margin") or {}
+    plot_px = float(layout["height"]) - float(margin.get("t", 0)) - float(margin.get("b", 0))
+    return plot_px / PX_PER_IN / SLIDE_HEIGHT_IN

@@ -1,0 +1,173 @@
+"""The Indirect comparisons callback: validate the controls once, get the model, render it.
+
+Two app-scoped memos keyed by the validated state: the view model, and its rendered outputs.
+The reference select is both an input and an output: the callback writes back the reference the
+model used (a reference absent from the chosen network falls back to the common comparator, and
+the message says so) and the options of the network now shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import dash_mantine_components as dmc
+from dash import Dash, Input, Output, no_update
+from dash.development.base_component import Component
+
+from analysis.views.indirect import SPEC, IndirectState, IndirectView, build
+from analysis.views.memo import ViewMemo
+from components import ids
+from components.indirect.figure import (
+    forest_figure,
+    forest_height,
+    network_figure,
+    network_height,
+)
+from components.indirect.layout import reference_data
+from components.indirect.tables import (
+    caption,
+    citations_list,
+    excluded_block,
+    heterogeneity_block,
+    league_table,
+    messages,
+    p_score_table,
+)
+from data import Registry
+
+
+def state_from_inputs(
+    registry: Registry,
+    *,
+    endpoint: object,
+    population: object,
+    across: object,
+    analysis: object,
+    nodes: object,
+    reference: object,
+    model: object,
+) -> tuple[IndirectState | None, list[str]]:
+    """State from the callback's values, or ``(None, problems)`` if any is off its list."""
+    return SPEC.from_inputs(
+        registry,
+        {
+            "endpoint": endpoint,
+            "population": population,
+            "across_systems": across,
+            "analysis": analysis,
+            "nodes": nodes,
+            "reference": reference,
+            "model": model,
+        },
+    )
+
+
+def canonical_state(state: IndirectState, view: IndirectView) -> IndirectState:
+    """The state the page shows: the reference the model used, or None for the comparator."""
+    used = None if view.reference == view.common_node else view.reference
+    return replace(state, reference=used)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Component):
+        value = value.to_plotly_json()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def render(registry: Registry, view: IndirectView) -> tuple[Any, ...]:
+    """The callback's outputs (before the URL) for a model, as plain data (memoisable)."""
+    same = view.reference == view.common_node
+    out = (
+        network_figure(view),
+        {"height": network_height(view)},
+        forest_figure(registry, view, "reference"),
+        {"height": forest_height(view, "reference")},
+        forest_figure(registry, view, "common"),
+        {"height": forest_height(view, "common")},
+        {"display": "none"} if same else {},
+        reference_data(view),
+        view.reference,
+        messages(view),
+        league_table(view),
+        p_score_table(view),
+        heterogeneity_block(view),
+        excluded_block(view),
+        citations_list(registry, view),
+        caption(registry, view),
+    )
+    return tuple(_plain(o) for o in out)
+
+
+def register_callbacks(app: Dash, registry: Registry) -> None:
+    models: ViewMemo[IndirectState, IndirectView] = ViewMemo(build)
+
+    def rendered(registry: Registry, state: IndirectState) -> tuple[Any, ...]:
+        return render(registry, models(registry, state))
+
+    outputs: ViewMemo[IndirectState, tuple[Any, ...]] = ViewMemo(rendered)
+
+    @app.callback(
+        Output(ids.INDIRECT_NETWORK_GRAPH, "figure"),
+        Output(ids.INDIRECT_NETWORK_GRAPH, "style"),
+        Output(ids.INDIRECT_FOREST_GRAPH, "figure"),
+        Output(ids.INDIRECT_FOREST_GRAPH, "style"),
+        Output(ids.INDIRECT_COMMON_GRAPH, "figure"),
+        Output(ids.INDIRECT_COMMON_GRAPH, "style"),
+        Output(ids.INDIRECT_COMMON_SECTION, "style"),
+        Output(ids.INDIRECT_REFERENCE, "data"),
+        Output(ids.INDIRECT_REFERENCE, "value"),
+        Output(ids.INDIRECT_MESSAGE, "children"),
+        Output(ids.INDIRECT_LEAGUE, "children"),
+        Output(ids.INDIRECT_PSCORES, "children"),
+        Output(ids.INDIRECT_HETEROGENEITY, "children"),
+        Output(ids.INDIRECT_EXCLUDED, "children"),
+        Output(ids.INDIRECT_CITATIONS, "children"),
+        Output(ids.INDIRECT_CAPTION, "children"),
+        # The shell's location, not a panel-own one: dcc.Location (refresh=False) pushes the
+        # new URL without telling the other Location components, and the export callbacks read
+        # the shell's search; writing it here keeps exports on the state the page shows.
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(ids.INDIRECT_ENDPOINT, "value"),
+        Input(ids.INDIRECT_POPULATION, "value"),
+        Input(ids.INDIRECT_ACROSS_SYSTEMS, "checked"),
+        Input(ids.INDIRECT_ANALYSIS, "value"),
+        Input(ids.INDIRECT_NODES, "value"),
+        Input(ids.INDIRECT_REFERENCE, "value"),
+        Input(ids.INDIRECT_MODEL, "value"),
+        prevent_initial_call=True,
+    )
+    def update(
+        endpoint: object,
+        population: object,
+        across: object,
+        analysis: object,
+        nodes: object,
+        reference: object,
+        model: object,
+    ) -> tuple[Any, ...]:
+        state, problems = state_from_inputs(
+            registry,
+            endpoint=endpoint,
+            population=population,
+            across=across,
+            analysis=analysis,
+            nodes=nodes,
+            reference=reference,
+            model=model,
+        )
+        if state is None:
+            alert = dmc.Alert(
+                "Invalid selection (" + ", ".join(sorted(set(problems))) + "): nothing was "
+                "recomputed. Choose from the lists.",
+                color="red",
+                title="Invalid selection",
+            )
+            return (no_update,) * 9 + (alert,) + (no_update,) * 7
+        shown = canonical_state(state, models(registry, state))
+        # Rendered from the state as chosen, so a fallback reference is explained.
+        return (*outputs(registry, state), SPEC.to_search(registry, shown))

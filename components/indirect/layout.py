@@ -1,0 +1,227 @@
+"""The Indirect comparisons page: controls, network graph, forests, league table, P-scores,
+heterogeneity, what cannot be compared, and the published HRs every number cites."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dash_mantine_components as dmc
+from dash import html
+
+from analysis.views.indirect import SPEC, IndirectState, IndirectView, build, default_state
+from analysis.views.indirect.state import (
+    ANALYSIS_LABELS,
+    ENDPOINT_LABELS,
+    MODEL_LABELS,
+    NODES_LABELS,
+    population_keys,
+)
+from components import ids
+from components.export_menu import export_controls
+from components.graph import graph
+from components.indirect.export import CHART_COMMON, CHART_NETWORK, CHART_REFERENCE
+from components.indirect.figure import (
+    forest_figure,
+    forest_height,
+    network_figure,
+    network_height,
+)
+from components.indirect.tables import (
+    caption,
+    citations_list,
+    excluded_block,
+    heterogeneity_block,
+    league_table,
+    messages,
+    p_score_table,
+)
+from data import Registry
+from data.pdl1 import ITT_KEY, key_text, parse_key
+
+#: Most link problems named in the "settings reset" notice.
+MAX_NAMED_PROBLEMS = 8
+SYSTEM_NAMES = {
+    "CPS": "CPS (combined positive score)",
+    "TPS": "TPS (tumour proportion score)",
+    "TC": "TC (tumour-cell PD-L1 %)",
+    "TAP": "TAP (tumour area positivity)",
+}
+
+
+def population_data(registry: Registry) -> list[dict[str, Any]]:
+    """Population options grouped by scoring system (systems never share a group)."""
+    groups: list[dict[str, Any]] = [
+        {"group": "Whole population", "items": [{"value": ITT_KEY, "label": "ITT (ESCC)"}]}
+    ]
+    for key in population_keys(registry):
+        parsed = parse_key(key)
+        if parsed is None:
+            continue
+        name = SYSTEM_NAMES.get(parsed.system, parsed.system)
+        if groups[-1]["group"] != name:
+            groups.append({"group": name, "items": []})
+        groups[-1]["items"].append({"value": key, "label": key_text(key) or key})
+    return groups
+
+
+def reference_data(view: IndirectView) -> list[dict[str, Any]]:
+    """Reference options: the analysed part's regimens, then other parts (choosing one of them
+    analyses that part instead)."""
+    groups: dict[int, list[dict[str, str]]] = {}
+    for node in view.nodes:
+        groups.setdefault(node.component, []).append({"value": node.id, "label": node.label})
+    return [
+        {
+            "group": "Analysed network" if part == 0 else f"Not connected (part {part})",
+            "items": items,
+        }
+        for part, items in sorted(groups.items())
+    ]
+
+
+def _segmented(label: str, ident: str, options: Mapping[str, str], value: str) -> Any:
+    return dmc.Stack(
+        [
+            dmc.Text(label, size="sm", fw=500),
+            dmc.SegmentedControl(
+                id=ident, data=[{"value": k, "label": v} for k, v in options.items()], value=value
+            ),
+        ],
+        gap=2,
+    )
+
+
+def _controls(registry: Registry, state: IndirectState, view: IndirectView) -> list[Any]:
+    first = dmc.Group(
+        [
+            _segmented(
+                "Endpoint", ids.INDIRECT_ENDPOINT, {e: e for e in ENDPOINT_LABELS}, state.endpoint
+            ),
+            dmc.Select(
+                id=ids.INDIRECT_POPULATION,
+                label="Population (PD-L1 by scoring system and cut-off)",
+                data=population_data(registry),
+                value=state.population,
+                allowDeselect=False,
+                searchable=True,
+                w=300,
+            ),
+            dmc.Select(
+                id=ids.INDIRECT_REFERENCE,
+                label="Reference regimen",
+                data=reference_data(view),
+                value=view.reference,
+                allowDeselect=False,
+                searchable=True,
+                w=340,
+            ),
+        ],
+        align="flex-end",
+    )
+    second = dmc.Group(
+        [
+            _segmented("Nodes", ids.INDIRECT_NODES, NODES_LABELS, state.nodes),
+            _segmented(
+                "Analysis per trial", ids.INDIRECT_ANALYSIS, ANALYSIS_LABELS, state.analysis
+            ),
+            _segmented("Model", ids.INDIRECT_MODEL, MODEL_LABELS, state.model),
+        ],
+        align="flex-end",
+    )
+    across = dmc.Switch(
+        id=ids.INDIRECT_ACROSS_SYSTEMS,
+        label="Accept another PD-L1 scoring system with the same cut-off (exploratory)",
+        checked=state.across_systems,
+        color="red",
+    )
+    return [first, second, across]
+
+
+def _section(title: str, *children: Any) -> Any:
+    return dmc.Stack([dmc.Title(title, order=4), *children], gap=6)
+
+
+def layout(registry: Registry, query: Mapping[str, str]) -> Any:
+    """The view for ``query`` (never raises: unknown values fall back to the defaults)."""
+    try:
+        state, problems = SPEC.from_query(registry, query if isinstance(query, Mapping) else {})
+    except Exception:  # a link must never break the page
+        state, problems = default_state(registry), ["the whole link"]
+    view = build(registry, state)
+    notice = (
+        dmc.Alert(
+            "Some settings in the link were not recognised and were reset: "
+            + "; ".join(problems[:MAX_NAMED_PROBLEMS]),
+            color="yellow",
+            title="Link settings reset",
+            id=ids.INDIRECT_NOTICE,
+        )
+        if problems
+        else None
+    )
+    same = view.reference == view.common_node
+    return dmc.Stack(
+        [
+            dmc.Title("Indirect comparisons", order=2),
+            dmc.Text(
+                "Anchored comparisons of first-line regimens through their shared chemotherapy "
+                "control: a network meta-analysis of the published hazard ratios, each read at "
+                "the confidence level its source printed. Every estimate names the published "
+                "HRs it rests on.",
+                size="sm",
+                c="dimmed",
+            ),
+            notice,
+            *_controls(registry, state, view),
+            html.Div(messages(view), id=ids.INDIRECT_MESSAGE),
+            _section(
+                "Network",
+                export_controls(CHART_NETWORK),
+                graph(
+                    ids.INDIRECT_NETWORK_GRAPH,
+                    network_figure(view),
+                    filename="escc-indirect-network",
+                    height=network_height(view),
+                ),
+            ),
+            _section(
+                "Every regimen vs the reference",
+                export_controls(CHART_REFERENCE),
+                graph(
+                    ids.INDIRECT_FOREST_GRAPH,
+                    forest_figure(registry, view, "reference"),
+                    filename="escc-indirect-forest",
+                    height=forest_height(view, "reference"),
+                ),
+            ),
+            html.Div(
+                _section(
+                    "Every regimen vs the common comparator",
+                    export_controls(CHART_COMMON),
+                    graph(
+                        ids.INDIRECT_COMMON_GRAPH,
+                        forest_figure(registry, view, "common"),
+                        filename="escc-indirect-common",
+                        height=forest_height(view, "common"),
+                    ),
+                ),
+                id=ids.INDIRECT_COMMON_SECTION,
+                style={"display": "none"} if same else {},
+            ),
+            _section("League table", html.Div(league_table(view), id=ids.INDIRECT_LEAGUE)),
+            _section("Ranking (P-scores)", html.Div(p_score_table(view), id=ids.INDIRECT_PSCORES)),
+            _section(
+                "Heterogeneity", html.Div(heterogeneity_block(view), id=ids.INDIRECT_HETEROGENEITY)
+            ),
+            _section(
+                "What cannot be compared", html.Div(excluded_block(view), id=ids.INDIRECT_EXCLUDED)
+            ),
+            _section(
+                "Published HRs behind every estimate",
+                html.Div(citations_list(registry, view), id=ids.INDIRECT_CITATIONS),
+            ),
+            html.Div(caption(registry, view), id=ids.INDIRECT_CAPTION),
+        ],
+        gap="md",
+    )
