@@ -16,6 +16,7 @@ from analysis.views.addcurve import (
     PRIVACY_NOTE,
 )
 from components import ids
+from components.graph import graph
 from data import Registry
 from data.pdl1 import ITT_KEY
 
@@ -137,9 +138,9 @@ def layout(_registry: Registry, _query: Mapping[str, str]) -> Any:
             dcc.Store(id=ids.ADDCURVE_DRAFT),
             html.Div(id=ids.ADDCURVE_CLIENT_MESSAGE, className="escc-addcurve-client-message"),
             dcc.Loading(html.Div(id=ids.ADDCURVE_MESSAGE), type="dot"),
-            dcc.Graph(
-                id=ids.ADDCURVE_FIGURE,
-                figure={
+            graph(
+                ids.ADDCURVE_FIGURE,
+                {
                     "data": [],
                     "layout": {
                         "height": 60,
@@ -147,8 +148,8 @@ def layout(_registry: Registry, _query: Mapping[str, str]) -> Any:
                         "yaxis": {"visible": False},
                     },
                 },
-                config={"displaylogo": False, "responsive": True},
-                style={"height": "520px"},
+                filename="escc-added-curve",
+                height="520px",
             ),
             html.Div(id=ids.ADDCURVE_NOTES),
             dmc.Title("Confirm what was read", order=4),

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 from components.hardening import LARGE_BODIES
-from tests.contract.callbacks import leaks, post, valid_body
+from tests.contract.callbacks import UPDATE, leaks, post, valid_body
 
 Mutation = tuple[str, Callable[[dict[str, Any]], Any], str | None]
 
@@ -132,8 +133,21 @@ def _assert_clean(resp, label: str) -> None:
     assert leaks(text) == [], f"{label}: leaked {leaks(text)}"
 
 
-def _assert_valid_still_works(client, body: dict[str, Any]) -> None:
-    resp = post(client, body)
+_END_ID = re.compile(r'"end_id"\s*:\s*"([^"]+)"')
+
+
+def _page_query(client, spec: dict[str, Any]) -> str:
+    """What the renderer adds to a background callback's URL: the page load's signed ``endId``
+    (the export service refuses a background request without one, issue 14 finding 8)."""
+    if not spec.get("background"):
+        return ""
+    match = _END_ID.search(client.get("/").get_data(as_text=True))
+    assert match, "the index carries no end_id"
+    return f"?endId={match.group(1)}"
+
+
+def _assert_valid_still_works(client, body: dict[str, Any], query: str = "") -> None:
+    resp = client.post(UPDATE + query, data=json.dumps(body), content_type="application/json")
     assert resp.status_code in (200, 204), resp.get_data(as_text=True)[:200]
 
 
@@ -150,7 +164,8 @@ def test_sec01_every_callback_is_fuzzed(app, client) -> None:
             _assert_clean(resp, f"{key} clientside")
             assert resp.status_code == 400, f"{key} clientside: {resp.status_code}"
             continue
-        _assert_valid_still_works(client, body)
+        query = _page_query(client, spec)
+        _assert_valid_still_works(client, body, query)
         for label, mutate, _kind in MUTATIONS:
             resp = post(client, mutate(body))
             _assert_clean(resp, f"{key} {label}")
@@ -158,12 +173,12 @@ def test_sec01_every_callback_is_fuzzed(app, client) -> None:
                 continue
             if _kind is None:
                 assert resp.status_code in (400, 413), f"{key} {label}: {resp.status_code}"
-            _assert_valid_still_works(client, body)
+            _assert_valid_still_works(client, body, query)
         for label, raw, content_type in RAW_MUTATIONS:
             resp = post(client, None, raw=raw.replace("OUT", key), content_type=content_type)
             _assert_clean(resp, f"{key} {label}")
             assert resp.status_code in (400, 413, 415), f"{key} {label}: {resp.status_code}"
-        _assert_valid_still_works(client, body)
+        _assert_valid_still_works(client, body, query)
 
 
 def test_sec01_baseline_without_hardening_fails() -> None:
