@@ -218,8 +218,31 @@ def layout(
     )
 
 
+#: Panels' own locations (``dcc.Location(refresh=False)``), each mirroring its controls into the
+#: query string. A Location that pushes a new URL does not tell the others, so the shell's
+#: location (whose search the export menu and the deck read) would keep the page's first query.
+PANEL_LOCATIONS: tuple[str, ...] = (
+    ids.TRIALS_URL,
+    ids.SURVIVAL_URL,
+    ids.FOREST_URL,
+    ids.RESPONSE_URL,
+    ids.SAFETY_URL,
+)
+#: Copies a panel location's search into the shell's (runs in the browser; no server round trip).
+_MIRROR_SEARCH = "function (search) { return search; }"
+
+
 def register_callbacks(app: Dash, registry: Registry, views: Sequence[Panel]) -> None:
     by_path = {view.path: view for view in views}
+
+    for location in PANEL_LOCATIONS:
+        # The shell's search follows each panel's, so exports build the chart on screen.
+        app.clientside_callback(
+            _MIRROR_SEARCH,
+            Output(ids.URL, "search", allow_duplicate=True),
+            Input(location, "search"),
+            prevent_initial_call=True,
+        )
 
     @app.callback(Output(ids.APP_SHELL, "navbar"), Input(ids.NAV_BURGER, "opened"))
     def toggle_navigation(opened: object) -> Any:

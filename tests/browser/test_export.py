@@ -72,6 +72,27 @@ def test_deck_collects_and_downloads_a_pptx(duo) -> None:
     assert duo.get_logs() == []
 
 
+def test_export_follows_the_controls_not_the_first_url(duo) -> None:
+    """Found in session 3: after a control changed, exports used the page's first query (the
+    panel's own location pushed the new URL without updating the shell's). The deck item must
+    carry the query the page shows."""
+    duo.driver.get(duo.server_url + "/subgroups")
+    duo.wait_for_element_by_css_selector(f"#{ids.FOREST_GRAPH} .main-svg", timeout=30)
+    label = duo.driver.find_element(
+        By.XPATH, f"//*[@id='{ids.FOREST_ENDPOINT}']//label[normalize-space()='PFS']"
+    )
+    label.click()
+    deadline = time.monotonic() + 20
+    while "ep=PFS" not in duo.driver.execute_script("return window.location.search;"):
+        assert time.monotonic() < deadline, "the forest view did not write ep=PFS into the URL"
+        time.sleep(0.2)
+    _button_with_text(duo, "Add to deck").click()
+    duo.wait_for_text_to_equal(f"#{ids.DECK_OPEN}", "Deck (1)", timeout=20)
+    stored = duo.driver.execute_script(f"return window.sessionStorage.getItem('{ids.DECK_STORE}');")
+    assert stored is not None and "ep=PFS" in stored, stored
+    assert duo.get_logs() == []
+
+
 def test_sec09_modebar_download_has_no_csp_violation(duo) -> None:
     duo.driver.get(duo.server_url + "/subgroups")
     graph = duo.wait_for_element_by_css_selector(f"#{ids.FOREST_GRAPH} .main-svg", timeout=30)
