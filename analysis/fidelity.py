@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.stats import norm
 
 from analysis.reconstruct.types import Landmark
+from analysis.types import wald_ratio
 
 #: A published landmark rate (the same type the reconstruction takes as an anchor).
 PublishedLandmark = Landmark
@@ -363,11 +363,11 @@ def cox_hazard_ratio(
     fitter.fit(frame, duration_col="time", event_col="event")
     beta = float(fitter.params_["experimental"])
     se = float(fitter.standard_errors_["experimental"])
-    z = float(norm.ppf(0.5 + ci_level / 2.0))
+    wald = wald_ratio(beta, se, ci_level)
     return HazardRatio(
-        hr=math.exp(beta),
-        ci_lower=math.exp(beta - z * se),
-        ci_upper=math.exp(beta + z * se),
+        hr=wald.ratio,
+        ci_lower=wald.ci_lower,
+        ci_upper=wald.ci_upper,
         ci_level=ci_level,
     )
 
