@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Protocol, TypeVar
 
 from analysis.curve_followup import FOLLOWUP_SLACK_MONTHS
 from analysis.fidelity import ArmFidelity
@@ -173,6 +174,33 @@ class NotReconstructable:
     reason: str
 
 
+class _ArmInput(Protocol):
+    """What :func:`_of_arm` reads: a curve or a not-reconstructable input."""
+
+    @property
+    def key(self) -> CurveKey: ...
+
+    @property
+    def population_key(self) -> str | None: ...
+
+
+ArmInputT = TypeVar("ArmInputT", bound=_ArmInput)
+
+
+def _of_arm(
+    items: Iterable[ArmInputT], trial_id: str, arm_id: str, endpoint: str, population_key: str
+) -> tuple[ArmInputT, ...]:
+    """The items of one arm, endpoint and population key, in their order."""
+    return tuple(
+        item
+        for item in items
+        if item.key.trial_id == trial_id
+        and item.key.arm_id == arm_id
+        and item.key.endpoint == endpoint
+        and item.population_key == population_key
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class CurveLibrary:
     """Every curve input of one registry: reconstructed curves, the rest with reasons.
@@ -229,27 +257,13 @@ class CurveLibrary:
         self, trial_id: str, arm_id: str, endpoint: str, population_key: str
     ) -> tuple[LibraryCurve, ...]:
         """Reconstructed curves of an arm for a population key (``"ITT"``, ``"CPS>=10"``)."""
-        return tuple(
-            c
-            for c in self.curves
-            if c.key.trial_id == trial_id
-            and c.key.arm_id == arm_id
-            and c.key.endpoint == endpoint
-            and c.population_key == population_key
-        )
+        return _of_arm(self.curves, trial_id, arm_id, endpoint, population_key)
 
     def reasons_for(
         self, trial_id: str, arm_id: str, endpoint: str, population_key: str
     ) -> tuple[NotReconstructable, ...]:
         """Not-reconstructable inputs of an arm for a population key."""
-        return tuple(
-            r
-            for r in self.not_reconstructable
-            if r.key.trial_id == trial_id
-            and r.key.arm_id == arm_id
-            and r.key.endpoint == endpoint
-            and r.population_key == population_key
-        )
+        return _of_arm(self.not_reconstructable, trial_id, arm_id, endpoint, population_key)
 
     def hr_checks_for(self, key: CurveKey) -> tuple[HazardRatioFidelity, ...]:
         """Hazard-ratio checks in which this curve is one of the two arms."""
