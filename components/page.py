@@ -13,11 +13,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, dcc, no_update
+from dash import Dash, Input, Output, dcc, html, no_update
 from dash.development.base_component import Component
 
 from analysis.views.memo import ViewMemo
 from analysis.views.state import StateSpec
+from components.export_menu import export_controls
+from components.graph import graph
 from data import Registry
 
 #: Names of the PD-L1 scoring systems in grouped population selects (systems never share a
@@ -103,6 +105,26 @@ def only_message(message: Any, *, outputs: int, at: int) -> tuple[Any, ...]:
     """A callback's return value that changes nothing but the message output at index ``at``
     of ``outputs``: an invalid selection leaves the last good view on screen."""
     return (no_update,) * at + (message,) + (no_update,) * (outputs - at - 1)
+
+
+def one_chart(out: Mapping[str, Any], *, chart: str, outputs: Sequence[Binding]) -> list[Any]:
+    """The message, export menu, chart, caption and table of a one-chart panel, from its
+    rendered parts ``out`` (``figure``, ``style``, ``message``, ``caption``, ``table``) and its
+    callback's ``outputs`` (which give each part's component id; ``figure`` names the graph).
+    The chart's modebar download is named ``escc-<chart>``."""
+    ids_of = {key: cid for key, cid, _prop in outputs}
+    return [
+        html.Div(out["message"], id=ids_of["message"]),
+        export_controls(chart),
+        graph(
+            ids_of["figure"],
+            out["figure"],
+            filename=f"escc-{chart}",
+            height=out["style"]["height"],
+        ),
+        html.Div(out["caption"], id=ids_of["caption"]),
+        html.Div(out["table"], id=ids_of["table"]),
+    ]
 
 
 def register_view_update(

@@ -9,7 +9,7 @@ from analysis.views.response import SPEC, ResponseModel, ResponseState, build
 from components import ids
 from components.page import invalid_selection, register_view_update
 from components.panel import keep_memo
-from components.response.layout import render
+from components.response.layout import OUTPUTS, render
 from data import Registry
 
 #: The controls in callback order, by the state attribute each one sets.
@@ -19,14 +19,6 @@ CONTROLS = (
     ("classes", ids.RESPONSE_CLASSES, "value"),
     ("arms", ids.RESPONSE_ARMS, "value"),
     ("cutoff", ids.RESPONSE_CUTOFF, "value"),
-)
-#: The outputs in callback order, by the key of :func:`render`'s parts each one shows.
-OUTPUTS = (
-    ("figure", ids.RESPONSE_GRAPH, "figure"),
-    ("style", ids.RESPONSE_GRAPH, "style"),
-    ("caption", ids.RESPONSE_CAPTION, "children"),
-    ("table", ids.RESPONSE_TABLE, "children"),
-    ("message", ids.RESPONSE_MESSAGE, "children"),
 )
 
 

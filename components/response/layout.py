@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import html
 
 from analysis.views.response import (
     CUTOFFS,
@@ -18,12 +17,19 @@ from analysis.views.response import (
     choices,
 )
 from components import ids
-from components.export_menu import export_controls
-from components.graph import graph
-from components.page import link_notice, page_header, segmented, state_from_link
+from components.page import link_notice, one_chart, page_header, segmented, state_from_link
 from components.response.figure import colours_of, figure_dict, height_px
 from components.response.tables import caption_for, result_table
 from data import Registry
+
+#: The outputs in callback order, by the key of :func:`render`'s parts each one shows.
+OUTPUTS = (
+    ("figure", ids.RESPONSE_GRAPH, "figure"),
+    ("style", ids.RESPONSE_GRAPH, "style"),
+    ("caption", ids.RESPONSE_CAPTION, "children"),
+    ("table", ids.RESPONSE_TABLE, "children"),
+    ("message", ids.RESPONSE_MESSAGE, "children"),
+)
 
 
 def render(registry: Registry, model: ResponseModel) -> dict[str, Any]:
@@ -85,16 +91,7 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
                 ],
                 align="flex-end",
             ),
-            html.Div(outputs["message"], id=ids.RESPONSE_MESSAGE),
-            export_controls("response"),
-            graph(
-                ids.RESPONSE_GRAPH,
-                outputs["figure"],
-                filename="escc-response",
-                height=outputs["style"]["height"],
-            ),
-            html.Div(outputs["caption"], id=ids.RESPONSE_CAPTION),
-            html.Div(outputs["table"], id=ids.RESPONSE_TABLE),
+            *one_chart(outputs, chart="response", outputs=OUTPUTS),
         ],
         gap="md",
     )

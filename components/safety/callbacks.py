@@ -9,7 +9,7 @@ from analysis.views.safety import SPEC, SafetyModel, SafetyState, build, term_ma
 from components import ids
 from components.page import register_view_update
 from components.panel import keep_memo
-from components.safety.layout import render
+from components.safety.layout import OUTPUTS, render
 from components.safety.tables import invalid
 from data import Registry
 
@@ -22,15 +22,6 @@ CONTROLS = (
     ("strict", ids.SAFETY_STRICT, "checked"),
     ("sort", ids.SAFETY_SORT, "value"),
     ("min_pct", ids.SAFETY_MIN, "value"),
-)
-#: The outputs in callback order, by the key of :func:`render`'s parts each one shows.
-OUTPUTS = (
-    ("figure", ids.SAFETY_GRAPH, "figure"),
-    ("style", ids.SAFETY_GRAPH, "style"),
-    ("definitions", ids.SAFETY_DEFINITIONS, "children"),
-    ("caption", ids.SAFETY_CAPTION, "children"),
-    ("table", ids.SAFETY_TABLE, "children"),
-    ("message", ids.SAFETY_MESSAGE, "children"),
 )
 
 

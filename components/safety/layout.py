@@ -22,12 +22,20 @@ from analysis.views.safety import (
     categories,
 )
 from components import ids
-from components.export_menu import export_controls
-from components.graph import graph
-from components.page import link_notice, page_header, segmented, state_from_link
+from components.page import link_notice, one_chart, page_header, segmented, state_from_link
 from components.safety.figure import figure_dict, height_px
 from components.safety.tables import caption_for, definitions, result_table
 from data import Registry
+
+#: The outputs in callback order, by the key of :func:`render`'s parts each one shows.
+OUTPUTS = (
+    ("figure", ids.SAFETY_GRAPH, "figure"),
+    ("style", ids.SAFETY_GRAPH, "style"),
+    ("definitions", ids.SAFETY_DEFINITIONS, "children"),
+    ("caption", ids.SAFETY_CAPTION, "children"),
+    ("table", ids.SAFETY_TABLE, "children"),
+    ("message", ids.SAFETY_MESSAGE, "children"),
+)
 
 
 def render(registry: Registry, model: SafetyModel) -> dict[str, Any]:
@@ -132,16 +140,7 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
                 gap="lg",
             ),
             html.Div(out["definitions"], id=ids.SAFETY_DEFINITIONS),
-            html.Div(out["message"], id=ids.SAFETY_MESSAGE),
-            export_controls("safety"),
-            graph(
-                ids.SAFETY_GRAPH,
-                out["figure"],
-                filename="escc-safety",
-                height=out["style"]["height"],
-            ),
-            html.Div(out["caption"], id=ids.SAFETY_CAPTION),
-            html.Div(out["table"], id=ids.SAFETY_TABLE),
+            *one_chart(out, chart="safety", outputs=OUTPUTS),
         ],
         gap="md",
     )
