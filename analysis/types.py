@@ -42,6 +42,18 @@ def check_ci_level(ci_level: float) -> float:
     return level
 
 
+def numeric_interval(ci: tuple[object, object] | None) -> tuple[float, float] | None:
+    """A printed interval as two numbers, or None when it is absent or a bound is not a number
+    (the data files write "NE" / "NR" for a bound the source gives as not estimable / not
+    reached)."""
+    if ci is None:
+        return None
+    lo, hi = ci
+    if isinstance(lo, int | float) and isinstance(hi, int | float):
+        return float(lo), float(hi)
+    return None
+
+
 def two_sided_z(ci_level: float) -> float:
     """Standard-normal quantile z such that P(|Z| <= z) = ``ci_level`` (1.959964 for 0.95)."""
     level = check_ci_level(ci_level)
