@@ -53,6 +53,11 @@ def published_source(registry: Registry, pub: PublishedHR) -> str:
     return SourceRef.from_publication(trial.publication(pub.source_ref)).short
 
 
+def publication_source(registry: Registry, trial_id: str, ref: str) -> str:
+    """Short citation of one of a trial's publications, by its key."""
+    return SourceRef.from_publication(registry.trial(trial_id).publication(ref)).short
+
+
 def footnote_of(registry: Registry, model: SurvivalModel) -> Footnote:
     refs = [(item.trial, ref) for item in model.curves for ref in item.curve.inputs.source_refs]
     refs += [
