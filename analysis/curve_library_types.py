@@ -18,13 +18,17 @@ from analysis.reconstruct import FollowUp, ReconstructedIPD
 from analysis.survival import SurvivalSample
 from data.registry import CurveInputs
 
-FIDELITY_COLUMNS: tuple[str, ...] = (
+#: The columns that name a curve input, first in both audit tables.
+KEY_COLUMNS: tuple[str, ...] = (
     "trial_id",
     "arm_id",
     "endpoint",
     "population",
     "population_key",
     "analysis_id",
+)
+FIDELITY_COLUMNS: tuple[str, ...] = (
+    *KEY_COLUMNS,
     "grade",
     "n_published",
     "n_reconstructed",
@@ -52,15 +56,7 @@ FIDELITY_COLUMNS: tuple[str, ...] = (
     "warnings",
     "file",
 )
-NOT_RECONSTRUCTABLE_COLUMNS: tuple[str, ...] = (
-    "trial_id",
-    "arm_id",
-    "endpoint",
-    "population",
-    "population_key",
-    "analysis_id",
-    "reason",
-)
+NOT_RECONSTRUCTABLE_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "reason")
 
 
 @dataclass(frozen=True, order=True)
@@ -187,6 +183,19 @@ class _ArmInput(Protocol):
 ArmInputT = TypeVar("ArmInputT", bound=_ArmInput)
 
 
+def key_cells(item: _ArmInput) -> dict[str, object]:
+    """The :data:`KEY_COLUMNS` cells of a curve or a not-reconstructable input."""
+    key = item.key
+    return {
+        "trial_id": key.trial_id,
+        "arm_id": key.arm_id,
+        "endpoint": key.endpoint,
+        "population": key.population,
+        "population_key": item.population_key or "",
+        "analysis_id": key.analysis_id,
+    }
+
+
 def _of_arm(
     items: Iterable[ArmInputT], trial_id: str, arm_id: str, endpoint: str, population_key: str
 ) -> tuple[ArmInputT, ...]:
@@ -286,18 +295,7 @@ class CurveLibrary:
 
     def not_reconstructable_rows(self) -> list[dict[str, object]]:
         """One row per input that was not reconstructed (``NOT_RECONSTRUCTABLE_COLUMNS``)."""
-        return [
-            {
-                "trial_id": r.key.trial_id,
-                "arm_id": r.key.arm_id,
-                "endpoint": r.key.endpoint,
-                "population": r.key.population,
-                "population_key": r.population_key or "",
-                "analysis_id": r.key.analysis_id,
-                "reason": r.reason,
-            }
-            for r in self.not_reconstructable
-        ]
+        return [{**key_cells(r), "reason": r.reason} for r in self.not_reconstructable]
 
 
 # ---- audit table rows ------------------------------------------------------------------------
@@ -333,12 +331,7 @@ def _fidelity_row(library: CurveLibrary, curve: LibraryCurve) -> dict[str, objec
         return "; ".join(parts)
 
     return {
-        "trial_id": key.trial_id,
-        "arm_id": key.arm_id,
-        "endpoint": key.endpoint,
-        "population": key.population,
-        "population_key": curve.population_key or "",
-        "analysis_id": key.analysis_id,
+        **key_cells(curve),
         "grade": curve.grade,
         "n_published": "" if fid.n_published is None else fid.n_published,
         "n_reconstructed": fid.n_reconstructed,
