@@ -71,6 +71,8 @@ class ArmStyle:
     label: str
     colour: str
     pattern: str = ""
+    #: The whole "trial: arm" label (layouts with room for more than ``label``); "" = label.
+    full_label: str = ""
 
     def bar_marker(self, fill: str | None = None) -> dict[str, Any]:
         return bar_marker(self.colour, self.pattern, fill)
@@ -540,6 +542,13 @@ def heatmap_figure_dict(
             "fixedrange": True,
             "automargin": True,
         },
+    }
+    # full labels for layouts that re-wrap them (deck slides: components.export.slide_heatmap)
+    layout["meta"] = {
+        "escc_heatmap": {
+            "arms": [s.full_label or s.label for s in styles],
+            "terms": [row.term for row in table.rows],
+        }
     }
     height = 160 + 26 * max(3, n_terms)
     return _finish(
