@@ -34,8 +34,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
-from scipy.stats import norm
 
 from analysis.reconstruct.types import Landmark
 
@@ -346,7 +344,11 @@ def cox_hazard_ratio(
     ci_level: float = 0.95,
 ) -> HazardRatio:
     """Cox proportional-hazards HR of experimental vs control (lifelines, Efron ties)."""
+    # lifelines, pandas and scipy.stats together take seconds to import; only this cross-check
+    # uses them, so `import app` does not pay for them (issue 11).
+    import pandas as pd  # noqa: PLC0415 - heavy import, needed only here
     from lifelines import CoxPHFitter  # noqa: PLC0415 - heavy import, needed only here
+    from scipy.stats import norm  # noqa: PLC0415 - heavy import, needed only here
 
     te = np.asarray(time_experimental, dtype=np.float64)
     tc = np.asarray(time_control, dtype=np.float64)

@@ -39,12 +39,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy.optimize import brentq
-from scipy.stats import chi2 as chi2_dist
-from scipy.stats import norm
-from scipy.stats import t as t_dist
 
-from analysis.types import FloatArray, check_ci_level, two_sided_z
+# The ufuncs scipy.stats' t and chi2 distributions call themselves (t.ppf = stdtrit, t.sf(x) =
+# stdtr(-x), chi2.sf = chdtrc: the same numbers, pinned by tests/unit/test_lazy_imports.py).
+# scipy.stats is not imported because it adds seconds to `import app` (issue 11).
+from scipy.special import chdtrc, stdtr, stdtrit
+
+from analysis.types import FloatArray, check_ci_level, two_sided_normal_p, two_sided_z
 
 PoolingMethod = Literal["FE", "REML", "PM", "DL"]
 PredictionMethod = Literal["higgins_riley", "metafor"]
@@ -195,6 +196,9 @@ def _positive_root(func: Callable[[float], float], start: float) -> float:
         upper *= 2.0
     else:  # pragma: no cover - the score/Q equations always turn negative eventually
         raise RuntimeError("could not bracket the tau^2 estimating equation")
+    # Only heterogeneous pools reach the root finder; scipy.optimize costs ~1 s to import.
+    from scipy.optimize import brentq  # noqa: PLC0415 - heavy import, only REML/PM with tau^2 > 0
+
     return float(brentq(func, 0.0, upper, xtol=_ROOT_XTOL, rtol=_ROOT_RTOL, maxiter=500))
 
 
@@ -260,20 +264,20 @@ def pool_log_estimates(
     se_mu = math.sqrt(1.0 / sum_w)
     if knapp_hartung:
         se_mu = math.sqrt(float(np.sum(w * (y - mu) ** 2)) / ((k - 1) * sum_w))
-        crit = float(t_dist.ppf(0.5 + level / 2.0, k - 1))
+        crit = float(stdtrit(k - 1, 0.5 + level / 2.0))
         statistic = mu / se_mu if se_mu > 0 else math.copysign(math.inf, mu)
-        p_value = float(2.0 * t_dist.sf(abs(statistic), k - 1))
+        p_value = float(2.0 * stdtr(k - 1, -abs(statistic)))
         test, df_test = "knha", k - 1
     else:
         crit = two_sided_z(level)
         statistic = mu / se_mu
-        p_value = float(2.0 * norm.sf(abs(statistic)))
+        p_value = two_sided_normal_p(statistic)
         test, df_test = "z", None
 
     w_fe = 1.0 / v
     q = _q_statistic(y, v, 0.0)
     q_df = k - 1
-    q_p = float(chi2_dist.sf(q, q_df)) if q_df > 0 else None
+    q_p = float(chdtrc(q_df, q)) if q_df > 0 else None
     i2_from_q = 100.0 * max(0.0, (q - q_df) / q) if q_df > 0 and q > 0 else 0.0
     if method == "FE":
         i2 = i2_from_q
@@ -290,7 +294,7 @@ def pool_log_estimates(
     pi_upper: float | None = None
     if prediction == "higgins_riley":
         if k >= 3:
-            half = float(t_dist.ppf(0.5 + level / 2.0, k - 2)) * math.sqrt(se_mu**2 + tau2)
+            half = float(stdtrit(k - 2, 0.5 + level / 2.0)) * math.sqrt(se_mu**2 + tau2)
             pi_lower, pi_upper = mu - half, mu + half
     elif prediction == "metafor":
         half = crit * math.sqrt(se_mu**2 + tau2)
@@ -433,5 +437,5 @@ def ratio_of_hazard_ratios(
         log_ratio=log_ratio,
         se_log_ratio=se,
         z=z,
-        p_value=float(2.0 * norm.sf(abs(z))),
+        p_value=two_sided_normal_p(z),
     )

@@ -77,36 +77,33 @@ def path_band(shape: tuple[int, int], curve: PixelCurve) -> npt.NDArray[np.bool_
     return band
 
 
-def best_monotone_path(
-    evidence: FloatArray, move_cost: float = MOVE_COST
-) -> tuple[IntArray, FloatArray]:
+def best_monotone_path(evidence: FloatArray, move_cost: float = MOVE_COST) -> IntArray:
     """Non-decreasing row path (one row per column) maximising summed ``evidence`` (H, W) minus
-    ``move_cost`` per pixel moved. Returns the path and the final score per row of each column's
-    best path ending there (only the last column is used by callers)."""
+    ``move_cost`` per pixel moved, ending at the best row of the last column.
+
+    Per column: ``shifted = score + move_cost * row``, ``run = cummax(shifted)``,
+    ``score = evidence[:, x] + run - move_cost * row`` (the best path ending at each row, having
+    come from any row above). Only ``shifted`` is kept per column: the row each step came from
+    (the last row reaching the running maximum, i.e. the lowest on ties) is only needed along the
+    final path, so it is found while backtracking."""
     height, width = evidence.shape
-    idx = np.arange(height, dtype=np.float64)
-    back = np.empty((height, width), dtype=np.int32)
-    score = evidence[:, 0].astype(np.float64).copy()
-    back[:, 0] = np.arange(height)
-    scores = np.empty((height, width), dtype=np.float64)
-    scores[:, 0] = score
-    rows_idx = np.arange(height)
+    ramp = move_cost * np.arange(height, dtype=np.float64)
+    ev_t = np.ascontiguousarray(evidence.T, dtype=np.float64)  # (W, H): columns contiguous
+    shifted = np.empty((width, height), dtype=np.float64)
+    score = ev_t[0].copy()
+    run = np.empty(height, dtype=np.float64)
     for x in range(1, width):
-        shifted = score + move_cost * idx
-        run = np.maximum.accumulate(shifted)
-        arg = np.maximum.accumulate(np.where(shifted >= run, rows_idx, 0))
-        score = evidence[:, x] + run - move_cost * idx
-        back[:, x] = arg
-        scores[:, x] = score
-    return back.astype(np.int64), scores
-
-
-def backtrack(back: IntArray, end_col: int, end_row: int) -> IntArray:
-    path = np.empty(end_col + 1, dtype=np.int64)
-    row = end_row
-    for x in range(end_col, -1, -1):
+        np.add(score, ramp, out=shifted[x - 1])
+        np.maximum.accumulate(shifted[x - 1], out=run)
+        np.add(ev_t[x], run, out=score)
+        np.subtract(score, ramp, out=score)
+    path = np.empty(width, dtype=np.int64)
+    row = int(np.argmax(score))
+    for x in range(width - 1, 0, -1):
         path[x] = row
-        row = int(back[row, x])
+        prev = shifted[x - 1, : row + 1]
+        row = row - int(np.argmax(prev[::-1] == prev.max()))
+    path[0] = row
     return path
 
 
@@ -144,14 +141,13 @@ def trace_curve(
         evidence = evidence.copy()
         evidence[:, 0] = -float(width)
         evidence[start_row, 0] = 1.0
-    back, scores = best_monotone_path(evidence)
     cols_with_own = np.nonzero(own_hit.any(axis=0))[0]
     # Where does the curve end? Walk the own-evidence columns until a long gap.
     max_gap = max(6, round(END_GAP_SHARE * width))
     gaps = np.diff(cols_with_own)
     cut = np.nonzero(gaps > max_gap)[0]
     end = int(cols_with_own[cut[0]] if cut.size else cols_with_own[-1])
-    path = backtrack(back, end, int(np.argmax(scores[:, end])))
+    path = best_monotone_path(evidence[:, : end + 1])
     # Own hits along the path (within the line's thickness).
     thick = line_thickness(own)
     half = int(np.ceil(thick / 2.0)) + 1
@@ -195,14 +191,14 @@ def _drop_trailing_label(
     none within ``3 * half`` rows off it) is text, not a line, and is dropped.
     """
     height = own_hit.shape[0]
-    n = on_path.size
-    clean = np.zeros(n, dtype=bool)
-    for x in np.nonzero(on_path)[0]:
-        row = int(path[x])
-        lo, hi = max(0, row - 3 * half), min(height, row + 3 * half + 1)
-        column = own_hit[lo:hi, x]
-        band_lo, band_hi = row - half - lo, row + half + 1 - lo
-        clean[x] = not column[:band_lo].any() and not column[band_hi:].any()
+    xs = np.nonzero(on_path)[0]
+    # Rows from 3 * half above the path to 3 * half below it, outside the line's band.
+    offsets = np.concatenate([np.arange(-3 * half, -half), np.arange(half + 1, 3 * half + 1)])
+    rows = path[xs][None, :] + offsets[:, None]
+    inside = (rows >= 0) & (rows < height)
+    off_line = own_hit[np.clip(rows, 0, height - 1), xs[None, :]] & inside
+    clean = np.zeros(on_path.size, dtype=bool)
+    clean[xs] = ~off_line.any(axis=0)
     out = on_path.copy()
     cols = np.nonzero(on_path)[0]
     while cols.size:
@@ -210,17 +206,19 @@ def _drop_trailing_label(
         if not gaps.size:
             break
         first = int(cols[gaps[-1] + 1])
-        piece = clean[first:]
-        longest = 0
-        run = 0
-        for v in piece:
-            run = run + 1 if v else 0
-            longest = max(longest, run)
-        if longest >= LABEL_MIN_LINE_PX:
+        if _longest_true_run(clean[first:]) >= LABEL_MIN_LINE_PX:
             break
         out[first:] = False
         cols = np.nonzero(out)[0]
     return out
+
+
+def _longest_true_run(values: npt.NDArray[np.bool_]) -> int:
+    """Length of the longest run of consecutive True values."""
+    padded = np.concatenate([[False], values, [False]]).astype(np.int8)
+    edges = np.diff(padded)
+    starts, stops = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    return int((stops - starts).max()) if starts.size else 0
 
 
 def _band_rows(path: IntArray, half: int, height: int) -> IntArray:
@@ -272,10 +270,8 @@ def _segments(
     thick: float,
 ) -> tuple[FloatArray, FloatArray]:
     # Flat segments of the integer path.
-    seg_starts = [start]
-    for x in range(start + 1, end + 1):
-        if path[x] != path[x - 1]:
-            seg_starts.append(x)
+    moves = np.nonzero(path[start + 1 : end + 1] != path[start:end])[0] + start + 1
+    seg_starts = [start, *moves.tolist()]
     seg_ends = [*[s - 1 for s in seg_starts[1:]], end]
     own_cent = _band_centroids(own, path, half)
     support_cent = _band_centroids(support, path, half)
