@@ -9,7 +9,7 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import html
 
-from analysis.views.indirect import SPEC, IndirectState, IndirectView, build, default_state
+from analysis.views.indirect import SPEC, IndirectState, IndirectView, build
 from analysis.views.indirect.state import (
     ANALYSIS_LABELS,
     ENDPOINT_LABELS,
@@ -36,17 +36,9 @@ from components.indirect.tables import (
     messages,
     p_score_table,
 )
+from components.page import SYSTEM_NAMES, link_notice, page_header, segmented, state_from_link
 from data import Registry
 from data.pdl1 import ITT_KEY, key_text, parse_key
-
-#: Most link problems named in the "settings reset" notice.
-MAX_NAMED_PROBLEMS = 8
-SYSTEM_NAMES = {
-    "CPS": "CPS (combined positive score)",
-    "TPS": "TPS (tumour proportion score)",
-    "TC": "TC (tumour-cell PD-L1 %)",
-    "TAP": "TAP (tumour area positivity)",
-}
 
 
 def population_data(registry: Registry) -> list[dict[str, Any]]:
@@ -80,22 +72,10 @@ def reference_data(view: IndirectView) -> list[dict[str, Any]]:
     ]
 
 
-def _segmented(label: str, ident: str, options: Mapping[str, str], value: str) -> Any:
-    return dmc.Stack(
-        [
-            dmc.Text(label, size="sm", fw=500),
-            dmc.SegmentedControl(
-                id=ident, data=[{"value": k, "label": v} for k, v in options.items()], value=value
-            ),
-        ],
-        gap=2,
-    )
-
-
 def _controls(registry: Registry, state: IndirectState, view: IndirectView) -> list[Any]:
     first = dmc.Group(
         [
-            _segmented(
+            segmented(
                 "Endpoint", ids.INDIRECT_ENDPOINT, {e: e for e in ENDPOINT_LABELS}, state.endpoint
             ),
             dmc.Select(
@@ -121,11 +101,9 @@ def _controls(registry: Registry, state: IndirectState, view: IndirectView) -> l
     )
     second = dmc.Group(
         [
-            _segmented("Nodes", ids.INDIRECT_NODES, NODES_LABELS, state.nodes),
-            _segmented(
-                "Analysis per trial", ids.INDIRECT_ANALYSIS, ANALYSIS_LABELS, state.analysis
-            ),
-            _segmented("Model", ids.INDIRECT_MODEL, MODEL_LABELS, state.model),
+            segmented("Nodes", ids.INDIRECT_NODES, NODES_LABELS, state.nodes),
+            segmented("Analysis per trial", ids.INDIRECT_ANALYSIS, ANALYSIS_LABELS, state.analysis),
+            segmented("Model", ids.INDIRECT_MODEL, MODEL_LABELS, state.model),
         ],
         align="flex-end",
     )
@@ -144,35 +122,19 @@ def _section(title: str, *children: Any) -> Any:
 
 def layout(registry: Registry, query: Mapping[str, str]) -> Any:
     """The view for ``query`` (never raises: unknown values fall back to the defaults)."""
-    try:
-        state, problems = SPEC.from_query(registry, query if isinstance(query, Mapping) else {})
-    except Exception:  # a link must never break the page
-        state, problems = default_state(registry), ["the whole link"]
+    state, problems = state_from_link(SPEC, registry, query)
     view = build(registry, state)
-    notice = (
-        dmc.Alert(
-            "Some settings in the link were not recognised and were reset: "
-            + "; ".join(problems[:MAX_NAMED_PROBLEMS]),
-            color="yellow",
-            title="Link settings reset",
-            id=ids.INDIRECT_NOTICE,
-        )
-        if problems
-        else None
-    )
     same = view.reference == view.common_node
     return dmc.Stack(
         [
-            dmc.Title("Indirect comparisons", order=2),
-            dmc.Text(
+            *page_header(
+                "Indirect comparisons",
                 "Anchored comparisons of first-line regimens through their shared chemotherapy "
                 "control: a network meta-analysis of the published hazard ratios, each read at "
                 "the confidence level its source printed. Every estimate names the published "
                 "HRs it rests on.",
-                size="sm",
-                c="dimmed",
             ),
-            notice,
+            link_notice(problems, ident=ids.INDIRECT_NOTICE),
             *_controls(registry, state, view),
             html.Div(messages(view), id=ids.INDIRECT_MESSAGE),
             _section(
