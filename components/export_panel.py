@@ -43,7 +43,7 @@ from components.export import (
     csv_bytes,
     export_filename,
     ipd_csv_bytes,
-    make_deck_slide,
+    make_deck_slides,
     render_figure,
 )
 from components.export.bundle import ExportBundle
@@ -287,8 +287,8 @@ def build_deck_file(
         bundle = _bundle(registry, exporters, item["chart"], item["search"])
         if bundle is None:
             continue
-        slides.append(
-            make_deck_slide(
+        slides.extend(
+            make_deck_slides(
                 bundle.figure, title=bundle.title or item["title"], footnote=bundle.footnote
             )
         )
