@@ -252,3 +252,17 @@ def test_deck_slide_has_one_title_a_source_line_and_cited_notes(registry, engine
     assert picture.height / prs.slide_height >= MIN_PLOT_SHARE
     notes = chart.notes_slide.notes_text_frame.text
     assert all((source.full or source.short) in notes for source in bundle.footnote.sources)
+
+
+def test_a_deck_too_long_for_its_slides_says_so(registry, monkeypatch) -> None:
+    """Heatmaps take several slides, so charts can outgrow a deck: the user is told which
+    limit was hit instead of getting a failed download."""
+    from types import SimpleNamespace  # noqa: PLC0415 - only this test needs it
+
+    from components import export_panel  # noqa: PLC0415 - the panel imports dash
+
+    monkeypatch.setattr(export_panel, "DECK_SLIDE_LIMIT", 1)
+    exporters = {"safety": SimpleNamespace(bundle=safety_bundle)}
+    items = [{"chart": "safety", "search": "?chart=heatmap", "title": "AE heatmap"}]
+    with pytest.raises(export_panel.DeckTooLong, match="more than 1 slides"):
+        export_panel.build_deck_file(registry, exporters, items, dt.date(2026, 1, 1))
