@@ -23,10 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from types import SimpleNamespace
 
 import pytest
 from pptx import Presentation
 
+from components import export_panel
 from components.export import default_engine
 from components.export.deck import build_deck, make_deck_slide, make_deck_slides
 from components.export.slides import (
@@ -257,10 +259,6 @@ def test_deck_slide_has_one_title_a_source_line_and_cited_notes(registry, engine
 def test_a_deck_too_long_for_its_slides_says_so(registry, monkeypatch) -> None:
     """Heatmaps take several slides, so charts can outgrow a deck: the user is told which
     limit was hit instead of getting a failed download."""
-    from types import SimpleNamespace  # noqa: PLC0415 - only this test needs it
-
-    from components import export_panel  # noqa: PLC0415 - the panel imports dash
-
     monkeypatch.setattr(export_panel, "DECK_SLIDE_LIMIT", 1)
     exporters = {"safety": SimpleNamespace(bundle=safety_bundle)}
     items = [{"chart": "safety", "search": "?chart=heatmap", "title": "AE heatmap"}]
