@@ -13,11 +13,16 @@ from analysis.views.forest.keys import ITT, SYSTEM_ORDER, key_text, pdl1_keys
 from analysis.views.forest.rules import analysis_label
 from analysis.views.forest.state import AUTO, ENDPOINTS, METHODS, ForestChoices
 from components import ids
-from components.export_menu import export_controls
 from components.forest.render import render
 from components.forest.seeds import seeds_block
-from components.graph import graph
-from components.page import SYSTEM_NAMES, link_notice, page_header, segmented, state_from_link
+from components.page import (
+    SYSTEM_NAMES,
+    exportable_chart,
+    link_notice,
+    page_header,
+    segmented,
+    state_from_link,
+)
 from data import Registry
 
 
@@ -152,13 +157,7 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
             link_notice(problems),
             *_controls(registry, found, state),
             html.Div(out.messages, id=ids.FOREST_MESSAGE),
-            export_controls("forest"),
-            graph(
-                ids.FOREST_GRAPH,
-                out.figure,
-                filename="escc-forest",
-                height=out.style["height"],
-            ),
+            *exportable_chart("forest", ids.FOREST_GRAPH, out.figure, out.style),
             html.Div(out.caption, id=ids.FOREST_CAPTION),
             html.Div(out.table, id=ids.FOREST_TABLE),
             html.Div(out.pooled, id=ids.FOREST_POOLED),

@@ -18,11 +18,16 @@ from analysis.views.indirect.state import (
     population_keys,
 )
 from components import ids
-from components.export_menu import export_controls
-from components.graph import graph
 from components.indirect.export import CHART_COMMON, CHART_NETWORK, CHART_REFERENCE
 from components.indirect.render import Rendered, render
-from components.page import SYSTEM_NAMES, link_notice, page_header, segmented, state_from_link
+from components.page import (
+    SYSTEM_NAMES,
+    exportable_chart,
+    link_notice,
+    page_header,
+    segmented,
+    state_from_link,
+)
 from data import Registry
 from data.pdl1 import ITT_KEY, key_text, parse_key
 
@@ -109,33 +114,24 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
             html.Div(out.messages, id=ids.INDIRECT_MESSAGE),
             _section(
                 "Network",
-                export_controls(CHART_NETWORK),
-                graph(
-                    ids.INDIRECT_NETWORK_GRAPH,
-                    out.network_figure,
-                    filename="escc-indirect-network",
-                    height=out.network_style["height"],
+                *exportable_chart(
+                    CHART_NETWORK, ids.INDIRECT_NETWORK_GRAPH, out.network_figure, out.network_style
                 ),
             ),
             _section(
                 "Every regimen vs the reference",
-                export_controls(CHART_REFERENCE),
-                graph(
+                *exportable_chart(
+                    CHART_REFERENCE,
                     ids.INDIRECT_FOREST_GRAPH,
                     out.reference_figure,
-                    filename="escc-indirect-forest",
-                    height=out.reference_style["height"],
+                    out.reference_style,
                 ),
             ),
             html.Div(
                 _section(
                     "Every regimen vs the common comparator",
-                    export_controls(CHART_COMMON),
-                    graph(
-                        ids.INDIRECT_COMMON_GRAPH,
-                        out.common_figure,
-                        filename="escc-indirect-common",
-                        height=out.common_style["height"],
+                    *exportable_chart(
+                        CHART_COMMON, ids.INDIRECT_COMMON_GRAPH, out.common_figure, out.common_style
                     ),
                 ),
                 id=ids.INDIRECT_COMMON_SECTION,
