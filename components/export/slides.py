@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 from components.export.footnote import Footnote
 from components.export.images import SlideSize, prepare_figure
 from components.export.slide_heatmap import heatmap_parts, is_heatmap
+from components.export.slide_rows import fit_row_labels, row_parts
 
 SLIDE_WIDTH_IN = 13.333
 SLIDE_HEIGHT_IN = 7.5
@@ -92,8 +93,9 @@ class SlidePart:
 
 
 def slide_parts(fig: go.Figure | Mapping[str, Any]) -> list[SlidePart]:
-    """The chart laid out for as many deck slides as it needs (one, except for heatmaps whose
-    rows or arms do not fit one slide at 14 pt: :mod:`components.export.slide_heatmap`)."""
+    """The chart laid out for as many deck slides as it needs: one, except for heatmaps whose
+    rows or arms do not fit one slide at 14 pt (:mod:`components.export.slide_heatmap`) and
+    row charts with more rows than fit 1.5 em apart (:mod:`components.export.slide_rows`)."""
     spec = fig.to_dict() if isinstance(fig, go.Figure) else dict(fig)
     if is_heatmap(spec):
         parts = heatmap_parts(
@@ -104,7 +106,8 @@ def slide_parts(fig: go.Figure | Mapping[str, Any]) -> list[SlidePart]:
             min_plot_px=math.ceil(MIN_PLOT_SHARE * SLIDE_HEIGHT_IN * PX_PER_IN) + 4,
         )
         return [SlidePart(p.spec, p.part) for p in parts]
-    return [SlidePart(slide_figure(spec))]
+    parts = row_parts(slide_figure(spec), SLIDE_CHART.height_px)
+    return [SlidePart(part, label) for part, label in parts]
 
 
 def slide_figure(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
@@ -145,6 +148,7 @@ def slide_figure(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
     margin["b"] = max(BOTTOM_PX, _bottom_need(out))
     layout["margin"] = margin
     if not is_km:  # a KM chart's second x axis is its at-risk table, aligned with the curves
+        fit_row_labels(out, SLIDE_CHART.width_px)
         _widen_text_columns(out)
     _favours_beside_ticks(out)
     # plotly squeezes bar labels that do not fit; on a slide they keep 14 pt and may overhang
