@@ -361,9 +361,10 @@ def _steep_corners(
     Read column by column, a slanted stroke is ambiguous: each column holds a long vertical run
     and the level the curve has reached there is anywhere along it. Read row by row, the curve
     arrives at row r where the stroke's centre line crosses it: the centroid of the row's run of
-    own pixels when the run is about a line width wide (a vertical piece), else its left end
-    plus half a line width (where a horizontal piece starts). Marks drawn across the stroke (the
-    bars of plus signs, ticks) widen a row's run to one side; arrival columns never decrease
+    own pixels when the run is about a line width wide (a cross-section of the stroke) or when it
+    reaches out left of the stroke as well (a censor mark drawn across it, centred on the curve),
+    else its left end plus half a line width (where a horizontal piece starts). Other marks
+    widen a row's run to one side; arrival columns never decrease
     downwards, so the isotonic fit in absolute deviation (``_isotonic_median``) leaves out the
     odd row whose run starts too far left or right. Rows arriving within ``STEEP_MERGE_PX`` are
     one drop at their median column. Returns ``None`` (the caller places single drops instead)
@@ -380,6 +381,7 @@ def _steep_corners(
     seg_path = path[lo : hi + 1]
     arrivals: list[float] = []
     read_rows: list[int] = []
+    stroke_left: int | None = None  # left end of the last row read as a cross-section
     for r in range(r_first, r_last + 1):
         reach = np.nonzero(seg_path >= r)[0]
         if not reach.size:
@@ -390,18 +392,22 @@ def _steep_corners(
             continue
         # Runs of consecutive hit columns; take the one nearest to where the path crosses.
         breaks = np.nonzero(np.diff(hits) > 1)[0]
-        starts = np.r_[hits[0], hits[breaks + 1]]
-        stops = np.r_[hits[breaks], hits[-1]]
+        starts = np.concatenate([hits[:1], hits[breaks + 1]])
+        stops = np.concatenate([hits[breaks], hits[-1:]])
         dist = np.maximum(np.maximum(starts - at, at - stops), 0)
         k = int(np.argmin(dist))
         if dist[k] > half + 1:
             continue
         left, right = int(starts[k]), int(stops[k])
+        w = own[r, left : right + 1]
+        centroid = left + float((w * np.arange(w.size)).sum() / w.sum())
         if right - left + 1 <= thick + 1:
-            w = own[r, left : right + 1]
-            arrivals.append(left + float((w * np.arange(w.size)).sum() / w.sum()))
+            arrivals.append(centroid)  # a cross-section of the stroke
+            stroke_left = left
+        elif stroke_left is not None and left < stroke_left - 1:
+            arrivals.append(centroid)  # a mark across the stroke (a plus sign's bar): its centre
         else:
-            arrivals.append(left + (thick - 1) / 2.0)
+            arrivals.append(left + (thick - 1) / 2.0)  # a horizontal piece: where it starts
         read_rows.append(r)
     if len(read_rows) < STEEP_MIN_READ_SHARE * (r_last - r_first + 1):
         return None
