@@ -110,20 +110,22 @@ def only_message(message: Any, *, outputs: int, at: int) -> tuple[Any, ...]:
 def one_chart(out: Mapping[str, Any], *, chart: str, outputs: Sequence[Binding]) -> list[Any]:
     """The message, export menu, chart, caption and table of a one-chart panel, from its
     rendered parts ``out`` (``figure``, ``style``, ``message``, ``caption``, ``table``) and its
-    callback's ``outputs`` (which give each part's component id; ``figure`` names the graph).
-    The chart's modebar download is named ``escc-<chart>``."""
+    callback's ``outputs`` (which give each part's component id; ``figure`` names the graph)."""
     ids_of = {key: cid for key, cid, _prop in outputs}
     return [
         html.Div(out["message"], id=ids_of["message"]),
-        export_controls(chart),
-        graph(
-            ids_of["figure"],
-            out["figure"],
-            filename=f"escc-{chart}",
-            height=out["style"]["height"],
-        ),
+        *exportable_chart(chart, ids_of["figure"], out["figure"], out["style"]),
         html.Div(out["caption"], id=ids_of["caption"]),
         html.Div(out["table"], id=ids_of["table"]),
+    ]
+
+
+def exportable_chart(chart: str, graph_id: str, figure: Any, style: Mapping[str, Any]) -> list[Any]:
+    """A chart's export menu and its graph (height from the rendered ``style``); the modebar
+    download is named ``escc-<chart>``."""
+    return [
+        export_controls(chart),
+        graph(graph_id, figure, filename=f"escc-{chart}", height=style["height"]),
     ]
 
 

@@ -20,17 +20,9 @@ from dash import ALL, Dash, Input, Output, State
 from analysis.views.forest import SPEC, ForestModel, ForestState, build
 from analysis.views.memo import ViewMemo
 from components import ids
-from components.forest.figure import forest_figure, forest_height
 from components.forest.markup import plain
+from components.forest.render import render
 from components.forest.seeds import seeds_block
-from components.forest.tables import (
-    caption,
-    interaction_table,
-    loo_table,
-    messages,
-    pooled_table,
-    rows_table,
-)
 from components.page import invalid_selection, only_message
 from data import Registry
 
@@ -96,20 +88,6 @@ def state_from_inputs(
 def search_for(registry: Registry, state: ForestState) -> str:
     """The page's query string (the format links had before: ``:`` and ``,`` encoded)."""
     return SPEC.to_search(registry, state, safe="")
-
-
-def render(registry: Registry, model: ForestModel) -> tuple[Any, ...]:
-    """The callback's outputs (before the URL) for a model."""
-    return (
-        forest_figure(registry, model),
-        {"height": forest_height(model)},
-        caption(registry, model),
-        rows_table(registry, model),
-        pooled_table(model),
-        loo_table(model),
-        interaction_table(model),
-        messages(model),
-    )
 
 
 def register_callbacks(app: Dash, registry: Registry) -> None:

@@ -13,19 +13,16 @@ from analysis.views.forest.keys import ITT, SYSTEM_ORDER, key_text, pdl1_keys
 from analysis.views.forest.rules import analysis_label
 from analysis.views.forest.state import AUTO, ENDPOINTS, METHODS, ForestChoices
 from components import ids
-from components.export_menu import export_controls
-from components.forest.figure import forest_figure, forest_height
+from components.forest.render import render
 from components.forest.seeds import seeds_block
-from components.forest.tables import (
-    caption,
-    interaction_table,
-    loo_table,
-    messages,
-    pooled_table,
-    rows_table,
+from components.page import (
+    SYSTEM_NAMES,
+    exportable_chart,
+    link_notice,
+    page_header,
+    segmented,
+    state_from_link,
 )
-from components.graph import graph
-from components.page import SYSTEM_NAMES, link_notice, page_header, segmented, state_from_link
 from data import Registry
 
 
@@ -146,7 +143,7 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
     """The view for ``query`` (never raises: unknown values fall back to the defaults)."""
     found = choices(registry)
     state, problems = state_from_link(SPEC, registry, query)
-    model = build(registry, state)
+    out = render(registry, build(registry, state))
     no_hr = ", ".join(found.no_hr)
     return dmc.Stack(
         [
@@ -159,19 +156,13 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
             ),
             link_notice(problems),
             *_controls(registry, found, state),
-            html.Div(messages(model), id=ids.FOREST_MESSAGE),
-            export_controls("forest"),
-            graph(
-                ids.FOREST_GRAPH,
-                forest_figure(registry, model),
-                filename="escc-forest",
-                height=forest_height(model),
-            ),
-            html.Div(caption(registry, model), id=ids.FOREST_CAPTION),
-            html.Div(rows_table(registry, model), id=ids.FOREST_TABLE),
-            html.Div(pooled_table(model), id=ids.FOREST_POOLED),
-            html.Div(loo_table(model), id=ids.FOREST_LOO),
-            html.Div(interaction_table(model), id=ids.FOREST_INTERACTION),
+            html.Div(out.messages, id=ids.FOREST_MESSAGE),
+            *exportable_chart("forest", ids.FOREST_GRAPH, out.figure, out.style),
+            html.Div(out.caption, id=ids.FOREST_CAPTION),
+            html.Div(out.table, id=ids.FOREST_TABLE),
+            html.Div(out.pooled, id=ids.FOREST_POOLED),
+            html.Div(out.loo, id=ids.FOREST_LOO),
+            html.Div(out.interaction, id=ids.FOREST_INTERACTION),
             dmc.Text(
                 f"No randomised hazard ratio: single-arm studies ({', '.join(found.single_arm)}). "
                 + (f"Randomised, but no HR in the curated sources: {no_hr}." if no_hr else ""),

@@ -16,24 +16,11 @@ from dash import Dash, Input, Output
 from analysis.views.indirect import SPEC, IndirectState, IndirectView, build
 from analysis.views.memo import ViewMemo
 from components import ids
-from components.indirect.figure import (
-    forest_figure,
-    forest_height,
-    network_figure,
-    network_height,
-)
-from components.indirect.layout import reference_data
-from components.indirect.tables import (
-    caption,
-    citations_list,
-    excluded_block,
-    heterogeneity_block,
-    league_table,
-    messages,
-    p_score_table,
-)
-from components.page import invalid_selection, only_message, plain
+from components.indirect.render import Rendered, render
+from components.page import invalid_selection, only_message
 from data import Registry
+
+__all__ = ["CONTROLS", "canonical_state", "register_callbacks", "render", "state_from_inputs"]
 
 #: The controls in callback order, by the :func:`state_from_inputs` keyword each one fills.
 CONTROLS: tuple[tuple[str, str, str], ...] = (
@@ -79,37 +66,13 @@ def canonical_state(state: IndirectState, view: IndirectView) -> IndirectState:
     return replace(state, reference=used)
 
 
-def render(registry: Registry, view: IndirectView) -> tuple[Any, ...]:
-    """The callback's outputs (before the URL) for a model, as plain data (memoisable)."""
-    same = view.reference == view.common_node
-    out = (
-        network_figure(view),
-        {"height": network_height(view)},
-        forest_figure(registry, view, "reference"),
-        {"height": forest_height(view, "reference")},
-        forest_figure(registry, view, "common"),
-        {"height": forest_height(view, "common")},
-        {"display": "none"} if same else {},
-        reference_data(view),
-        view.reference,
-        messages(view),
-        league_table(view),
-        p_score_table(view),
-        heterogeneity_block(view),
-        excluded_block(view),
-        citations_list(registry, view),
-        caption(registry, view),
-    )
-    return tuple(plain(o) for o in out)
-
-
 def register_callbacks(app: Dash, registry: Registry) -> None:
     models: ViewMemo[IndirectState, IndirectView] = ViewMemo(build)
 
-    def rendered(registry: Registry, state: IndirectState) -> tuple[Any, ...]:
+    def rendered(registry: Registry, state: IndirectState) -> Rendered:
         return render(registry, models(registry, state))
 
-    outputs: ViewMemo[IndirectState, tuple[Any, ...]] = ViewMemo(rendered)
+    outputs: ViewMemo[IndirectState, Rendered] = ViewMemo(rendered)
 
     @app.callback(
         Output(ids.INDIRECT_NETWORK_GRAPH, "figure"),
