@@ -155,3 +155,109 @@ def _window(
     axis["tickvals"] = [v for v, _ in pairs]
     axis["ticktext"] = [t for _, t in pairs]
     return out
+
+
+# -- charts whose rows are categories shared by several panels (AE summary) -------------------
+
+BAR_LINE_CHARS = 20  # bar labels longer than this break at their " · " parts
+
+
+def _category_axes(layout: Mapping[str, Any]) -> list[str]:
+    return [
+        key
+        for key, axis in layout.items()
+        if re.match(r"^yaxis\d*$", key)
+        and isinstance(axis, Mapping)
+        and axis.get("type") == "category"
+        and isinstance(axis.get("categoryarray"), list)
+    ]
+
+
+def _wrap_bar_label(text: object) -> str:
+    parts = str(text).split(" · ")
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + 3 + len(part) <= BAR_LINE_CHARS:
+            lines[-1] = f"{lines[-1]} · {part}"
+        else:
+            lines.append(part)
+    return "<br>".join(lines)
+
+
+def _keep_points(node: MutableMapping[str, Any], keep: list[int], n: int) -> None:
+    """Per-point arrays of a trace (and of its marker, pattern, line, font) cut to ``keep``."""
+    for key, value in list(node.items()):
+        if isinstance(value, list) and len(value) == n:
+            node[key] = [value[i] for i in keep]
+        elif isinstance(value, MutableMapping) and key != "meta":
+            _keep_points(value, keep, n)
+
+
+def _by_trial(labels: list[str], most: int) -> list[list[str]]:
+    """``labels`` ("trial: arm") in order, in groups of at most ``most`` that keep a trial's
+    arms together where they fit."""
+    groups: list[list[str]] = []
+    current: list[str] = []
+    trials: dict[str, list[str]] = {}
+    for label in labels:
+        trials.setdefault(label.partition(": ")[0], []).append(label)
+    for arms in trials.values():
+        if current and len(current) + len(arms) > most:
+            groups.append(current)
+            current = []
+        for arm in arms:
+            if len(current) == most:
+                groups.append(current)
+                current = []
+            current.append(arm)
+    if current:
+        groups.append(current)
+    return groups
+
+
+def category_parts(spec: Mapping[str, Any], height: int) -> list[tuple[dict[str, Any], str]]:
+    """Panels sharing one category axis of arms (the AE summary's grid): long bar labels on two
+    lines, and the arms over as many slides as keep each panel's rows far enough apart for
+    them (the top arms first), each saying which arms it holds."""
+    layout = spec.get("layout") or {}
+    axes = _category_axes(layout)
+    if not axes:
+        return [(dict(spec), "")]
+    categories = [str(c) for c in layout[axes[0]]["categoryarray"]]
+    if any([str(c) for c in layout[a]["categoryarray"]] != categories for a in axes):
+        return [(dict(spec), "")]
+    out = copy.deepcopy(dict(spec))
+    lines = 1
+    for trace in out.get("data") or []:
+        if trace.get("type") == "bar" and isinstance(trace.get("text"), list):
+            trace["text"] = [_wrap_bar_label(t) for t in trace["text"]]
+            lines = max(lines, *(str(t).count("<br>") + 1 for t in trace["text"]))
+    font = float(out["layout"]["font"]["size"])
+    margin = out["layout"].get("margin") or {}
+    paper = height - float(margin.get("t", 0)) - float(margin.get("b", 0))
+    panel = min(
+        (float(d[1]) - float(d[0])) * paper
+        for d in (out["layout"][a].get("domain") or [0.0, 1.0] for a in axes)
+    )
+    # a label of several lines spans ~(1.3 * lines - 0.1) em; keep a gap to the next one
+    pitch = MIN_ROW_PX if lines == 1 else (lines * 1.3 + 0.1) * font
+    most = max(1, int(panel // pitch))
+    if most >= len(categories):
+        return [(out, "")]
+    groups = _by_trial(list(reversed(categories)), most)  # top arms first
+    parts = []
+    start = 0
+    for i, group in enumerate(groups):
+        stop = start + len(group)
+        chosen = set(group)
+        part = copy.deepcopy(out)
+        for trace in part.get("data") or []:
+            ys = trace.get("y")
+            if isinstance(ys, list) and ys and all(isinstance(y, str) for y in ys):
+                _keep_points(trace, [j for j, y in enumerate(ys) if y in chosen], len(ys))
+        for axis in axes:
+            part["layout"][axis]["categoryarray"] = [c for c in categories if c in chosen]
+        label = f"{i + 1} of {len(groups)}: arms {start + 1}–{stop} of {len(categories)}"
+        parts.append((part, label))
+        start = stop
+    return parts

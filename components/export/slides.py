@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from components.export.footnote import Footnote
 from components.export.images import SlideSize, prepare_figure
 from components.export.slide_heatmap import heatmap_parts, is_heatmap
-from components.export.slide_rows import fit_row_labels, row_parts
+from components.export.slide_rows import category_parts, fit_row_labels, row_parts
 
 SLIDE_WIDTH_IN = 13.333
 SLIDE_HEIGHT_IN = 7.5
@@ -106,8 +106,16 @@ def slide_parts(fig: go.Figure | Mapping[str, Any]) -> list[SlidePart]:
             min_plot_px=math.ceil(MIN_PLOT_SHARE * SLIDE_HEIGHT_IN * PX_PER_IN) + 4,
         )
         return [SlidePart(p.spec, p.part) for p in parts]
-    parts = row_parts(slide_figure(spec), SLIDE_CHART.height_px)
+    laid_out = slide_figure(spec)
+    if _is_ae_summary(laid_out):
+        parts = category_parts(laid_out, SLIDE_CHART.height_px)
+    else:
+        parts = row_parts(laid_out, SLIDE_CHART.height_px)
     return [SlidePart(part, label) for part, label in parts]
+
+
+def _is_ae_summary(spec: Mapping[str, Any]) -> bool:
+    return any((t.get("meta") or {}).get("chart") == "summary" for t in spec.get("data") or [])
 
 
 def slide_figure(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
