@@ -39,12 +39,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy.optimize import brentq
-from scipy.stats import chi2 as chi2_dist
-from scipy.stats import norm
-from scipy.stats import t as t_dist
 
-from analysis.types import FloatArray, check_ci_level, two_sided_z
+# The ufuncs scipy.stats' t and chi2 distributions call themselves (t.ppf = stdtrit, t.sf(x) =
+# stdtr(-x), chi2.sf = chdtrc: the same numbers, pinned by tests/unit/test_lazy_imports.py).
+# scipy.stats is not imported because it adds seconds to `import app` (issue 11).
+from scipy.special import chdtrc, stdtr, stdtrit
+
+from analysis.types import FloatArray, check_ci_level, two_sided_normal_p, two_sided_z, wald_ratio
 
 PoolingMethod = Literal["FE", "REML", "PM", "DL"]
 PredictionMethod = Literal["higgins_riley", "metafor"]
@@ -117,14 +118,14 @@ def study_from_log_hr(label: str, log_hr: float, se_log_hr: float) -> StudyEstim
     """Build a :class:`StudyEstimate` from a log HR and its SE (CI fields use the 95% level)."""
     if not (math.isfinite(log_hr) and math.isfinite(se_log_hr) and se_log_hr > 0):
         raise ValueError(f"need finite log HR and se > 0, got {log_hr}, {se_log_hr}")
-    z = two_sided_z(0.95)
+    wald = wald_ratio(log_hr, se_log_hr, 0.95)
     return StudyEstimate(
         label=label,
         log_hr=float(log_hr),
         se_log_hr=float(se_log_hr),
-        hazard_ratio=math.exp(log_hr),
-        ci_lower=math.exp(log_hr - z * se_log_hr),
-        ci_upper=math.exp(log_hr + z * se_log_hr),
+        hazard_ratio=wald.ratio,
+        ci_lower=wald.ci_lower,
+        ci_upper=wald.ci_upper,
         ci_level=0.95,
         log_ci_asymmetry=0.0,
     )
@@ -195,6 +196,9 @@ def _positive_root(func: Callable[[float], float], start: float) -> float:
         upper *= 2.0
     else:  # pragma: no cover - the score/Q equations always turn negative eventually
         raise RuntimeError("could not bracket the tau^2 estimating equation")
+    # Only heterogeneous pools reach the root finder; scipy.optimize costs ~1 s to import.
+    from scipy.optimize import brentq  # noqa: PLC0415 - heavy import, only REML/PM with tau^2 > 0
+
     return float(brentq(func, 0.0, upper, xtol=_ROOT_XTOL, rtol=_ROOT_RTOL, maxiter=500))
 
 
@@ -260,20 +264,20 @@ def pool_log_estimates(
     se_mu = math.sqrt(1.0 / sum_w)
     if knapp_hartung:
         se_mu = math.sqrt(float(np.sum(w * (y - mu) ** 2)) / ((k - 1) * sum_w))
-        crit = float(t_dist.ppf(0.5 + level / 2.0, k - 1))
+        crit = float(stdtrit(k - 1, 0.5 + level / 2.0))
         statistic = mu / se_mu if se_mu > 0 else math.copysign(math.inf, mu)
-        p_value = float(2.0 * t_dist.sf(abs(statistic), k - 1))
+        p_value = float(2.0 * stdtr(k - 1, -abs(statistic)))
         test, df_test = "knha", k - 1
     else:
         crit = two_sided_z(level)
         statistic = mu / se_mu
-        p_value = float(2.0 * norm.sf(abs(statistic)))
+        p_value = two_sided_normal_p(statistic)
         test, df_test = "z", None
 
     w_fe = 1.0 / v
     q = _q_statistic(y, v, 0.0)
     q_df = k - 1
-    q_p = float(chi2_dist.sf(q, q_df)) if q_df > 0 else None
+    q_p = float(chdtrc(q_df, q)) if q_df > 0 else None
     i2_from_q = 100.0 * max(0.0, (q - q_df) / q) if q_df > 0 and q > 0 else 0.0
     if method == "FE":
         i2 = i2_from_q
@@ -290,7 +294,7 @@ def pool_log_estimates(
     pi_upper: float | None = None
     if prediction == "higgins_riley":
         if k >= 3:
-            half = float(t_dist.ppf(0.5 + level / 2.0, k - 2)) * math.sqrt(se_mu**2 + tau2)
+            half = float(stdtrit(k - 2, 0.5 + level / 2.0)) * math.sqrt(se_mu**2 + tau2)
             pi_lower, pi_upper = mu - half, mu + half
     elif prediction == "metafor":
         half = crit * math.sqrt(se_mu**2 + tau2)
@@ -421,17 +425,16 @@ def ratio_of_hazard_ratios(
     level = check_ci_level(ci_level)
     log_ratio = numerator.log_hr - denominator.log_hr
     se = math.sqrt(numerator.se_log_hr**2 + denominator.se_log_hr**2)
-    z_crit = two_sided_z(level)
-    z = log_ratio / se
+    wald = wald_ratio(log_ratio, se, level)
     return RatioOfHazardRatios(
         numerator_label=numerator.label,
         denominator_label=denominator.label,
-        ratio=math.exp(log_ratio),
-        ci_lower=math.exp(log_ratio - z_crit * se),
-        ci_upper=math.exp(log_ratio + z_crit * se),
+        ratio=wald.ratio,
+        ci_lower=wald.ci_lower,
+        ci_upper=wald.ci_upper,
         ci_level=level,
         log_ratio=log_ratio,
         se_log_ratio=se,
-        z=z,
-        p_value=float(2.0 * norm.sf(abs(z))),
+        z=wald.z,
+        p_value=wald.p_value,
     )

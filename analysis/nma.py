@@ -54,11 +54,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy.optimize import brentq
-from scipy.special import ndtr
-from scipy.stats import chi2 as chi2_dist
 
-from analysis.types import FloatArray, check_ci_level, two_sided_normal_p, two_sided_z
+# chdtrc is what scipy.stats.chi2.sf calls (same numbers); scipy.stats and scipy.optimize are
+# not imported at module level because they add seconds to `import app` (issue 11).
+from scipy.special import chdtrc, ndtr
+
+from analysis.types import FloatArray, check_ci_level, wald_ratio
 
 NmaModel = Literal["fixed", "random"]
 
@@ -301,6 +302,8 @@ def _reml_tau2(x: FloatArray, y: FloatArray, v: FloatArray, k: FloatArray) -> fl
         upper *= 2.0
     else:  # pragma: no cover - the score turns negative for large tau^2 whenever df > 0
         raise RuntimeError("could not bracket the REML estimating equation")
+    from scipy.optimize import brentq  # noqa: PLC0415 - heavy import, only when tau^2 > 0
+
     return float(
         brentq(
             lambda t2: _reml_score(x, y, v, k, t2),
@@ -367,7 +370,7 @@ def fit_nma(
     q = float(resid @ np.linalg.solve(v, resid))
     if df == 0:
         q = 0.0  # saturated: residuals are rounding noise
-    q_p = float(chi2_dist.sf(q, df)) if df > 0 else None
+    q_p = float(chdtrc(df, q)) if df > 0 else None
     i2 = 100.0 * max(0.0, (q - df) / q) if df > 0 and q > 0 else (0.0 if df > 0 else None)
 
     tau2_estimable = df > 0
@@ -423,25 +426,24 @@ def relative_effect(
     d = fit.estimates_log[i] - fit.estimates_log[j]
     var = cov[i][i] + cov[j][j] - 2.0 * cov[i][j]
     se = math.sqrt(max(var, 0.0))
-    z_crit = two_sided_z(level)
     w = [a - b for a, b in zip(fit.weights[i], fit.weights[j], strict=True)]
     contributions = tuple(
         (key, float(wk))
         for key, wk in zip(fit.contrast_keys, w, strict=True)
         if abs(wk) > CONTRIBUTION_TOLERANCE
     )
-    z = d / se
+    wald = wald_ratio(d, se, level)
     return RelativeEffect(
         treatment=treatment,
         comparator=comparator,
         log_hr=d,
         se_log_hr=se,
-        hr=math.exp(d),
-        ci_lower=math.exp(d - z_crit * se),
-        ci_upper=math.exp(d + z_crit * se),
+        hr=wald.ratio,
+        ci_lower=wald.ci_lower,
+        ci_upper=wald.ci_upper,
         ci_level=level,
-        z=z,
-        p_value=two_sided_normal_p(z),
+        z=wald.z,
+        p_value=wald.p_value,
         contributions=contributions,
     )
 

@@ -17,7 +17,10 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from scipy.stats import beta
+# betaincinv gives the beta quantiles scipy.stats.beta.ppf gives (same numbers, pinned by
+# tests/unit/test_lazy_imports.py) without importing scipy.stats, which adds seconds to
+# `import app` (issue 11).
+from scipy.special import betaincinv
 
 from analysis.types import check_ci_level, two_sided_z
 
@@ -64,8 +67,8 @@ def clopper_pearson(successes: int, n: int, ci_level: float = 0.95) -> Proportio
     _check_counts(successes, n)
     x, total = int(successes), int(n)
     alpha = 1.0 - level
-    lower = 0.0 if x == 0 else float(beta.ppf(alpha / 2.0, x, total - x + 1))
-    upper = 1.0 if x == total else float(beta.ppf(1.0 - alpha / 2.0, x + 1, total - x))
+    lower = 0.0 if x == 0 else float(betaincinv(x, total - x + 1, alpha / 2.0))
+    upper = 1.0 if x == total else float(betaincinv(x + 1, total - x, 1.0 - alpha / 2.0))
     return ProportionInterval(x, total, x / total, lower, upper, level, "clopper-pearson")
 
 

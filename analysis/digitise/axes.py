@@ -93,10 +93,15 @@ def _longest_runs(mask: BoolArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[n
     r_start, c_start = np.nonzero(diff == 1)
     _, c_end = np.nonzero(diff == -1)
     lengths = c_end - c_start
-    for r, c, n in zip(r_start, c_start, lengths, strict=True):
-        if n > best_len[r]:
-            best_len[r] = n
-            best_start[r] = c
+    # Per row the longest run, the first one on ties: sort by row, then length (longest first),
+    # then start column, and take each row's first entry.
+    order = np.lexsort((c_start, -lengths, r_start))
+    r_sorted = r_start[order]
+    first = (
+        order[np.flatnonzero(np.r_[True, r_sorted[1:] != r_sorted[:-1]])] if order.size else order
+    )
+    best_len[r_start[first]] = lengths[first]
+    best_start[r_start[first]] = c_start[first]
     return best_len, best_start
 
 

@@ -17,6 +17,8 @@ curve (``engine._is_curve_like``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -56,19 +58,58 @@ def hex_colour(rgb: tuple[float, float, float]) -> str:
     return "#" + "".join(f"{round(min(max(v, 0.0), 1.0) * 255):02x}" for v in rgb)
 
 
+def channel_range(rgb: FloatArray) -> FloatArray:
+    """Chroma: max - min over the last axis of ``rgb`` (..., 3) (elementwise, much faster than a
+    reduction over an axis of length 3)."""
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return np.asarray(np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b))
+
+
+def channel_mean(rgb: FloatArray) -> FloatArray:
+    """Mean of the three channels of ``rgb`` (..., 3)."""
+    return np.asarray((rgb[..., 0] + rgb[..., 1] + rgb[..., 2]) / 3.0)
+
+
+@dataclass(frozen=True)
+class PaperDifference:
+    """``rgb - background`` in float32 for the pixels that differ from the paper at all (in a
+    PNG figure most pixels are exactly the paper colour and belong to no curve colour), with
+    their flat indices: computed once and shared by every ``membership`` call."""
+
+    shape: tuple[int, ...]
+    index: npt.NDArray[np.intp]
+    diff: npt.NDArray[np.float32]
+
+
+def paper_difference(rgb: FloatArray, background: FloatArray) -> PaperDifference:
+    """The ``PaperDifference`` of ``rgb`` (..., 3) from ``background``."""
+    diff = (rgb - background).astype(np.float32).reshape(-1, 3)
+    index = np.flatnonzero((diff != 0).any(axis=1))
+    return PaperDifference(shape=rgb.shape[:-1], index=index, diff=diff[index])
+
+
 def membership(
-    rgb: FloatArray, colour: tuple[float, float, float], background: FloatArray
+    rgb: FloatArray,
+    colour: tuple[float, float, float],
+    background: FloatArray,
+    *,
+    diff: PaperDifference | None = None,
 ) -> FloatArray:
-    """Membership weight in [0, 1] of every pixel of ``rgb`` (..., 3) in ``colour``."""
+    """Membership weight in [0, 1] of every pixel of ``rgb`` (..., 3) in ``colour`` (0 for
+    pixels of exactly the paper colour). ``diff``: ``paper_difference(rgb, background)`` when
+    already computed."""
     d = (np.asarray(colour, dtype=np.float64) - background).astype(np.float32)
     dd = float(d @ d)
     if dd < 1e-6:
         return np.zeros(rgb.shape[:-1])
-    diff = (rgb - background).astype(np.float32)
-    a = np.clip((diff @ d) / dd, 0.0, 1.0)
-    resid = diff - a[..., None] * d
+    if diff is None:
+        diff = paper_difference(rgb, background)
+    a = np.clip((diff.diff @ d) / dd, 0.0, 1.0)
+    resid = diff.diff - a[..., None] * d
     dist2 = np.einsum("...k,...k->...", resid, resid)
-    return np.asarray(a * np.exp(-dist2 / np.float32(COLOUR_SIGMA**2)), dtype=np.float64)
+    out = np.zeros(int(np.prod(diff.shape)), dtype=np.float64)
+    out[diff.index] = a * np.exp(-dist2 / np.float32(COLOUR_SIGMA**2))
+    return out.reshape(diff.shape)
 
 
 def estimate_background(rgb: FloatArray) -> FloatArray:
@@ -81,8 +122,8 @@ def estimate_background(rgb: FloatArray) -> FloatArray:
 
 def _hue_degrees(rgb: FloatArray) -> FloatArray:
     r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    mx = rgb.max(axis=-1)
-    mn = rgb.min(axis=-1)
+    mx = np.maximum(np.maximum(r, g), b)
+    mn = np.minimum(np.minimum(r, g), b)
     delta = np.where(mx - mn < 1e-9, 1e-9, mx - mn)
     hue = np.where(
         mx == r, ((g - b) / delta) % 6, np.where(mx == g, (b - r) / delta + 2, (r - g) / delta + 4)
@@ -91,11 +132,17 @@ def _hue_degrees(rgb: FloatArray) -> FloatArray:
 
 
 def detect_colours(
-    rgb: FloatArray, neutral_dark: npt.NDArray[np.bool_]
+    rgb: FloatArray,
+    neutral_dark: npt.NDArray[np.bool_],
+    *,
+    chroma: FloatArray | None = None,
+    lum: FloatArray | None = None,
 ) -> list[tuple[float, float, float]]:
     """Curve colours found in the plot area ``rgb`` (H, W, 3 in 0-1), most frequent first;
-    a neutral (grey or black) colour is appended when ``neutral_dark`` covers enough columns."""
-    chroma = rgb.max(axis=-1) - rgb.min(axis=-1)
+    a neutral (grey or black) colour is appended when ``neutral_dark`` covers enough columns.
+    ``chroma``/``lum``: ``channel_range(rgb)``/``channel_mean(rgb)`` when already computed."""
+    if chroma is None:
+        chroma = channel_range(rgb)
     coloured = chroma >= MIN_CHROMA
     colours: list[tuple[tuple[float, float, float], float]] = []
     if coloured.sum() >= 20:
@@ -109,6 +156,7 @@ def detect_colours(
         total = float(hist.sum())
         order = np.argsort(smooth)[::-1]
         peaks: list[float] = []
+        paper = np.median(rgb.reshape(-1, 3), axis=0)
         for i in order:
             centre = (i + 0.5) * 5.0
             left, right = smooth[(i - 1) % bins], smooth[(i + 1) % bins]
@@ -124,26 +172,27 @@ def detect_colours(
             sel = pix[near]
             # The curve's own colour is its most inked pixels (anti-aliased edges and colour
             # fringes round black text are lighter).
-            depth = np.linalg.norm(sel - np.median(rgb.reshape(-1, 3), axis=0), axis=1)
+            depth = np.linalg.norm(sel - paper, axis=1)
             top = sel[depth >= np.quantile(depth, 0.75)]
             rep = np.median(top, axis=0)
             colours.append(((float(rep[0]), float(rep[1]), float(rep[2])), share))
     result = [c for c, _ in sorted(colours, key=lambda cs: -cs[1])]
     coverage = float(neutral_dark.any(axis=0).mean()) if neutral_dark.size else 0.0
     if coverage >= NEUTRAL_MIN_COVERAGE:
-        result.append(neutral_colour(rgb, neutral_dark))
+        result.append(neutral_colour(rgb, neutral_dark, lum=lum))
     if len(result) > MAX_CURVES:
         result = result[:MAX_CURVES]
     return result
 
 
 def neutral_colour(
-    rgb: FloatArray, neutral_dark: npt.NDArray[np.bool_]
+    rgb: FloatArray, neutral_dark: npt.NDArray[np.bool_], *, lum: FloatArray | None = None
 ) -> tuple[float, float, float]:
     """Grey level of a neutral curve. In each column the darkest neutral pixel is the core of a
     stroke (anti-aliased edges are lighter); when at least ``GREY_CORE_SHARE`` of the covered
-    columns have a mid-grey core, the curve is grey at their median level, else black."""
-    lum = np.where(neutral_dark, rgb.mean(axis=-1), np.inf)
+    columns have a mid-grey core, the curve is grey at their median level, else black.
+    ``lum``: ``channel_mean(rgb)`` when already computed."""
+    lum = np.where(neutral_dark, channel_mean(rgb) if lum is None else lum, np.inf)
     core = lum.min(axis=0)
     covered = np.isfinite(core)
     if not covered.any():

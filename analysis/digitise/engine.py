@@ -30,7 +30,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 #: Version of the digitiser recorded with every digitised curve shipped in data/.
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.1"
 #: A curve whose first column maps within this share of the x span of the range start starts there.
 START_SNAP_SHARE = 0.02
 #: A starting survival within this distance of 1 is reported as 1.
@@ -106,30 +106,43 @@ def _remove_guides(ink: BoolArray) -> BoolArray:
     (median guides) below the top, and lines rising from the x axis (landmark lines)."""
     height, width = ink.shape
     out = ink.copy()
-    for r in range(height):
-        cols = np.nonzero(ink[r])[0]
-        if cols.size < GUIDE_FILL_SHARE * GUIDE_FROM_AXIS_SHARE * width:
-            continue
-        span = cols[-1] - cols[0] + 1
-        fill = cols.size / span
-        from_axis = cols[0] <= 0.02 * width and r > 0.08 * height
-        if fill >= GUIDE_FILL_SHARE and (
-            span >= GUIDE_SPAN_SHARE * width
-            or (from_axis and span >= GUIDE_FROM_AXIS_SHARE * width)
-        ):
-            out[max(0, r - 1) : r + 2, cols[0] : cols[-1] + 1] = False
-    for c in range(width):
-        rows = np.nonzero(ink[:, c])[0]
-        if rows.size < GUIDE_FILL_SHARE * GUIDE_FROM_AXIS_SHARE * height:
-            continue
-        span = rows[-1] - rows[0] + 1
-        fill = rows.size / span
-        to_axis = rows[-1] >= height - 1 - 0.03 * height
-        if fill >= GUIDE_FILL_SHARE and to_axis and span >= 2 * GUIDE_FROM_AXIS_SHARE * height:
-            # A Kaplan–Meier drop is solid and rarely reaches the x axis; a guide line does.
-            gaps = np.diff(rows) > 1
-            if gaps.sum() >= 2 or span >= GUIDE_SPAN_SHARE * height:
-                out[rows[0] : rows[-1] + 1, max(0, c - 1) : c + 2] = False
+    # Rows: inked count, first and last inked column.
+    counts = ink.sum(axis=1)
+    first = np.argmax(ink, axis=1)
+    last = width - 1 - np.argmax(ink[:, ::-1], axis=1)
+    span = last - first + 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fill = np.where(counts > 0, counts / span, 0.0)
+    from_axis = (first <= 0.02 * width) & (np.arange(height) > 0.08 * height)
+    guide_rows = (
+        (counts >= GUIDE_FILL_SHARE * GUIDE_FROM_AXIS_SHARE * width)
+        & (fill >= GUIDE_FILL_SHARE)
+        & (
+            (span >= GUIDE_SPAN_SHARE * width)
+            | (from_axis & (span >= GUIDE_FROM_AXIS_SHARE * width))
+        )
+    )
+    for r in np.nonzero(guide_rows)[0].tolist():
+        out[max(0, r - 1) : r + 2, first[r] : last[r] + 1] = False
+    # Columns: the same, plus the number of gaps between inked runs.
+    counts = ink.sum(axis=0)
+    first = np.argmax(ink, axis=0)
+    last = height - 1 - np.argmax(ink[::-1], axis=0)
+    span = last - first + 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fill = np.where(counts > 0, counts / span, 0.0)
+    runs = (ink[1:] & ~ink[:-1]).sum(axis=0) + ink[0]
+    to_axis = last >= height - 1 - 0.03 * height
+    # A Kaplan–Meier drop is solid and rarely reaches the x axis; a guide line does.
+    guide_cols = (
+        (counts >= GUIDE_FILL_SHARE * GUIDE_FROM_AXIS_SHARE * height)
+        & (fill >= GUIDE_FILL_SHARE)
+        & to_axis
+        & (span >= 2 * GUIDE_FROM_AXIS_SHARE * height)
+        & ((runs - 1 >= 2) | (span >= GUIDE_SPAN_SHARE * height))
+    )
+    for c in np.nonzero(guide_cols)[0].tolist():
+        out[first[c] : last[c] + 1, max(0, c - 1) : c + 2] = False
     return out
 
 
@@ -229,10 +242,10 @@ def digitise(
     reg = _region(box, x_axis, y_axis, image.shape[0])
     rgb = image[reg.r0 : reg.r1, reg.c0 : reg.c1].astype(np.float64) / 255.0
     background = col.estimate_background(rgb)
-    lum = rgb.mean(axis=-1)
-    chroma = rgb.max(axis=-1) - rgb.min(axis=-1)
+    lum = col.channel_mean(rgb)
+    chroma = col.channel_range(rgb)
     neutral_dark = _remove_guides((chroma < col.MIN_CHROMA) & (lum < col.NEUTRAL_MAX_LUMINANCE))
-    detected = col.detect_colours(rgb, neutral_dark)
+    detected = col.detect_colours(rgb, neutral_dark, chroma=chroma, lum=lum)
     detected_hex = tuple(col.hex_colour(c) for c in detected)
     user_colours = bool(colours)
     if colours:
@@ -249,7 +262,8 @@ def digitise(
     candidates = list(palette)
     if not black_in_palette:
         candidates.append(col.BLACK)
-    weights = np.stack([col.membership(rgb, c, background) for c in candidates])
+    diff = col.paper_difference(rgb, background)
+    weights = np.stack([col.membership(rgb, c, background, diff=diff) for c in candidates])
     winner = np.argmax(weights, axis=0)
     own_maps = [np.where(winner == k, weights[k], 0.0) for k in range(len(candidates))]
     black_k = black_in_palette[0] if black_in_palette else len(candidates) - 1

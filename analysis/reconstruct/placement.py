@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 
 from analysis.reconstruct.types import FloatArray
 
@@ -59,6 +58,10 @@ class HazardPath:
         h = np.maximum.accumulate(np.asarray(cumulative, dtype=np.float64))
         self._t = t
         self._h = h
+        # scipy.interpolate takes about a second to import; the app loads this module with the
+        # curve library but reconstructs no grade-B curve at start-up (issue 11).
+        from scipy.interpolate import PchipInterpolator  # noqa: PLC0415 - heavy, grade B only
+
         self._pchip = PchipInterpolator(t, h, extrapolate=True) if t.size >= 3 else None
         self._power: float | None = None
         if t.size >= 3 and t[0] == 0.0 and h[1] > 0.0 and h[2] > h[1]:

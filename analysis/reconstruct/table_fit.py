@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from analysis.reconstruct.censoring import FollowUp, prob_event_before_censoring
 from analysis.reconstruct.prepare import prepare_table
@@ -394,6 +393,9 @@ def _fit(problems: list[_Problem], *, tie_arms: bool) -> list[FloatArray]:
     lo = np.asarray(lower)
     hi = np.asarray(upper)
     x0 = np.clip(np.asarray(start), lo, hi)
+    # scipy.optimize takes about a second to import and only grade-B fits need it (issue 11).
+    from scipy.optimize import least_squares  # noqa: PLC0415 - heavy import, grade-B fits only
+
     solution = least_squares(residuals, x0, jac=jacobian, bounds=(lo, hi), method="trf")
     return [
         problems[j].hazards(solution.x[offsets[j] : offsets[j + 1]]) for j in range(len(problems))

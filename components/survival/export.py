@@ -12,7 +12,12 @@ from components.export.bundle import ExportBundle, bundle_rows
 from components.export.footnote import Footnote
 from components.export.tables import IpdArm
 from components.survival import compute
-from components.survival.figure import export_figure, footnote_of, published_source
+from components.survival.figure import (
+    export_figure,
+    footnote_of,
+    publication_source,
+    published_source,
+)
 from data import Registry
 
 
@@ -34,7 +39,11 @@ def ipd_arms(model: SurvivalModel) -> tuple[IpdArm, ...]:
 
 def rows_of(registry: Registry, model: SurvivalModel) -> list[dict[str, object]]:
     """The CSV rows (:data:`~analysis.views.survival.CSV_COLUMNS`) of the model."""
-    return csv_rows(model, lambda pub: published_source(registry, pub))
+    return csv_rows(
+        model,
+        lambda pub: published_source(registry, pub),
+        lambda trial_id, ref: publication_source(registry, trial_id, ref),
+    )
 
 
 def export_model(registry: Registry, query: Mapping[str, str]) -> SurvivalModel:

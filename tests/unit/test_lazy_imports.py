@@ -10,6 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+from scipy import special, stats
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -39,3 +42,33 @@ def test_grade_a_reconstruction_cli_does_not_import_scipy(tmp_path: Path) -> Non
 def test_grades_b_and_c_still_resolve_through_the_package() -> None:
     loaded = _loaded_after("from analysis.reconstruct import reconstruct_from_table, TableArm")
     assert "analysis.reconstruct.table" in loaded
+
+
+#: Imported by `import app` before session 4 though no start-up path used them (issue 11): the
+#: statistics modules now call scipy.special's ufuncs, and the rest import these where used.
+NOT_AT_APP_IMPORT = ("scipy.stats", "scipy.optimize", "scipy.interpolate", "pandas", "lifelines")
+
+
+def test_import_app_leaves_the_heavy_statistics_modules_unloaded() -> None:
+    loaded = _loaded_after("import app")
+    assert "app" in loaded and "analysis.curve_library" in loaded
+    assert not [m for m in NOT_AT_APP_IMPORT if m in loaded]
+
+
+def test_the_special_functions_give_the_distributions_numbers_exactly() -> None:
+    """meta, nma and proportions call the ufuncs scipy.stats itself calls; the numbers must be
+    the same bits as the distribution methods they replaced (SciPy could change either)."""
+    df = np.arange(1.0, 60.0)[:, None]
+    q = np.linspace(0.5, 0.9995, 40)[None, :]
+    x = np.linspace(0.0, 25.0, 40)[None, :]
+    assert np.array_equal(stats.t.ppf(q, df), special.stdtrit(df, q))
+    assert np.array_equal(stats.t.sf(x, df), special.stdtr(df, -x))
+    assert np.array_equal(stats.chi2.sf(x, df), special.chdtrc(df, x))
+    assert np.array_equal(stats.norm.sf(x), special.ndtr(-x))
+    # Clopper-Pearson bounds for every x/n with n up to 120 and the levels the app uses.
+    n = np.repeat(np.arange(1.0, 121.0), np.arange(1, 121))
+    k = np.concatenate([np.arange(1.0, m + 1) for m in range(1, 121)])
+    for tail in (0.025, 0.975, 0.005, 0.995, 0.0045, 0.9955):
+        assert np.array_equal(
+            stats.beta.ppf(tail, k, n - k + 1), special.betaincinv(k, n - k + 1, tail)
+        )

@@ -12,7 +12,9 @@ import pytest
 from analysis.survival import SurvivalMemo
 from analysis.views.survival import SPEC, build
 from analysis.views.survival.published import GRADE_C_TEXT, UNANCHORED_EXPLANATION
+from analysis.views.survival.rows import PUBLISHED_LANDMARK_ROW, PUBLISHED_MEDIAN_ROW
 from components.survival import figure, tables
+from components.survival.export import export_bundle
 from data import load_registry
 from tests.unit.test_survival_panel import _text
 
@@ -156,3 +158,40 @@ def test_subgroup_n_comes_from_the_subgroups_own_rows(registry) -> None:
     assert row.N is not None
     inputs = registry.curve_inputs("nct05013697", "triple", "PFS", "cps_ge1", row.analysis)
     assert inputs.n == row.N
+
+
+def test_survival_csv_lists_the_published_values_drawn_as_markers(registry) -> None:
+    """Arms drawn only as markers are in the CSV with their published numbers and citation,
+    as rows that say they are published summary values, not points of a curve."""
+    median = _row(registry, "alter_e003", "chemo_free", "PFS", "itt", "median")
+    bundle = export_bundle(
+        registry, {"arms": "nct05013697:triple,alter_e003:chemo_free", "ep": "PFS"}
+    )
+    published = [r for r in bundle.rows if str(r["row_type"]).startswith("published")]
+    assert [r["row_type"] for r in published][:1] == [PUBLISHED_MEDIAN_ROW]
+    row = published[0]
+    assert (row["trial"], row["arm"]) == (
+        "ALTER-E-003",
+        registry.trial("alter_e003").arm("chemo_free").label,
+    )
+    assert (row["median_months"], row["median_ci_lower_months"], row["median_ci_upper_months"]) == (
+        median.value,
+        *median.ci,
+    )
+    assert row["published_ci_as_printed"] == "9.03–21.91"
+    assert "not read from a curve" in str(row["fidelity"])
+    # the citation of the row the number came from, as the footnote writes it
+    shorts = {s.short for s in bundle.footnote.sources}
+    assert row["published_value_source"] in shorts
+    assert set(row) <= set(bundle.columns)
+    # the arm's reason row is still there too: the CSV says why there is no curve
+    assert any(r["row_type"] == "not shown" and r["trial"] == "ALTER-E-003" for r in bundle.rows)
+    # landmark rows carry their time and rate as printed (SKYSCRAPER-08 OS: markers only)
+    sky = export_bundle(registry, {"arms": "skyscraper08:tira_atezo_tp", "ep": "OS"})
+    marks = [r for r in sky.rows if r["row_type"] == PUBLISHED_LANDMARK_ROW]
+    view = _view(registry, {"arms": "skyscraper08:tira_atezo_tp", "ep": "OS"})
+    expected = [(lm.time_months, lm.rate.value) for lm in view.markers[0].summary.landmarks]
+    assert (
+        expected
+        and [(r["landmark_months"], r["landmark_survival_percent"]) for r in marks] == expected
+    )

@@ -167,7 +167,8 @@ def test_subgroup_arms_are_listed_not_substituted(registry) -> None:
     )
     assert ipd == ()
     assert not [t for t in fig.data if t.mode == "lines"]  # no ITT curve drawn instead
-    assert {r["row_type"] for r in rows} == {"not shown"}
+    # ORIENT-15's CPS >= 10 median is drawn as a marker and listed as such (issue 15)
+    assert {r["row_type"] for r in rows} == {"not shown", "published median (marker, no curve)"}
     text = _text(tables.missing_list(view))
     assert "Not shown for OS, PD-L1 CPS ≥10" in text
 
@@ -405,7 +406,13 @@ def test_footnote_and_csv(registry) -> None:
     # (issue 15): two trials on one chart, so the footnote carries the cross-trial label.
     assert footnote.cross_trial
     assert any(t.get("meta", {}).get("role") == "published" for t in fig.to_dict()["data"])
-    assert {r["row_type"] for r in rows} == {"arm", "comparison", "not shown"}
+    # ASTRUM-007's published median is a CSV row of its own (issue 15), beside its reason
+    assert {r["row_type"] for r in rows} == {
+        "arm",
+        "comparison",
+        "not shown",
+        "published median (marker, no curve)",
+    }
     for row in rows:
         assert set(row) <= set(CSV_COLUMNS)
     assert [a.grade for a in ipd] == ["A", "A"]
