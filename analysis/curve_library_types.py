@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Protocol, TypeVar
 
 from analysis.curve_followup import FOLLOWUP_SLACK_MONTHS
 from analysis.fidelity import ArmFidelity
@@ -17,13 +18,17 @@ from analysis.reconstruct import FollowUp, ReconstructedIPD
 from analysis.survival import SurvivalSample
 from data.registry import CurveInputs
 
-FIDELITY_COLUMNS: tuple[str, ...] = (
+#: The columns that name a curve input, first in both audit tables.
+KEY_COLUMNS: tuple[str, ...] = (
     "trial_id",
     "arm_id",
     "endpoint",
     "population",
     "population_key",
     "analysis_id",
+)
+FIDELITY_COLUMNS: tuple[str, ...] = (
+    *KEY_COLUMNS,
     "grade",
     "n_published",
     "n_reconstructed",
@@ -51,15 +56,7 @@ FIDELITY_COLUMNS: tuple[str, ...] = (
     "warnings",
     "file",
 )
-NOT_RECONSTRUCTABLE_COLUMNS: tuple[str, ...] = (
-    "trial_id",
-    "arm_id",
-    "endpoint",
-    "population",
-    "population_key",
-    "analysis_id",
-    "reason",
-)
+NOT_RECONSTRUCTABLE_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "reason")
 
 
 @dataclass(frozen=True, order=True)
@@ -173,6 +170,46 @@ class NotReconstructable:
     reason: str
 
 
+class _ArmInput(Protocol):
+    """What :func:`_of_arm` reads: a curve or a not-reconstructable input."""
+
+    @property
+    def key(self) -> CurveKey: ...
+
+    @property
+    def population_key(self) -> str | None: ...
+
+
+ArmInputT = TypeVar("ArmInputT", bound=_ArmInput)
+
+
+def key_cells(item: _ArmInput) -> dict[str, object]:
+    """The :data:`KEY_COLUMNS` cells of a curve or a not-reconstructable input."""
+    key = item.key
+    return {
+        "trial_id": key.trial_id,
+        "arm_id": key.arm_id,
+        "endpoint": key.endpoint,
+        "population": key.population,
+        "population_key": item.population_key or "",
+        "analysis_id": key.analysis_id,
+    }
+
+
+def _of_arm(
+    items: Iterable[ArmInputT], trial_id: str, arm_id: str, endpoint: str, population_key: str
+) -> tuple[ArmInputT, ...]:
+    """The items of one arm, endpoint and population key, in their order."""
+    return tuple(
+        item
+        for item in items
+        if item.key.trial_id == trial_id
+        and item.key.arm_id == arm_id
+        and item.key.endpoint == endpoint
+        and item.population_key == population_key
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class CurveLibrary:
     """Every curve input of one registry: reconstructed curves, the rest with reasons.
@@ -229,27 +266,13 @@ class CurveLibrary:
         self, trial_id: str, arm_id: str, endpoint: str, population_key: str
     ) -> tuple[LibraryCurve, ...]:
         """Reconstructed curves of an arm for a population key (``"ITT"``, ``"CPS>=10"``)."""
-        return tuple(
-            c
-            for c in self.curves
-            if c.key.trial_id == trial_id
-            and c.key.arm_id == arm_id
-            and c.key.endpoint == endpoint
-            and c.population_key == population_key
-        )
+        return _of_arm(self.curves, trial_id, arm_id, endpoint, population_key)
 
     def reasons_for(
         self, trial_id: str, arm_id: str, endpoint: str, population_key: str
     ) -> tuple[NotReconstructable, ...]:
         """Not-reconstructable inputs of an arm for a population key."""
-        return tuple(
-            r
-            for r in self.not_reconstructable
-            if r.key.trial_id == trial_id
-            and r.key.arm_id == arm_id
-            and r.key.endpoint == endpoint
-            and r.population_key == population_key
-        )
+        return _of_arm(self.not_reconstructable, trial_id, arm_id, endpoint, population_key)
 
     def hr_checks_for(self, key: CurveKey) -> tuple[HazardRatioFidelity, ...]:
         """Hazard-ratio checks in which this curve is one of the two arms."""
@@ -272,18 +295,7 @@ class CurveLibrary:
 
     def not_reconstructable_rows(self) -> list[dict[str, object]]:
         """One row per input that was not reconstructed (``NOT_RECONSTRUCTABLE_COLUMNS``)."""
-        return [
-            {
-                "trial_id": r.key.trial_id,
-                "arm_id": r.key.arm_id,
-                "endpoint": r.key.endpoint,
-                "population": r.key.population,
-                "population_key": r.population_key or "",
-                "analysis_id": r.key.analysis_id,
-                "reason": r.reason,
-            }
-            for r in self.not_reconstructable
-        ]
+        return [{**key_cells(r), "reason": r.reason} for r in self.not_reconstructable]
 
 
 # ---- audit table rows ------------------------------------------------------------------------
@@ -319,12 +331,7 @@ def _fidelity_row(library: CurveLibrary, curve: LibraryCurve) -> dict[str, objec
         return "; ".join(parts)
 
     return {
-        "trial_id": key.trial_id,
-        "arm_id": key.arm_id,
-        "endpoint": key.endpoint,
-        "population": key.population,
-        "population_key": curve.population_key or "",
-        "analysis_id": key.analysis_id,
+        **key_cells(curve),
         "grade": curve.grade,
         "n_published": "" if fid.n_published is None else fid.n_published,
         "n_reconstructed": fid.n_reconstructed,

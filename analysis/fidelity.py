@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from analysis.reconstruct.types import Landmark
+from analysis.types import wald_ratio
 
 #: A published landmark rate (the same type the reconstruction takes as an anchor).
 PublishedLandmark = Landmark
@@ -344,11 +345,10 @@ def cox_hazard_ratio(
     ci_level: float = 0.95,
 ) -> HazardRatio:
     """Cox proportional-hazards HR of experimental vs control (lifelines, Efron ties)."""
-    # lifelines, pandas and scipy.stats together take seconds to import; only this cross-check
-    # uses them, so `import app` does not pay for them (issue 11).
+    # lifelines and pandas together take seconds to import; only this cross-check uses them,
+    # so `import app` does not pay for them (issue 11).
     import pandas as pd  # noqa: PLC0415 - heavy import, needed only here
     from lifelines import CoxPHFitter  # noqa: PLC0415 - heavy import, needed only here
-    from scipy.stats import norm  # noqa: PLC0415 - heavy import, needed only here
 
     te = np.asarray(time_experimental, dtype=np.float64)
     tc = np.asarray(time_control, dtype=np.float64)
@@ -365,11 +365,11 @@ def cox_hazard_ratio(
     fitter.fit(frame, duration_col="time", event_col="event")
     beta = float(fitter.params_["experimental"])
     se = float(fitter.standard_errors_["experimental"])
-    z = float(norm.ppf(0.5 + ci_level / 2.0))
+    wald = wald_ratio(beta, se, ci_level)
     return HazardRatio(
-        hr=math.exp(beta),
-        ci_lower=math.exp(beta - z * se),
-        ci_upper=math.exp(beta + z * se),
+        hr=wald.ratio,
+        ci_lower=wald.ci_lower,
+        ci_upper=wald.ci_upper,
         ci_level=ci_level,
     )
 

@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 
 from analysis.meta import StudyEstimate
-from analysis.types import check_ci_level, two_sided_normal_p, two_sided_z
+from analysis.types import check_ci_level, wald_ratio
 
 
 @dataclass(frozen=True)
@@ -73,20 +73,19 @@ def bucher(
         )
     log_hr = treatment_vs_common.log_hr - comparator_vs_common.log_hr
     se = math.sqrt(treatment_vs_common.se_log_hr**2 + comparator_vs_common.se_log_hr**2)
-    z_crit = two_sided_z(level)
-    z = log_hr / se
+    wald = wald_ratio(log_hr, se, level)
     return BucherResult(
         treatment=treatment,
         comparator=comparator,
         common=common,
         log_hr=log_hr,
         se_log_hr=se,
-        hr=math.exp(log_hr),
-        ci_lower=math.exp(log_hr - z_crit * se),
-        ci_upper=math.exp(log_hr + z_crit * se),
+        hr=wald.ratio,
+        ci_lower=wald.ci_lower,
+        ci_upper=wald.ci_upper,
         ci_level=level,
-        z=z,
-        p_value=two_sided_normal_p(z),
+        z=wald.z,
+        p_value=wald.p_value,
         treatment_vs_common=treatment_vs_common,
         comparator_vs_common=comparator_vs_common,
     )

@@ -45,7 +45,7 @@ import numpy as np
 # scipy.stats is not imported because it adds seconds to `import app` (issue 11).
 from scipy.special import chdtrc, stdtr, stdtrit
 
-from analysis.types import FloatArray, check_ci_level, two_sided_normal_p, two_sided_z
+from analysis.types import FloatArray, check_ci_level, two_sided_normal_p, two_sided_z, wald_ratio
 
 PoolingMethod = Literal["FE", "REML", "PM", "DL"]
 PredictionMethod = Literal["higgins_riley", "metafor"]
@@ -118,14 +118,14 @@ def study_from_log_hr(label: str, log_hr: float, se_log_hr: float) -> StudyEstim
     """Build a :class:`StudyEstimate` from a log HR and its SE (CI fields use the 95% level)."""
     if not (math.isfinite(log_hr) and math.isfinite(se_log_hr) and se_log_hr > 0):
         raise ValueError(f"need finite log HR and se > 0, got {log_hr}, {se_log_hr}")
-    z = two_sided_z(0.95)
+    wald = wald_ratio(log_hr, se_log_hr, 0.95)
     return StudyEstimate(
         label=label,
         log_hr=float(log_hr),
         se_log_hr=float(se_log_hr),
-        hazard_ratio=math.exp(log_hr),
-        ci_lower=math.exp(log_hr - z * se_log_hr),
-        ci_upper=math.exp(log_hr + z * se_log_hr),
+        hazard_ratio=wald.ratio,
+        ci_lower=wald.ci_lower,
+        ci_upper=wald.ci_upper,
         ci_level=0.95,
         log_ci_asymmetry=0.0,
     )
@@ -425,17 +425,16 @@ def ratio_of_hazard_ratios(
     level = check_ci_level(ci_level)
     log_ratio = numerator.log_hr - denominator.log_hr
     se = math.sqrt(numerator.se_log_hr**2 + denominator.se_log_hr**2)
-    z_crit = two_sided_z(level)
-    z = log_ratio / se
+    wald = wald_ratio(log_ratio, se, level)
     return RatioOfHazardRatios(
         numerator_label=numerator.label,
         denominator_label=denominator.label,
-        ratio=math.exp(log_ratio),
-        ci_lower=math.exp(log_ratio - z_crit * se),
-        ci_upper=math.exp(log_ratio + z_crit * se),
+        ratio=wald.ratio,
+        ci_lower=wald.ci_lower,
+        ci_upper=wald.ci_upper,
         ci_level=level,
         log_ratio=log_ratio,
         se_log_ratio=se,
-        z=z,
-        p_value=two_sided_normal_p(z),
+        z=wald.z,
+        p_value=wald.p_value,
     )

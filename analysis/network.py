@@ -42,6 +42,7 @@ from analysis.network_nodes import (
     node_for_agents,
 )
 from analysis.nma import network_components
+from analysis.types import numeric_interval
 from data.pdl1 import key_text
 from data.registry import Registry
 from data.schema import EfficacyResult, Population, Trial
@@ -260,22 +261,13 @@ def analysis_position(trial: Trial, analysis_id: str) -> int:
     return [an.id for an in trial.analyses].index(analysis_id)
 
 
-def _numeric_ci(row: EfficacyResult) -> tuple[float, float] | None:
-    if row.ci is None:
-        return None
-    lo, hi = row.ci
-    if isinstance(lo, float | int) and isinstance(hi, float | int):
-        return float(lo), float(hi)
-    return None
-
-
 def _usable(row: EfficacyResult) -> str | None:
     """None when the HR can be weighted, else the reason it cannot."""
     if row.status != "reported" or row.value is None:
         return "HR not reported"
     if row.qualifier is not None:
         return f"HR printed with a qualifier ({row.qualifier})"
-    ci = _numeric_ci(row)
+    ci = numeric_interval(row.ci)
     if ci is None:
         return "no confidence interval printed, so no standard error"
     if row.ci_level is None:
@@ -299,7 +291,7 @@ def _evidence(trial: Trial, index: int, row: EfficacyResult) -> EvidenceRef:
     population = trial.population_by_id(row.population)
     comparator = row.comparator or ""
     pub = trial.publication(row.ref) if row.ref else None
-    ci = _numeric_ci(row)
+    ci = numeric_interval(row.ci)
     cutoff = analysis.data_cutoff.date if analysis.data_cutoff.status == "reported" else None
     return EvidenceRef(
         key=f"{trial.id}:efficacy[{index}]",
@@ -420,7 +412,7 @@ def _pick_trial(
             continue
         seen.add(pair)
         assert r.value is not None and r.ci_level is not None  # guaranteed by _usable
-        lo, hi = _numeric_ci(r) or (0.0, 0.0)
+        lo, hi = numeric_interval(r.ci) or (0.0, 0.0)
         est = study_from_hr_ci(trial.name, r.value, lo, hi, r.ci_level / 100.0)
         treatment = node_for_agents(trial.arm(r.arm).agents, mode)[0]
         comparator = node_for_agents(trial.arm(r.comparator or "").agents, mode)[0]

@@ -59,7 +59,7 @@ import numpy as np
 # not imported at module level because they add seconds to `import app` (issue 11).
 from scipy.special import chdtrc, ndtr
 
-from analysis.types import FloatArray, check_ci_level, two_sided_normal_p, two_sided_z
+from analysis.types import FloatArray, check_ci_level, wald_ratio
 
 NmaModel = Literal["fixed", "random"]
 
@@ -426,25 +426,24 @@ def relative_effect(
     d = fit.estimates_log[i] - fit.estimates_log[j]
     var = cov[i][i] + cov[j][j] - 2.0 * cov[i][j]
     se = math.sqrt(max(var, 0.0))
-    z_crit = two_sided_z(level)
     w = [a - b for a, b in zip(fit.weights[i], fit.weights[j], strict=True)]
     contributions = tuple(
         (key, float(wk))
         for key, wk in zip(fit.contrast_keys, w, strict=True)
         if abs(wk) > CONTRIBUTION_TOLERANCE
     )
-    z = d / se
+    wald = wald_ratio(d, se, level)
     return RelativeEffect(
         treatment=treatment,
         comparator=comparator,
         log_hr=d,
         se_log_hr=se,
-        hr=math.exp(d),
-        ci_lower=math.exp(d - z_crit * se),
-        ci_upper=math.exp(d + z_crit * se),
+        hr=wald.ratio,
+        ci_lower=wald.ci_lower,
+        ci_upper=wald.ci_upper,
         ci_level=level,
-        z=z,
-        p_value=two_sided_normal_p(z),
+        z=wald.z,
+        p_value=wald.p_value,
         contributions=contributions,
     )
 

@@ -11,6 +11,7 @@ Conventions used across ``analysis.survival``, ``analysis.meta`` and ``analysis.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
@@ -41,6 +42,18 @@ def check_ci_level(ci_level: float) -> float:
     return level
 
 
+def numeric_interval(ci: tuple[object, object] | None) -> tuple[float, float] | None:
+    """A printed interval as two numbers, or None when it is absent or a bound is not a number
+    (the data files write "NE" / "NR" for a bound the source gives as not estimable / not
+    reached)."""
+    if ci is None:
+        return None
+    lo, hi = ci
+    if isinstance(lo, int | float) and isinstance(hi, int | float):
+        return float(lo), float(hi)
+    return None
+
+
 def two_sided_z(ci_level: float) -> float:
     """Standard-normal quantile z such that P(|Z| <= z) = ``ci_level`` (1.959964 for 0.95)."""
     level = check_ci_level(ci_level)
@@ -51,6 +64,40 @@ def two_sided_z(ci_level: float) -> float:
 def two_sided_normal_p(z: float) -> float:
     """Two-sided p-value 2 * P(Z > |z|) for a standard-normal statistic."""
     return float(2.0 * ndtr(-abs(z)))
+
+
+@dataclass(frozen=True)
+class WaldRatio:
+    """A log-scale estimate (log HR, log ratio of HRs) back on the ratio scale, with its Wald
+    interval and test (:func:`wald_ratio`)."""
+
+    ratio: float
+    ci_lower: float
+    ci_upper: float
+    #: Wald statistic estimate / SE.
+    z: float
+    #: Two-sided p-value of ``z``.
+    p_value: float
+
+
+def wald_ratio(log_estimate: float, se: float, ci_level: float) -> WaldRatio:
+    """exp(b), exp(b -/+ z_c SE), z = b / SE and p = 2 P(Z > |z|) for a log-scale estimate b.
+
+    The Wald interval and test of a log hazard ratio (Collett, *Modelling Survival Data in
+    Medical Research*, 3rd ed., 2015, ch. 3), as R reports them for ``survival::coxph`` and for
+    a pooled log HR in ``metafor``; ``z_c`` is :func:`two_sided_z` at ``ci_level``. Written once
+    for every module that turns a log HR and its SE into an HR with CI, z and p (Cox fits,
+    Bucher and network estimates, ratios of HRs).
+    """
+    crit = two_sided_z(ci_level)
+    z = log_estimate / se
+    return WaldRatio(
+        ratio=math.exp(log_estimate),
+        ci_lower=math.exp(log_estimate - crit * se),
+        ci_upper=math.exp(log_estimate + crit * se),
+        z=z,
+        p_value=two_sided_normal_p(z),
+    )
 
 
 def readonly(array: ArrayT) -> ArrayT:

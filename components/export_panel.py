@@ -43,10 +43,11 @@ from components.export import (
     csv_bytes,
     export_filename,
     ipd_csv_bytes,
-    make_deck_slide,
+    make_deck_slides,
     render_figure,
 )
 from components.export.bundle import ExportBundle
+from components.export.deck import MAX_DECK_SLIDES as DECK_SLIDE_LIMIT
 from components.export.images import MAX_SIDE_PX, MIN_SIDE_PX, png_too_large
 from components.export.jobs import JobService
 from components.export.pool import on_shutdown
@@ -273,6 +274,10 @@ def size_note(fmt: object, size: object, width: object, height: object) -> str:
     return png_too_large(slide.width_px, slide.height_px, PNG_SCALE) or ""
 
 
+class DeckTooLong(ValueError):
+    """The collected charts need more slides than one deck holds."""
+
+
 def build_deck_file(
     registry: Registry,
     exporters: Exporters,
@@ -287,11 +292,16 @@ def build_deck_file(
         bundle = _bundle(registry, exporters, item["chart"], item["search"])
         if bundle is None:
             continue
-        slides.append(
-            make_deck_slide(
+        slides.extend(
+            make_deck_slides(
                 bundle.figure, title=bundle.title or item["title"], footnote=bundle.footnote
             )
         )
+        if len(slides) > DECK_SLIDE_LIMIT:  # a heatmap with many terms takes several slides
+            raise DeckTooLong(
+                f"These charts need more than {DECK_SLIDE_LIMIT} slides (large heatmaps take "
+                "several): remove some charts or show fewer terms."
+            )
     return build_deck(
         slides, data_version=registry.data_version, app_version=f"v{APP_VERSION}", created=today
     )
@@ -479,6 +489,8 @@ def register_callbacks(app: Dash, registry: Registry, panels: tuple[Panel, ...])
         except ExportError as exc:
             log.warning("deck export failed: %s", exc)
             return no_update, "The deck could not be built; please try again in a minute."
+        except DeckTooLong as exc:
+            return no_update, str(exc)
         name = f"escc-deck_{registry.data_version}_{today.isoformat()}.pptx"
         mime = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
         return dcc.send_bytes(payload, name, type=mime), f"Deck with {len(items)} chart(s) ready."

@@ -35,7 +35,7 @@ from data import load_registry
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 #: Date recorded in digitised.toml (the day the shipped coordinates were produced).
-DIGITISED_ON = dt.date(2026, 12, 5)
+DIGITISED_ON = dt.date(2026, 12, 6)
 BY_EYE = (
     "digitised corners drawn over the figure at 2x and compared line by line (overlay kept "
     "outside the project; notes/issue-12.md): {detail}"

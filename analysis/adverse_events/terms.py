@@ -61,7 +61,8 @@ class TermMap:
 
 
 _META_KEYS = {"standard", "reviewed_by", "reviewed_on"}
-_TERM_KEYS = {"printed", "harmonised", "kind", "rule"}
+#: A term entry's fields, in the order they are checked.
+_TERM_TEXTS = ("printed", "harmonised", "kind", "rule")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -74,6 +75,24 @@ def _text(value: object) -> str | None:
     if any(ch in value for ch in "\n\r\t"):
         return None
     return value
+
+
+def _texts_of(
+    table: Mapping[str, object], keys: Sequence[str], where: str, what: str, problems: list[str]
+) -> dict[str, str]:
+    """The one-line string fields ``keys`` of a TOML table (checked in that order); a key not
+    among them, or one missing or not a one-line string, is added to ``problems``."""
+    problems.extend(
+        f"{where}.{key}: [unknown-key] not a {what} field" for key in sorted(set(table) - set(keys))
+    )
+    values: dict[str, str] = {}
+    for key in keys:
+        value = _text(table.get(key))
+        if value is None:
+            problems.append(f"{where}.{key}: [required-field] needs a non-empty one-line string")
+        else:
+            values[key] = value
+    return values
 
 
 def parse_term_map(text: str, *, source: str = str(TERM_MAP_PATH)) -> TermMap:
@@ -97,16 +116,7 @@ def parse_term_map(text: str, *, source: str = str(TERM_MAP_PATH)) -> TermMap:
     if not isinstance(meta, dict):
         problems.append(f"{source}: meta: [required-field] missing [meta] table")
     else:
-        for key in sorted(set(meta) - _META_KEYS):
-            problems.append(f"{source}: meta.{key}: [unknown-key] not a meta field")
-        for key in sorted(_META_KEYS):
-            value = _text(meta.get(key))
-            if value is None:
-                problems.append(
-                    f"{source}: meta.{key}: [required-field] needs a non-empty one-line string"
-                )
-            else:
-                meta_values[key] = value
+        meta_values = _texts_of(meta, sorted(_META_KEYS), f"{source}: meta", "meta", problems)
         if "reviewed_on" in meta_values and not _DATE.match(meta_values["reviewed_on"]):
             problems.append(f"{source}: meta.reviewed_on: [status-value] expected YYYY-MM-DD")
     terms = parsed.get("term")
@@ -121,17 +131,7 @@ def parse_term_map(text: str, *, source: str = str(TERM_MAP_PATH)) -> TermMap:
         if not isinstance(raw, dict):
             problems.append(f"{where}: [type:table] each term must be a table")
             continue
-        for key in sorted(set(raw) - _TERM_KEYS):
-            problems.append(f"{where}.{key}: [unknown-key] not a term field")
-        values: dict[str, str] = {}
-        for key in ("printed", "harmonised", "kind", "rule"):
-            value = _text(raw.get(key))
-            if value is None:
-                problems.append(
-                    f"{where}.{key}: [required-field] needs a non-empty one-line string"
-                )
-            else:
-                values[key] = value
+        values = _texts_of(raw, _TERM_TEXTS, where, "term", problems)
         if "kind" in values and values["kind"] not in KINDS:
             problems.append(
                 f"{where}.kind: [allowed-values] {values['kind']!r} not in {', '.join(KINDS)}"

@@ -14,11 +14,15 @@ The path is then cut where the curve's own evidence ends (a gap longer than ``EN
 the plot width), split into flat segments, and each segment's level is refined to the median of
 per-column centroids of the own membership within ``± (thickness/2 + 1)`` rows. A drop whose
 vertical stroke is visible is placed at that stroke's centroid column; one that falls into a gap
-(dashed lines) at the middle of the gap.
+(dashed lines) at the middle of the gap. A tall drop or near-vertical staircase between two
+levels the path rests on (``STEEP_*``) is read row by row instead: where the stroke's centre line
+crosses each row (``_steep_corners``), since a slanted stroke read column by column leaves the
+level in each column anywhere along a long vertical run.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +42,19 @@ OWN_THRESHOLD = 0.35
 #: A gap in own evidence longer than this share of the plot width ends the curve.
 END_GAP_SHARE = 0.08
 
+
+#: A drop spanning at least this many rows (and ``STEEP_MIN_THICKNESSES`` line widths) is read
+#: row by row (``_steep_corners``).
+STEEP_MIN_ROWS = 6
+STEEP_MIN_THICKNESSES = 3.0
+#: ... and at most this many line widths (or this share of its height) across: a near-vertical
+#: staircase, not a slope.
+STEEP_MAX_RUN_THICKNESSES = 3.0
+STEEP_MAX_RUN_SHARE = 0.5
+#: Share of a steep drop's rows that must show the stroke for the row-by-row reading.
+STEEP_MIN_READ_SHARE = 0.9
+#: Arrival columns closer than this (pixels) are one drop.
+STEEP_MERGE_PX = 0.5
 
 #: Gap (columns without own pixels on the path) that separates a trailing label from the curve.
 LABEL_GAP_PX = 3
@@ -294,14 +311,135 @@ def _segments(
             levels[k] = min(bottom - (thick - 1) / 2.0, levels[k + 1])
     # Rows must not decrease: pool violators by a running maximum.
     lv = np.maximum.accumulate(np.asarray(levels))
+    # Levels the path rests on (longer than a line width, or the first/last); between two of them
+    # the path passes down one drop or a steep staircase.
+    n_seg = len(seg_starts)
+    resting = [
+        k
+        for k in range(n_seg)
+        if k in (0, n_seg - 1) or seg_ends[k] - seg_starts[k] + 1 >= thick + 1
+    ]
     cols = [float(start)]
     rows = [float(lv[0])]
-    for k in range(1, len(seg_starts)):
-        if lv[k] - rows[-1] < 0.25:  # sub-quarter-pixel wobble, not a drop
+    for a, b in itertools.pairwise(resting):
+        steep = None
+        fall, run = lv[b] - lv[a], seg_starts[b] - seg_ends[a]
+        if fall >= max(STEEP_MIN_ROWS, STEEP_MIN_THICKNESSES * thick) and run <= max(
+            STEEP_MAX_RUN_THICKNESSES * thick, STEEP_MAX_RUN_SHARE * fall
+        ):
+            steep = _steep_corners(
+                own_hit, own, path, lv[a], lv[b], seg_ends[a], seg_starts[b], half, thick
+            )
+        if steep is not None:
+            for c, r in steep:
+                if r - rows[-1] >= 0.25:
+                    cols.append(c)
+                    rows.append(r)
             continue
-        cols.append(_drop_column(path, seg_starts[k], lv[k - 1], lv[k], own, on_path, half))
-        rows.append(float(lv[k]))
+        for k in range(a + 1, b + 1):
+            if lv[k] - rows[-1] < 0.25:  # sub-quarter-pixel wobble, not a drop
+                continue
+            cols.append(_drop_column(path, seg_starts[k], lv[k - 1], lv[k], own, on_path, half))
+            rows.append(float(lv[k]))
     return np.asarray(cols), np.asarray(rows)
+
+
+def _steep_corners(
+    own_hit: npt.NDArray[np.bool_],
+    own: FloatArray,
+    path: IntArray,
+    upper: float,
+    lower: float,
+    last_upper: int,
+    first_lower: int,
+    half: int,
+    thick: float,
+) -> list[tuple[float, float]] | None:
+    """Corners of a tall drop or steep staircase from level ``upper`` (resting until column
+    ``last_upper``) to level ``lower`` (resting from ``first_lower``), read row by row.
+
+    Read column by column, a slanted stroke is ambiguous: each column holds a long vertical run
+    and the level the curve has reached there is anywhere along it. Read row by row, the curve
+    arrives at row r where the stroke's centre line crosses it: the centroid of the row's run of
+    own pixels when the run is about a line width wide (a cross-section of the stroke) or when it
+    reaches out left of the stroke as well (a censor mark drawn across it, centred on the curve),
+    else its left end plus half a line width (where a horizontal piece starts). Other marks
+    widen a row's run to one side; arrival columns never decrease
+    downwards, so the isotonic fit in absolute deviation (``_isotonic_median``) leaves out the
+    odd row whose run starts too far left or right. Rows arriving within ``STEEP_MERGE_PX`` are
+    one drop at their median column. Returns ``None`` (the caller places single drops instead)
+    when fewer than ``STEEP_MIN_READ_SHARE`` of the rows show the stroke near the path (a dashed
+    line's gap, a curve hidden under another)."""
+    height, width = own_hit.shape
+    r_first = int(np.floor(upper + half)) + 1
+    r_last = min(height - 1, round(lower))
+    if r_last - r_first < 2:
+        return None
+    lo = max(0, last_upper - 2 * half - 1)
+    hi = min(width - 1, first_lower + 2 * half + 1)
+    # Column where the path reaches each row (first column with path >= r).
+    seg_path = path[lo : hi + 1]
+    arrivals: list[float] = []
+    read_rows: list[int] = []
+    stroke_left: int | None = None  # left end of the last row read as a cross-section
+    for r in range(r_first, r_last + 1):
+        reach = np.nonzero(seg_path >= r)[0]
+        if not reach.size:
+            continue
+        at = lo + int(reach[0])
+        hits = np.nonzero(own_hit[r, lo : hi + 1])[0] + lo
+        if not hits.size:
+            continue
+        # Runs of consecutive hit columns; take the one nearest to where the path crosses.
+        breaks = np.nonzero(np.diff(hits) > 1)[0]
+        starts = np.concatenate([hits[:1], hits[breaks + 1]])
+        stops = np.concatenate([hits[breaks], hits[-1:]])
+        dist = np.maximum(np.maximum(starts - at, at - stops), 0)
+        k = int(np.argmin(dist))
+        if dist[k] > half + 1:
+            continue
+        left, right = int(starts[k]), int(stops[k])
+        w = own[r, left : right + 1]
+        centroid = left + float((w * np.arange(w.size)).sum() / w.sum())
+        if right - left + 1 <= thick + 1:
+            arrivals.append(centroid)  # a cross-section of the stroke
+            stroke_left = left
+        elif stroke_left is not None and left < stroke_left - 1:
+            arrivals.append(centroid)  # a mark across the stroke (a plus sign's bar): its centre
+        else:
+            arrivals.append(left + (thick - 1) / 2.0)  # a horizontal piece: where it starts
+        read_rows.append(r)
+    if len(read_rows) < STEEP_MIN_READ_SHARE * (r_last - r_first + 1):
+        return None
+    arrive = _isotonic_median(arrivals)
+    # Rows arriving within STEEP_MERGE_PX of a group's first are one drop, placed at the group's
+    # median arrival, down to its last row.
+    groups: list[tuple[list[float], int]] = []
+    for c, r in zip(arrive, read_rows, strict=True):
+        if groups and c - groups[-1][0][0] < STEEP_MERGE_PX:
+            groups[-1][0].append(c)
+            groups[-1] = (groups[-1][0], r)
+        else:
+            groups.append(([c], r))
+    corners = [(_median(cs), float(r)) for cs, r in groups]
+    corners[-1] = (corners[-1][0], float(lower))
+    return corners
+
+
+def _isotonic_median(values: list[float]) -> list[float]:
+    """Non-decreasing sequence closest to ``values`` in absolute deviation (pool adjacent
+    violators, each pool at its median): a single stray value, too far left or right, moves no
+    other value."""
+    pools: list[list[float]] = []
+    for v in values:
+        pools.append([v])
+        while len(pools) > 1 and _median(pools[-2]) > _median(pools[-1]):
+            last = pools.pop()
+            pools[-1].extend(last)
+    out: list[float] = []
+    for pool in pools:
+        out += [_median(pool)] * len(pool)
+    return out
 
 
 def _stroke_bottom(

@@ -64,6 +64,22 @@ def _as_float_array(values: npt.ArrayLike, name: str, source: str) -> FloatArray
     return arr
 
 
+def _paired_arrays(
+    time_months: npt.ArrayLike, values: npt.ArrayLike, name: str, source: str, empty: str
+) -> tuple[FloatArray, FloatArray]:
+    """Times and ``name`` values as float arrays of one non-zero length (``empty``: the message
+    when there are none)."""
+    t = _as_float_array(time_months, "time", source)
+    v = _as_float_array(values, name, source)
+    if t.size != v.size:
+        raise ReconstructionInputError(
+            f"time has {t.size} values but {name} has {v.size}", source=source
+        )
+    if t.size == 0:
+        raise ReconstructionInputError(empty, source=source)
+    return t, v
+
+
 def _pool_adjacent_violators(values: FloatArray) -> FloatArray:
     """Least-squares non-increasing fit (isotonic regression, equal weights)."""
     means: list[float] = []
@@ -91,14 +107,7 @@ def prepare_curve(
     Raises ``ReconstructionInputError`` naming ``source`` and the 1-based row for values that
     cannot be repaired (non-numbers, survival far outside [0, 1], clearly negative times).
     """
-    t = _as_float_array(time_months, "time", source)
-    s = _as_float_array(survival, "survival", source)
-    if t.size != s.size:
-        raise ReconstructionInputError(
-            f"time has {t.size} values but survival has {s.size}", source=source
-        )
-    if t.size == 0:
-        raise ReconstructionInputError("the curve has no points", source=source)
+    t, s = _paired_arrays(time_months, survival, "survival", source, "the curve has no points")
     warnings: list[str] = []
 
     looks_percent = (
@@ -174,14 +183,9 @@ def prepare_table(
     """Validate an at-risk table: first time 0, times strictly increasing, whole non-negative
     counts that never increase. Rows given out of time order are sorted (with a warning).
     """
-    t = _as_float_array(time_months, "time", source)
-    n = _as_float_array(n_at_risk, "n_at_risk", source)
-    if t.size != n.size:
-        raise ReconstructionInputError(
-            f"time has {t.size} values but n_at_risk has {n.size}", source=source
-        )
-    if t.size == 0:
-        raise ReconstructionInputError("the at-risk table has no rows", source=source)
+    t, n = _paired_arrays(
+        time_months, n_at_risk, "n_at_risk", source, "the at-risk table has no rows"
+    )
     for idx in range(n.size):
         if n[idx] < 0 or n[idx] != np.floor(n[idx]):
             raise ReconstructionInputError(

@@ -18,8 +18,7 @@ from analysis.survival.results import (
 from analysis.types import (
     FloatArray,
     check_ci_level,
-    two_sided_normal_p,
-    two_sided_z,
+    wald_ratio,
 )
 
 _MAX_NEWTON_STEPS = 100
@@ -216,17 +215,16 @@ def cox_hazard_ratio(
             engine=engine,
         )
     beta, se = fit
-    z = two_sided_z(level)
-    wald = beta / se
+    wald = wald_ratio(beta, se, level)
     return CoxResult(
-        hazard_ratio=math.exp(beta),
-        ci_lower=math.exp(beta - z * se),
-        ci_upper=math.exp(beta + z * se),
+        hazard_ratio=wald.ratio,
+        ci_lower=wald.ci_lower,
+        ci_upper=wald.ci_upper,
         ci_level=level,
         log_hr=beta,
         se_log_hr=se,
-        wald_z=wald,
-        p_value=two_sided_normal_p(wald),
+        wald_z=wald.z,
+        p_value=wald.p_value,
         n_patients=n_patients,
         n_events=n_events,
         estimable=True,

@@ -10,6 +10,17 @@ from __future__ import annotations
 CROSS_TRIAL_LABEL = "Unanchored cross-trial comparison — not randomised"
 NR_NOT_REACHED = "NR (not reached)"
 NR_NOT_REPORTED = "not reported"
+#: Regimen classes in the order clinicians think about them (chemo-free first): the order of
+#: class groups in the Survival arm picker and of the Trials catalogue's class filter.
+CLASS_ORDER: tuple[str, ...] = (
+    "ICI+TKI (chemo-free)",
+    "dual ICI (chemo-free)",
+    "ICI+TKI+chemo",
+    "ICI+chemo",
+    "TKI+chemo",
+    "chemo",
+    "placebo+chemo",
+)
 
 
 def shorten(text: str, limit: int) -> str:

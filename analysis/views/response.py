@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analysis.proportions import PrintedIntervalCheck, clopper_pearson, compare_with_printed
+from analysis.types import numeric_interval
 from analysis.views.labels import NR_NOT_REACHED, NR_NOT_REPORTED, shorten
 from analysis.views.state import Choice, MultiChoice, StateSpec
 from data import Registry
@@ -211,15 +212,6 @@ def printed_decimals(values: Sequence[float]) -> int:
     return 0 if all(float(v).is_integer() for v in values) else 1
 
 
-def _numeric_ci(row: ResponseResult) -> tuple[float, float] | None:
-    if row.ci is None:
-        return None
-    lo, hi = row.ci
-    if isinstance(lo, int | float) and isinstance(hi, int | float):
-        return float(lo), float(hi)
-    return None
-
-
 def _confirmed(value: bool | None) -> str:
     if value is None:
         return "confirmation not stated"
@@ -285,7 +277,7 @@ def count_from_percent(percent: float, n: int, decimals: int = 1) -> int | None:
 def _exact_check(trial: Trial, row: ResponseResult, measure: str) -> ExactCheck | None:
     """Derive a count for a row that prints no count (module docstring), if possible. Only a
     printed interval gives a derived count something to check, so rows without one get none."""
-    printed = _numeric_ci(row)
+    printed = numeric_interval(row.ci)
     if row.n is not None or not row.N or row.value is None or row.unit != "%" or not printed:
         return None
     successes: int | None = None
@@ -336,7 +328,7 @@ def _exact_check(trial: Trial, row: ResponseResult, measure: str) -> ExactCheck 
 
 def _row_view(trial: Trial, arm_index: int, row: ResponseResult, measure: str) -> ResponseRowView:
     arm = trial.arms[arm_index]
-    printed = _numeric_ci(row)
+    printed = numeric_interval(row.ci)
     cp_lower = cp_upper = None
     check = None
     reported = row.status == "reported"

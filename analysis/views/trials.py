@@ -23,20 +23,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.views.labels import NR_NOT_REACHED, NR_NOT_REPORTED
+from analysis.views.labels import CLASS_ORDER, NR_NOT_REACHED, NR_NOT_REPORTED
 from analysis.views.state import Choice, MultiChoice, StateSpec
 from data import CatalogueRow, Registry
 from data.evidence import trial_rows
 
-CLASS_ORDER: tuple[str, ...] = (
-    "ICI+TKI (chemo-free)",
-    "dual ICI (chemo-free)",
-    "ICI+TKI+chemo",
-    "ICI+chemo",
-    "TKI+chemo",
-    "chemo",
-    "placebo+chemo",
-)
 SECTIONS: tuple[str, ...] = ("efficacy", "response", "safety", "design")
 SECTION_LABELS: Mapping[str, str] = {
     "efficacy": "efficacy and curves",

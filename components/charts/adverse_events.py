@@ -71,6 +71,7 @@ class ArmStyle:
     label: str
     colour: str
     pattern: str = ""
+    full_label: str = ""  # whole "trial: arm" label, for layouts that re-wrap it ("" = label)
 
     def bar_marker(self, fill: str | None = None) -> dict[str, Any]:
         return bar_marker(self.colour, self.pattern, fill)
@@ -541,6 +542,9 @@ def heatmap_figure_dict(
             "automargin": True,
         },
     }
+    # full labels for layouts that re-wrap them (deck slides: components.export.slide_heatmap)
+    arm_names, terms = [s.full_label or s.label for s in styles], [r.term for r in table.rows]
+    layout["meta"] = {"escc_heatmap": {"arms": arm_names, "terms": terms}}
     height = 160 + 26 * max(3, n_terms)
     return _finish(
         {"data": data, "layout": layout}, options, height=height, bottom=40, left=250, top=150

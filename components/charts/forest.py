@@ -33,6 +33,7 @@ from components.charts.theme import (
     escape_plotly_text,
     footnote_annotation,
     plotly_template,
+    text_column,
 )
 
 if TYPE_CHECKING:
@@ -372,22 +373,7 @@ def forest_figure_dict(
             "cliponaxis": True,
         }
     )
-    traces.append(
-        {
-            "type": "scatter",
-            "x": text_x,
-            "y": text_y,
-            "mode": "text",
-            "text": text_values,
-            "textposition": "middle right",
-            "textfont": {"size": theme.font_size - 1},
-            "xaxis": "x2",
-            "showlegend": False,
-            "hoverinfo": "skip",
-            "name": "forest text",
-            "cliponaxis": True,
-        }
-    )
+    traces.append(text_column(text_x, text_y, text_values, theme, name="forest text"))
 
     tick_values = _ticks(low_log, high_log)
     layout: dict[str, Any] = dict(

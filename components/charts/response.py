@@ -28,7 +28,13 @@ import plotly.graph_objects as go
 from components.charts.forest import clip
 from components.charts.labels import distinct_labels
 from components.charts.plain import template
-from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text, footnote_annotation
+from components.charts.theme import (
+    SCREEN,
+    ChartTheme,
+    escape_plotly_text,
+    footnote_annotation,
+    text_column,
+)
 
 MUTED = "#57606a"
 CI_FROM_COUNTS = "Clopper–Pearson from counts"
@@ -199,22 +205,7 @@ def response_figure_dict(
                 )
             y -= 1.0
 
-    data.append(
-        {
-            "type": "scatter",
-            "x": text_x,
-            "y": text_y,
-            "mode": "text",
-            "text": text_values,
-            "textposition": "middle right",
-            "textfont": {"size": theme.font_size - 1},
-            "xaxis": "x2",
-            "showlegend": False,
-            "hoverinfo": "skip",
-            "name": "response text",
-            "cliponaxis": True,
-        }
-    )
+    data.append(text_column(text_x, text_y, text_values, theme, name="response text"))
     layout: dict[str, Any] = dict(
         xaxis={
             "domain": list(PLOT_DOMAIN),

@@ -101,6 +101,27 @@ def footnote_annotation(
     return annotation, bottom
 
 
+def text_column(
+    x: Sequence[float], y: Sequence[float], text: Sequence[str], theme: ChartTheme, *, name: str
+) -> dict[str, Any]:
+    """The text table beside a chart (estimates and intervals per row), drawn left-aligned at
+    ``(x, y)`` on the second x-axis: no legend entry, no hover."""
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "mode": "text",
+        "text": text,
+        "textposition": "middle right",
+        "textfont": {"size": theme.font_size - 1},
+        "xaxis": "x2",
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "name": name,
+        "cliponaxis": True,
+    }
+
+
 def escape_plotly_text(text: str) -> str:
     """Escape ``& < >`` so plotly draws the text literally (it parses a subset of HTML)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

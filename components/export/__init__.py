@@ -7,7 +7,8 @@ call them directly.
 * Images: :func:`render_figure` (PNG/SVG/PDF at :class:`SlideSize` presets, presentation or
   screen theme, footnote fitted into the image); :func:`prepare_figure` is the pure part.
 * Provenance: :class:`Footnote` / :class:`SourceRef` (sources + DOI, grades, caveats, version).
-* Deck: :func:`make_deck_slide`, :func:`build_deck`.
+* Deck: :func:`make_deck_slides` (:func:`make_deck_slide` for a one-slide chart),
+  :func:`build_deck`.
 * CSV: :func:`csv_bytes`, :func:`ipd_csv_bytes`, :func:`read_csv_rows`.
 * Names: :func:`export_filename`.
 * Browser lifecycle: :func:`default_pool` (the process's bounded pool of renderers,
@@ -15,7 +16,13 @@ call them directly.
 * Deck jobs: :mod:`components.export.jobs` (bounded queue, shared identical jobs).
 """
 
-from components.export.deck import DeckSlide, build_deck, make_deck_slide, png_size
+from components.export.deck import (
+    DeckSlide,
+    build_deck,
+    make_deck_slide,
+    make_deck_slides,
+    png_size,
+)
 from components.export.engine import EngineConfig, ExportError, ImageFormat, RenderEngine
 from components.export.footnote import CROSS_TRIAL_CAVEAT, Footnote, SourceRef, short_citation
 from components.export.images import (
@@ -81,6 +88,7 @@ __all__ = [
     "export_filename",
     "ipd_csv_bytes",
     "make_deck_slide",
+    "make_deck_slides",
     "png_size",
     "prepare_figure",
     "read_csv_rows",

@@ -35,7 +35,7 @@ from components.export.slides import (
     SLIDE_WIDTH_IN,
     SOURCE_LINE_IN,
     TITLE_BAND_IN,
-    slide_figure,
+    slide_parts,
     source_line,
 )
 from components.settings import APP_NAME
@@ -76,6 +76,40 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int(width), int(height)
 
 
+def make_deck_slides(
+    fig: go.Figure,
+    *,
+    title: str,
+    footnote: Footnote,
+    scale: float = 2.0,
+    engine: Renderer | None = None,
+) -> list[DeckSlide]:
+    """Render ``fig`` for deck slides, laid out by :mod:`components.export.slides`: no title
+    or footnote in the picture (the title is on the slide once, the sources in one line under
+    the chart and in full in the notes), plot area >= 70 % of the slide, type >= 14 pt. A
+    chart that needs several slides (a heatmap with many terms) gets one per part, each title
+    saying which part it is ("… (1 of 2: terms 1–15 of 30)")."""
+    renderer = engine or default_pool()
+    slides = []
+    for part in slide_parts(fig):
+        png = renderer.render(
+            part.spec,
+            fmt="png",
+            width=SLIDE_CHART.width_px,
+            height=SLIDE_CHART.height_px,
+            scale=scale,
+        )
+        slides.append(
+            DeckSlide(
+                title=f"{title} ({part.part})" if part.part else title,
+                png=png,
+                notes=footnote.notes_text(),
+                source=source_line(footnote),
+            )
+        )
+    return slides
+
+
 def make_deck_slide(
     fig: go.Figure,
     *,
@@ -85,17 +119,12 @@ def make_deck_slide(
     scale: float = 2.0,
     engine: Renderer | None = None,
 ) -> DeckSlide:
-    """Render ``fig`` for a deck slide, laid out by :mod:`components.export.slides`: no title
-    or footnote in the picture (the title is on the slide once, the sources in one line under
-    the chart and in full in the notes), plot area >= 70 % of the slide, type >= 14 pt."""
+    """The one slide of a chart that fits one (:func:`make_deck_slides` for any chart)."""
     del theme  # slides always use the presentation theme with the 14 pt floor
-    spec = slide_figure(fig)
-    png = (engine or default_pool()).render(
-        spec, fmt="png", width=SLIDE_CHART.width_px, height=SLIDE_CHART.height_px, scale=scale
-    )
-    return DeckSlide(
-        title=title, png=png, notes=footnote.notes_text(), source=source_line(footnote)
-    )
+    slides = make_deck_slides(fig, title=title, footnote=footnote, scale=scale, engine=engine)
+    if len(slides) != 1:
+        raise ValueError(f"this chart needs {len(slides)} slides: use make_deck_slides")
+    return slides[0]
 
 
 def _set_text(frame: object, lines: Sequence[tuple[str, int, bool]]) -> None:

@@ -16,12 +16,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
 
 from components.export.footnote import Footnote
 from components.export.images import SlideSize, prepare_figure
+from components.export.slide_heatmap import heatmap_parts, is_heatmap
+from components.export.slide_rows import category_parts, fit_row_labels, row_parts
 
 SLIDE_WIDTH_IN = 13.333
 SLIDE_HEIGHT_IN = 7.5
@@ -80,8 +83,44 @@ def _colour_at_risk_labels(spec: MutableMapping[str, Any]) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class SlidePart:
+    """One slide's picture of a chart, and which part of the chart it shows ("" when the whole
+    chart is on this one slide; else e.g. "1 of 2: terms 1–15 of 30", for the slide title)."""
+
+    spec: dict[str, Any]
+    part: str = ""
+
+
+def slide_parts(fig: go.Figure | Mapping[str, Any]) -> list[SlidePart]:
+    """The chart laid out for as many deck slides as it needs: one, except for heatmaps whose
+    rows or arms do not fit one slide at 14 pt (:mod:`components.export.slide_heatmap`) and
+    row charts with more rows than fit 1.5 em apart (:mod:`components.export.slide_rows`)."""
+    spec = fig.to_dict() if isinstance(fig, go.Figure) else dict(fig)
+    if is_heatmap(spec):
+        parts = heatmap_parts(
+            spec,
+            width=SLIDE_CHART.width_px,
+            height=SLIDE_CHART.height_px,
+            font=MIN_FONT_PX,
+            min_plot_px=math.ceil(MIN_PLOT_SHARE * SLIDE_HEIGHT_IN * PX_PER_IN) + 4,
+        )
+        return [SlidePart(p.spec, p.part) for p in parts]
+    laid_out = slide_figure(spec)
+    if _is_ae_summary(laid_out):
+        parts = category_parts(laid_out, SLIDE_CHART.height_px)
+    else:
+        parts = row_parts(laid_out, SLIDE_CHART.height_px)
+    return [SlidePart(part, label) for part, label in parts]
+
+
+def _is_ae_summary(spec: Mapping[str, Any]) -> bool:
+    return any((t.get("meta") or {}).get("chart") == "summary" for t in spec.get("data") or [])
+
+
 def slide_figure(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
-    """The figure laid out for a deck slide's picture (see the module doc). Pure."""
+    """The figure laid out for one deck slide's picture (see the module doc). Pure. Charts that
+    may need several slides go through :func:`slide_parts`."""
     spec = fig.to_dict() if isinstance(fig, go.Figure) else dict(fig)
     layout = dict(spec.get("layout") or {})
     layout.pop("title", None)
@@ -100,6 +139,7 @@ def slide_figure(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
     if is_km and _colour_at_risk_labels(out):
         margin["t"] = TOP_PX
         _refit_km(out, margin)
+        _name_marker_arms(out)
     elif layout.get("showlegend") is not False and _has_legend(out):
         # legend to the right of the plot, not above it
         layout["legend"] = {
@@ -115,7 +155,10 @@ def slide_figure(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
         margin["t"] = min(float(margin.get("t", TOP_PX)), TOP_PX * 3)
     margin["b"] = max(BOTTOM_PX, _bottom_need(out))
     layout["margin"] = margin
-    _widen_text_columns(out)
+    if not is_km:  # a KM chart's second x axis is its at-risk table, aligned with the curves
+        fit_row_labels(out, SLIDE_CHART.width_px)
+        _widen_text_columns(out)
+    _favours_beside_ticks(out)
     # plotly squeezes bar labels that do not fit; on a slide they keep 14 pt and may overhang
     layout["uniformtext"] = {"minsize": MIN_FONT_PX, "mode": "show"}
     return out
@@ -154,6 +197,43 @@ def _widen_text_columns(spec: MutableMapping[str, Any]) -> None:
         second["domain"] = [split + GAP, 1.0]
 
 
+FAVOURS_TRACE = "favours"  # components.charts.forest names its "Favours …" text trace so
+
+
+def _favours_beside_ticks(spec: MutableMapping[str, Any]) -> None:
+    """Forest charts: the "← Favours experimental" / "Favours control →" labels sit in the
+    header row inside the HR axis on screen; on a slide that axis is too narrow for them at
+    14 pt (they were cut by the plot area). They move onto the tick-label line under the axis,
+    one ending at the axis's left edge and one starting at its right edge, where the row labels
+    and the text columns leave the line empty."""
+    data = spec.get("data") or []
+    trace = next((t for t in data if t.get("name") == FAVOURS_TRACE), None)
+    if trace is None:
+        return
+    texts = [re.sub(r"<br\s*/?>", " ", str(t)) for t in trace.get("text") or []]
+    if len(texts) != 2:
+        return
+    spec["data"] = [t for t in data if t is not trace]
+    layout = spec["layout"]
+    font = dict(trace.get("textfont") or {})
+    font["size"] = max(float(font.get("size") or MIN_FONT_PX), MIN_FONT_PX)
+    common = {
+        "xref": "x domain",
+        "yref": "paper",
+        "y": 0.0,
+        "yanchor": "top",
+        "yshift": -4,
+        "showarrow": False,
+        "font": font,
+        "name": FAVOURS_TRACE,
+    }
+    layout["annotations"] = [
+        *(layout.get("annotations") or []),
+        {**common, "text": texts[0], "x": 0.0, "xanchor": "right", "xshift": -8},
+        {**common, "text": texts[1], "x": 1.0, "xanchor": "left", "xshift": 8},
+    ]
+
+
 def _has_legend(spec: Mapping[str, Any]) -> bool:
     return any(t.get("showlegend") is not False for t in spec.get("data") or [])
 
@@ -172,6 +252,81 @@ def _bottom_need(spec: Mapping[str, Any]) -> float:
         has_title = bool(title.get("text") if isinstance(title, Mapping) else title)
         need = max(need, font * (1.6 + (1.5 if has_title else 0.0)))
     return need
+
+
+PUBLISHED_SUFFIX = " — published values (no curve)"  # components.charts.km's legend names
+SYMBOL_EM = 1.6  # "◆ " before a name, in em
+MEDIAN_GLYPH = "\u25c6"  # ◆ as the median marker (diamond)
+LANDMARK_GLYPH = "\u25a1"  # □ as the landmark marker (open square)
+
+
+def _name_marker_arms(spec: MutableMapping[str, Any]) -> None:
+    """KM charts: arms drawn only as published markers (median, landmark rates) have no at-risk
+    row, so with the legend gone nothing on the slide named them. A key in the empty corner
+    left of the survival axis and above the at-risk rows (which are as wide as their longest
+    label) names each in its colour and says what the two marker shapes are; a name takes up
+    to two lines (cut in the middle when longer). An annotation, so it moves no margin."""
+    data = spec.get("data") or []
+    published = [t for t in data if (t.get("meta") or {}).get("role") == "published"]
+    if not published:
+        return
+    arms: dict[str, tuple[str, str]] = {}
+    for trace in published:
+        name = str(trace.get("name") or "").removesuffix(PUBLISHED_SUFFIX)
+        colour = str((trace.get("marker") or {}).get("color") or "#1f2328")
+        arms.setdefault(name, (colour, name))
+    layout = spec["layout"]
+    font = float(layout["font"]["size"])
+    table = layout["yaxis2"]
+    longest = max(len(re.sub(r"<[^>]+>", "", str(v))) for v in table.get("tickvals") or [])
+    # the curves start after the at-risk labels (bold, ~0.62 em) and the table's title; the
+    # survival axis' tick labels and title take ~5 em of that
+    gap = 5.4 * font
+    room = longest * 0.62 * font + 2.5 * font - gap - 8
+    chars = max(12, int(room / (CHAR_EM * font) - SYMBOL_EM))
+    curve_px = (1 - float(layout["yaxis"]["domain"][0])) * SLIDE_CHART.height_px
+    lines = 2 if (2 + 2 * len(arms)) * 1.3 * font <= curve_px else 1
+    rows = ["Published values only, no curve:", f"{MEDIAN_GLYPH} median, {LANDMARK_GLYPH} landmark"]
+    for colour, name in arms.values():
+        parts = _wrapped(name, chars, lines).split("<br>")
+        rows.append(f"<span style='color:{colour}'>{MEDIAN_GLYPH}</span> {parts[0]}")
+        rows.extend(f"<span style='color:#ffffff'>{MEDIAN_GLYPH}</span> {p}" for p in parts[1:])
+    text = "<br>".join(rows)
+    layout.setdefault("annotations", []).append(
+        {
+            "text": text,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.0,
+            "y": 1.0,
+            "xanchor": "right",
+            "yanchor": "top",
+            "xshift": -gap,
+            "align": "left",
+            "showarrow": False,
+            "font": {"size": font},
+            "name": "published key",
+        }
+    )
+
+
+def _wrapped(text: str, chars: int, lines: int) -> str:
+    """``text`` on at most ``lines`` lines of ``chars``, cut in the middle when longer."""
+    words = text.split()
+    out: list[str] = []
+    for word in words:
+        if out and len(out[-1]) + 1 + len(word) <= chars:
+            out[-1] = f"{out[-1]} {word}"
+        else:
+            out.append(word)
+    if len(out) <= lines:
+        return "<br>".join(out)
+    head = out[: lines - 1]
+    tail = text[-(chars - 1) :]
+    space = tail.find(" ")
+    if 0 <= space < chars // 2:
+        tail = tail[space + 1 :]
+    return "<br>".join([*head, "…" + tail])
 
 
 def _refit_km(spec: MutableMapping[str, Any], margin: Mapping[str, Any]) -> None:

@@ -15,24 +15,28 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash_mantine_components as dmc
-from dash import ALL, Dash, Input, Output, State, no_update
+from dash import ALL, Dash, Input, Output, State
 
 from analysis.views.forest import SPEC, ForestModel, ForestState, build
 from analysis.views.memo import ViewMemo
 from components import ids
-from components.forest.figure import forest_figure, forest_height
 from components.forest.markup import plain
+from components.forest.render import render
 from components.forest.seeds import seeds_block
-from components.forest.tables import (
-    caption,
-    interaction_table,
-    loo_table,
-    messages,
-    pooled_table,
-    rows_table,
-)
+from components.page import invalid_selection, only_message
 from data import Registry
+
+#: The controls in callback order, by the :func:`state_from_inputs` keyword each one fills (the
+#: per-trial analysis selects follow them, as a pattern-matching input and its ids).
+CONTROLS: tuple[tuple[str, str, str], ...] = (
+    ("endpoint", ids.FOREST_ENDPOINT, "value"),
+    ("comparison", ids.FOREST_COMPARISON, "value"),
+    ("population", ids.FOREST_POPULATION, "value"),
+    ("method", ids.FOREST_METHOD, "value"),
+    ("knapp_hartung", ids.FOREST_KNAPP_HARTUNG, "checked"),
+    ("loo", ids.FOREST_LEAVE_ONE_OUT, "checked"),
+    ("across", ids.FOREST_ACROSS_SYSTEMS, "checked"),
+)
 
 
 def analysis_choices(values: object, idents: object) -> dict[str, object] | None:
@@ -86,20 +90,6 @@ def search_for(registry: Registry, state: ForestState) -> str:
     return SPEC.to_search(registry, state, safe="")
 
 
-def render(registry: Registry, model: ForestModel) -> tuple[Any, ...]:
-    """The callback's outputs (before the URL) for a model."""
-    return (
-        forest_figure(registry, model),
-        {"height": forest_height(model)},
-        caption(registry, model),
-        rows_table(registry, model),
-        pooled_table(model),
-        loo_table(model),
-        interaction_table(model),
-        messages(model),
-    )
-
-
 def register_callbacks(app: Dash, registry: Registry) -> None:
     # Start-up: read and check the seed sections file (a bad one stops the app, DATA-01) and
     # build the static seeds section once.
@@ -113,6 +103,7 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
 
     outputs: ViewMemo[ForestState, tuple[Any, ...]] = ViewMemo(rendered)
     analysis_pattern = {"type": ids.FOREST_ANALYSIS, "trial": ALL}
+    controls = [Input(cid, prop) for _name, cid, prop in CONTROLS]
 
     @app.callback(
         Output(ids.FOREST_GRAPH, "figure"),
@@ -124,46 +115,14 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
         Output(ids.FOREST_INTERACTION, "children"),
         Output(ids.FOREST_MESSAGE, "children"),
         Output(ids.FOREST_URL, "search"),
-        Input(ids.FOREST_ENDPOINT, "value"),
-        Input(ids.FOREST_COMPARISON, "value"),
-        Input(ids.FOREST_POPULATION, "value"),
-        Input(ids.FOREST_METHOD, "value"),
-        Input(ids.FOREST_KNAPP_HARTUNG, "checked"),
-        Input(ids.FOREST_LEAVE_ONE_OUT, "checked"),
-        Input(ids.FOREST_ACROSS_SYSTEMS, "checked"),
+        *controls,
         Input(analysis_pattern, "value"),
         State(analysis_pattern, "id"),
         prevent_initial_call=True,
     )
-    def update(
-        endpoint: object,
-        comparison: object,
-        population: object,
-        method: object,
-        knapp_hartung: object,
-        loo: object,
-        across: object,
-        analysis_values: object,
-        analysis_ids: object,
-    ) -> tuple[Any, ...]:
-        state, problems = state_from_inputs(
-            registry,
-            endpoint=endpoint,
-            comparison=comparison,
-            population=population,
-            method=method,
-            knapp_hartung=knapp_hartung,
-            loo=loo,
-            across=across,
-            analysis_values=analysis_values,
-            analysis_ids=analysis_ids,
-        )
+    def update(*values: object) -> tuple[Any, ...]:
+        names = [name for name, _cid, _prop in CONTROLS] + ["analysis_values", "analysis_ids"]
+        state, problems = state_from_inputs(registry, **dict(zip(names, values, strict=True)))
         if state is None:
-            alert = dmc.Alert(
-                "Invalid selection (" + ", ".join(sorted(set(problems))) + "): nothing was "
-                "recomputed. Choose from the lists.",
-                color="red",
-                title="Invalid selection",
-            )
-            return (no_update,) * 7 + (alert, no_update)
+            return only_message(invalid_selection(sorted(set(problems))), outputs=9, at=7)
         return (*outputs(registry, state), search_for(registry, state))

@@ -6,35 +6,24 @@ from collections.abc import Mapping
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import dcc, html
+from dash import html
 
-from analysis.views.forest import SPEC, ForestState, build, choices, default_state
+from analysis.views.forest import SPEC, ForestState, build, choices
 from analysis.views.forest.keys import ITT, SYSTEM_ORDER, key_text, pdl1_keys
 from analysis.views.forest.rules import analysis_label
 from analysis.views.forest.state import AUTO, ENDPOINTS, METHODS, ForestChoices
 from components import ids
-from components.export_menu import export_controls
-from components.forest.figure import forest_figure, forest_height
+from components.forest.render import render
 from components.forest.seeds import seeds_block
-from components.forest.tables import (
-    caption,
-    interaction_table,
-    loo_table,
-    messages,
-    pooled_table,
-    rows_table,
+from components.page import (
+    SYSTEM_NAMES,
+    exportable_chart,
+    link_notice,
+    page_header,
+    segmented,
+    state_from_link,
 )
-from components.graph import graph
 from data import Registry
-
-SYSTEM_NAMES = {
-    "CPS": "CPS (combined positive score)",
-    "TPS": "TPS (tumour proportion score)",
-    "TC": "TC (tumour-cell PD-L1 %)",
-    "TAP": "TAP (tumour area positivity)",
-}
-#: Most link problems named in the "settings reset" notice.
-MAX_NAMED_PROBLEMS = 8
 
 
 def _population_data(registry: Registry, found: ForestChoices) -> list[dict[str, Any]]:
@@ -102,23 +91,9 @@ def _analysis_selects(registry: Registry, found: ForestChoices, state: ForestSta
     )
 
 
-def _segmented(label: str, ident: str, options: Mapping[str, str], value: str) -> Any:
-    return dmc.Stack(
-        [
-            dmc.Text(label, size="sm", fw=500),
-            dmc.SegmentedControl(
-                id=ident, data=[{"value": k, "label": v} for k, v in options.items()], value=value
-            ),
-        ],
-        gap=2,
-    )
-
-
 def _controls(registry: Registry, found: ForestChoices, state: ForestState) -> list[Any]:
-    endpoint = _segmented(
-        "Endpoint", ids.FOREST_ENDPOINT, {e: e for e in ENDPOINTS}, state.endpoint
-    )
-    method = _segmented("Random-effects τ² estimator", ids.FOREST_METHOD, METHODS, state.method)
+    endpoint = segmented("Endpoint", ids.FOREST_ENDPOINT, {e: e for e in ENDPOINTS}, state.endpoint)
+    method = segmented("Random-effects τ² estimator", ids.FOREST_METHOD, METHODS, state.method)
     selects = dmc.Group(
         [
             endpoint,
@@ -167,48 +142,27 @@ def _controls(registry: Registry, found: ForestChoices, state: ForestState) -> l
 def layout(registry: Registry, query: Mapping[str, str]) -> Any:
     """The view for ``query`` (never raises: unknown values fall back to the defaults)."""
     found = choices(registry)
-    try:
-        state, problems = SPEC.from_query(registry, query if isinstance(query, Mapping) else {})
-    except Exception:  # a link must never break the page
-        state, problems = default_state(registry), ["the whole link"]
-    model = build(registry, state)
-    notice = (
-        dmc.Alert(
-            "Some settings in the link were not recognised and were reset: "
-            + "; ".join(problems[:MAX_NAMED_PROBLEMS]),
-            color="yellow",
-            title="Link settings reset",
-        )
-        if problems
-        else None
-    )
+    state, problems = state_from_link(SPEC, registry, query)
+    out = render(registry, build(registry, state))
     no_hr = ", ".join(found.no_hr)
     return dmc.Stack(
         [
-            dcc.Location(id=ids.FOREST_URL, refresh=False),
-            dmc.Title("Subgroups & forest", order=2),
-            dmc.Text(
+            *page_header(
+                "Subgroups & forest",
                 "Published hazard ratios trial by trial for one endpoint and one population, "
                 "each with its interval at the level the source printed, and pooled estimates "
                 "within one scoring system.",
-                size="sm",
-                c="dimmed",
+                url=ids.FOREST_URL,
             ),
-            notice,
+            link_notice(problems),
             *_controls(registry, found, state),
-            html.Div(messages(model), id=ids.FOREST_MESSAGE),
-            export_controls("forest"),
-            graph(
-                ids.FOREST_GRAPH,
-                forest_figure(registry, model),
-                filename="escc-forest",
-                height=forest_height(model),
-            ),
-            html.Div(caption(registry, model), id=ids.FOREST_CAPTION),
-            html.Div(rows_table(registry, model), id=ids.FOREST_TABLE),
-            html.Div(pooled_table(model), id=ids.FOREST_POOLED),
-            html.Div(loo_table(model), id=ids.FOREST_LOO),
-            html.Div(interaction_table(model), id=ids.FOREST_INTERACTION),
+            html.Div(out.messages, id=ids.FOREST_MESSAGE),
+            *exportable_chart("forest", ids.FOREST_GRAPH, out.figure, out.style),
+            html.Div(out.caption, id=ids.FOREST_CAPTION),
+            html.Div(out.table, id=ids.FOREST_TABLE),
+            html.Div(out.pooled, id=ids.FOREST_POOLED),
+            html.Div(out.loo, id=ids.FOREST_LOO),
+            html.Div(out.interaction, id=ids.FOREST_INTERACTION),
             dmc.Text(
                 f"No randomised hazard ratio: single-arm studies ({', '.join(found.single_arm)}). "
                 + (f"Randomised, but no HR in the curated sources: {no_hr}." if no_hr else ""),

@@ -8,7 +8,8 @@ directly — ``{"type", "namespace", "props"}``, exactly what ``Component.to_plo
 gives (``tests/unit/test_forest_view.py`` checks this against real components, so a Dash
 release that changes the format fails a test, not a page). :func:`plain` turns a tree that
 still holds components (badges, links from :mod:`components.provenance`) into the same plain
-data, so a rendered result can be memoised and serialised by the C JSON encoder.
+data, so a rendered result can be memoised and serialised by the C JSON encoder (it lives in
+:mod:`components.page`, shared with the Indirect panel, and is re-exported here).
 
 Only for output the server builds itself: property names here are fixed by the code, and text
 goes into ``children``, which React renders as text (never as HTML).
@@ -18,7 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash.development.base_component import Component
+from components.page import plain
+
+__all__ = ["HTML_NAMESPACE", "el", "plain"]
 
 HTML_NAMESPACE = "dash_html_components"
 
@@ -28,14 +31,3 @@ def el(tag: str, children: Any = None, **props: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"children": children} if children is not None else {}
     body.update(props)
     return {"props": body, "type": tag, "namespace": HTML_NAMESPACE}
-
-
-def plain(value: Any) -> Any:
-    """``value`` with every Dash component replaced by its plain data, recursively."""
-    if isinstance(value, Component):
-        value = value.to_plotly_json()
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value

@@ -11,30 +11,27 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import dash_mantine_components as dmc
-from dash import Dash, Input, Output, no_update
-from dash.development.base_component import Component
+from dash import Dash, Input, Output
 
 from analysis.views.indirect import SPEC, IndirectState, IndirectView, build
 from analysis.views.memo import ViewMemo
 from components import ids
-from components.indirect.figure import (
-    forest_figure,
-    forest_height,
-    network_figure,
-    network_height,
-)
-from components.indirect.layout import reference_data
-from components.indirect.tables import (
-    caption,
-    citations_list,
-    excluded_block,
-    heterogeneity_block,
-    league_table,
-    messages,
-    p_score_table,
-)
+from components.indirect.render import Rendered, render
+from components.page import invalid_selection, only_message
 from data import Registry
+
+__all__ = ["CONTROLS", "canonical_state", "register_callbacks", "render", "state_from_inputs"]
+
+#: The controls in callback order, by the :func:`state_from_inputs` keyword each one fills.
+CONTROLS: tuple[tuple[str, str, str], ...] = (
+    ("endpoint", ids.INDIRECT_ENDPOINT, "value"),
+    ("population", ids.INDIRECT_POPULATION, "value"),
+    ("across", ids.INDIRECT_ACROSS_SYSTEMS, "checked"),
+    ("analysis", ids.INDIRECT_ANALYSIS, "value"),
+    ("nodes", ids.INDIRECT_NODES, "value"),
+    ("reference", ids.INDIRECT_REFERENCE, "value"),
+    ("model", ids.INDIRECT_MODEL, "value"),
+)
 
 
 def state_from_inputs(
@@ -69,47 +66,13 @@ def canonical_state(state: IndirectState, view: IndirectView) -> IndirectState:
     return replace(state, reference=used)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Component):
-        value = value.to_plotly_json()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def render(registry: Registry, view: IndirectView) -> tuple[Any, ...]:
-    """The callback's outputs (before the URL) for a model, as plain data (memoisable)."""
-    same = view.reference == view.common_node
-    out = (
-        network_figure(view),
-        {"height": network_height(view)},
-        forest_figure(registry, view, "reference"),
-        {"height": forest_height(view, "reference")},
-        forest_figure(registry, view, "common"),
-        {"height": forest_height(view, "common")},
-        {"display": "none"} if same else {},
-        reference_data(view),
-        view.reference,
-        messages(view),
-        league_table(view),
-        p_score_table(view),
-        heterogeneity_block(view),
-        excluded_block(view),
-        citations_list(registry, view),
-        caption(registry, view),
-    )
-    return tuple(_plain(o) for o in out)
-
-
 def register_callbacks(app: Dash, registry: Registry) -> None:
     models: ViewMemo[IndirectState, IndirectView] = ViewMemo(build)
 
-    def rendered(registry: Registry, state: IndirectState) -> tuple[Any, ...]:
+    def rendered(registry: Registry, state: IndirectState) -> Rendered:
         return render(registry, models(registry, state))
 
-    outputs: ViewMemo[IndirectState, tuple[Any, ...]] = ViewMemo(rendered)
+    outputs: ViewMemo[IndirectState, Rendered] = ViewMemo(rendered)
 
     @app.callback(
         Output(ids.INDIRECT_NETWORK_GRAPH, "figure"),
@@ -132,42 +95,14 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
         # new URL without telling the other Location components, and the export callbacks read
         # the shell's search; writing it here keeps exports on the state the page shows.
         Output(ids.URL, "search", allow_duplicate=True),
-        Input(ids.INDIRECT_ENDPOINT, "value"),
-        Input(ids.INDIRECT_POPULATION, "value"),
-        Input(ids.INDIRECT_ACROSS_SYSTEMS, "checked"),
-        Input(ids.INDIRECT_ANALYSIS, "value"),
-        Input(ids.INDIRECT_NODES, "value"),
-        Input(ids.INDIRECT_REFERENCE, "value"),
-        Input(ids.INDIRECT_MODEL, "value"),
+        *[Input(cid, prop) for _name, cid, prop in CONTROLS],
         prevent_initial_call=True,
     )
-    def update(
-        endpoint: object,
-        population: object,
-        across: object,
-        analysis: object,
-        nodes: object,
-        reference: object,
-        model: object,
-    ) -> tuple[Any, ...]:
-        state, problems = state_from_inputs(
-            registry,
-            endpoint=endpoint,
-            population=population,
-            across=across,
-            analysis=analysis,
-            nodes=nodes,
-            reference=reference,
-            model=model,
-        )
+    def update(*values: object) -> tuple[Any, ...]:
+        names = [name for name, _cid, _prop in CONTROLS]
+        state, problems = state_from_inputs(registry, **dict(zip(names, values, strict=True)))
         if state is None:
-            alert = dmc.Alert(
-                "Invalid selection (" + ", ".join(sorted(set(problems))) + "): nothing was "
-                "recomputed. Choose from the lists.",
-                color="red",
-                title="Invalid selection",
-            )
-            return (no_update,) * 9 + (alert,) + (no_update,) * 7
+            return only_message(invalid_selection(sorted(set(problems))), outputs=17, at=9)
         shown = canonical_state(state, models(registry, state))
         # Rendered from the state as chosen, so a fallback reference is explained.
         return (*outputs(registry, state), SPEC.to_search(registry, shown))

@@ -9,7 +9,7 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import html
 
-from analysis.views.indirect import SPEC, IndirectState, IndirectView, build, default_state
+from analysis.views.indirect import SPEC, IndirectState, build
 from analysis.views.indirect.state import (
     ANALYSIS_LABELS,
     ENDPOINT_LABELS,
@@ -18,35 +18,18 @@ from analysis.views.indirect.state import (
     population_keys,
 )
 from components import ids
-from components.export_menu import export_controls
-from components.graph import graph
 from components.indirect.export import CHART_COMMON, CHART_NETWORK, CHART_REFERENCE
-from components.indirect.figure import (
-    forest_figure,
-    forest_height,
-    network_figure,
-    network_height,
-)
-from components.indirect.tables import (
-    caption,
-    citations_list,
-    excluded_block,
-    heterogeneity_block,
-    league_table,
-    messages,
-    p_score_table,
+from components.indirect.render import Rendered, render
+from components.page import (
+    SYSTEM_NAMES,
+    exportable_chart,
+    link_notice,
+    page_header,
+    segmented,
+    state_from_link,
 )
 from data import Registry
 from data.pdl1 import ITT_KEY, key_text, parse_key
-
-#: Most link problems named in the "settings reset" notice.
-MAX_NAMED_PROBLEMS = 8
-SYSTEM_NAMES = {
-    "CPS": "CPS (combined positive score)",
-    "TPS": "TPS (tumour proportion score)",
-    "TC": "TC (tumour-cell PD-L1 %)",
-    "TAP": "TAP (tumour area positivity)",
-}
 
 
 def population_data(registry: Registry) -> list[dict[str, Any]]:
@@ -65,37 +48,10 @@ def population_data(registry: Registry) -> list[dict[str, Any]]:
     return groups
 
 
-def reference_data(view: IndirectView) -> list[dict[str, Any]]:
-    """Reference options: the analysed part's regimens, then other parts (choosing one of them
-    analyses that part instead)."""
-    groups: dict[int, list[dict[str, str]]] = {}
-    for node in view.nodes:
-        groups.setdefault(node.component, []).append({"value": node.id, "label": node.label})
-    return [
-        {
-            "group": "Analysed network" if part == 0 else f"Not connected (part {part})",
-            "items": items,
-        }
-        for part, items in sorted(groups.items())
-    ]
-
-
-def _segmented(label: str, ident: str, options: Mapping[str, str], value: str) -> Any:
-    return dmc.Stack(
-        [
-            dmc.Text(label, size="sm", fw=500),
-            dmc.SegmentedControl(
-                id=ident, data=[{"value": k, "label": v} for k, v in options.items()], value=value
-            ),
-        ],
-        gap=2,
-    )
-
-
-def _controls(registry: Registry, state: IndirectState, view: IndirectView) -> list[Any]:
+def _controls(registry: Registry, state: IndirectState, out: Rendered) -> list[Any]:
     first = dmc.Group(
         [
-            _segmented(
+            segmented(
                 "Endpoint", ids.INDIRECT_ENDPOINT, {e: e for e in ENDPOINT_LABELS}, state.endpoint
             ),
             dmc.Select(
@@ -110,8 +66,8 @@ def _controls(registry: Registry, state: IndirectState, view: IndirectView) -> l
             dmc.Select(
                 id=ids.INDIRECT_REFERENCE,
                 label="Reference regimen",
-                data=reference_data(view),
-                value=view.reference,
+                data=out.reference_options,
+                value=out.reference,
                 allowDeselect=False,
                 searchable=True,
                 w=340,
@@ -121,11 +77,9 @@ def _controls(registry: Registry, state: IndirectState, view: IndirectView) -> l
     )
     second = dmc.Group(
         [
-            _segmented("Nodes", ids.INDIRECT_NODES, NODES_LABELS, state.nodes),
-            _segmented(
-                "Analysis per trial", ids.INDIRECT_ANALYSIS, ANALYSIS_LABELS, state.analysis
-            ),
-            _segmented("Model", ids.INDIRECT_MODEL, MODEL_LABELS, state.model),
+            segmented("Nodes", ids.INDIRECT_NODES, NODES_LABELS, state.nodes),
+            segmented("Analysis per trial", ids.INDIRECT_ANALYSIS, ANALYSIS_LABELS, state.analysis),
+            segmented("Model", ids.INDIRECT_MODEL, MODEL_LABELS, state.model),
         ],
         align="flex-end",
     )
@@ -144,84 +98,54 @@ def _section(title: str, *children: Any) -> Any:
 
 def layout(registry: Registry, query: Mapping[str, str]) -> Any:
     """The view for ``query`` (never raises: unknown values fall back to the defaults)."""
-    try:
-        state, problems = SPEC.from_query(registry, query if isinstance(query, Mapping) else {})
-    except Exception:  # a link must never break the page
-        state, problems = default_state(registry), ["the whole link"]
-    view = build(registry, state)
-    notice = (
-        dmc.Alert(
-            "Some settings in the link were not recognised and were reset: "
-            + "; ".join(problems[:MAX_NAMED_PROBLEMS]),
-            color="yellow",
-            title="Link settings reset",
-            id=ids.INDIRECT_NOTICE,
-        )
-        if problems
-        else None
-    )
-    same = view.reference == view.common_node
+    state, problems = state_from_link(SPEC, registry, query)
+    out = render(registry, build(registry, state))
     return dmc.Stack(
         [
-            dmc.Title("Indirect comparisons", order=2),
-            dmc.Text(
+            *page_header(
+                "Indirect comparisons",
                 "Anchored comparisons of first-line regimens through their shared chemotherapy "
                 "control: a network meta-analysis of the published hazard ratios, each read at "
                 "the confidence level its source printed. Every estimate names the published "
                 "HRs it rests on.",
-                size="sm",
-                c="dimmed",
             ),
-            notice,
-            *_controls(registry, state, view),
-            html.Div(messages(view), id=ids.INDIRECT_MESSAGE),
+            link_notice(problems, ident=ids.INDIRECT_NOTICE),
+            *_controls(registry, state, out),
+            html.Div(out.messages, id=ids.INDIRECT_MESSAGE),
             _section(
                 "Network",
-                export_controls(CHART_NETWORK),
-                graph(
-                    ids.INDIRECT_NETWORK_GRAPH,
-                    network_figure(view),
-                    filename="escc-indirect-network",
-                    height=network_height(view),
+                *exportable_chart(
+                    CHART_NETWORK, ids.INDIRECT_NETWORK_GRAPH, out.network_figure, out.network_style
                 ),
             ),
             _section(
                 "Every regimen vs the reference",
-                export_controls(CHART_REFERENCE),
-                graph(
+                *exportable_chart(
+                    CHART_REFERENCE,
                     ids.INDIRECT_FOREST_GRAPH,
-                    forest_figure(registry, view, "reference"),
-                    filename="escc-indirect-forest",
-                    height=forest_height(view, "reference"),
+                    out.reference_figure,
+                    out.reference_style,
                 ),
             ),
             html.Div(
                 _section(
                     "Every regimen vs the common comparator",
-                    export_controls(CHART_COMMON),
-                    graph(
-                        ids.INDIRECT_COMMON_GRAPH,
-                        forest_figure(registry, view, "common"),
-                        filename="escc-indirect-common",
-                        height=forest_height(view, "common"),
+                    *exportable_chart(
+                        CHART_COMMON, ids.INDIRECT_COMMON_GRAPH, out.common_figure, out.common_style
                     ),
                 ),
                 id=ids.INDIRECT_COMMON_SECTION,
-                style={"display": "none"} if same else {},
+                style=out.common_section_style,
             ),
-            _section("League table", html.Div(league_table(view), id=ids.INDIRECT_LEAGUE)),
-            _section("Ranking (P-scores)", html.Div(p_score_table(view), id=ids.INDIRECT_PSCORES)),
-            _section(
-                "Heterogeneity", html.Div(heterogeneity_block(view), id=ids.INDIRECT_HETEROGENEITY)
-            ),
-            _section(
-                "What cannot be compared", html.Div(excluded_block(view), id=ids.INDIRECT_EXCLUDED)
-            ),
+            _section("League table", html.Div(out.league, id=ids.INDIRECT_LEAGUE)),
+            _section("Ranking (P-scores)", html.Div(out.p_scores, id=ids.INDIRECT_PSCORES)),
+            _section("Heterogeneity", html.Div(out.heterogeneity, id=ids.INDIRECT_HETEROGENEITY)),
+            _section("What cannot be compared", html.Div(out.excluded, id=ids.INDIRECT_EXCLUDED)),
             _section(
                 "Published HRs behind every estimate",
-                html.Div(citations_list(registry, view), id=ids.INDIRECT_CITATIONS),
+                html.Div(out.citations, id=ids.INDIRECT_CITATIONS),
             ),
-            html.Div(caption(registry, view), id=ids.INDIRECT_CAPTION),
+            html.Div(out.caption, id=ids.INDIRECT_CAPTION),
         ],
         gap="md",
     )

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import dcc, html
 
 from analysis.views.response import (
     CUTOFFS,
@@ -18,11 +17,19 @@ from analysis.views.response import (
     choices,
 )
 from components import ids
-from components.export_menu import export_controls
-from components.graph import graph
+from components.page import link_notice, one_chart, page_header, segmented, state_from_link
 from components.response.figure import colours_of, figure_dict, height_px
 from components.response.tables import caption_for, result_table
 from data import Registry
+
+#: The outputs in callback order, by the key of :func:`render`'s parts each one shows.
+OUTPUTS = (
+    ("figure", ids.RESPONSE_GRAPH, "figure"),
+    ("style", ids.RESPONSE_GRAPH, "style"),
+    ("caption", ids.RESPONSE_CAPTION, "children"),
+    ("table", ids.RESPONSE_TABLE, "children"),
+    ("message", ids.RESPONSE_MESSAGE, "children"),
+)
 
 
 def render(registry: Registry, model: ResponseModel) -> dict[str, Any]:
@@ -42,57 +49,28 @@ def render(registry: Registry, model: ResponseModel) -> dict[str, Any]:
     }
 
 
-def _segments(component_id: str, label: str, options: Mapping[str, str], value: str) -> Any:
-    return dmc.Stack(
-        [
-            dmc.Text(label, size="sm", fw=500),
-            dmc.SegmentedControl(
-                id=component_id,
-                data=[{"value": k, "label": v} for k, v in options.items()],
-                value=value,
-            ),
-        ],
-        gap=2,
-    )
-
-
 def layout(registry: Registry, query: Mapping[str, str]) -> Any:
     """The view for ``query`` (never raises: unknown values fall back to the defaults)."""
     found = choices(registry)
-    try:
-        state, problems = SPEC.from_query(registry, query if isinstance(query, Mapping) else {})
-    except Exception:  # a link must never break the page
-        state, problems = SPEC.default(registry), ["the whole link"]
+    state, problems = state_from_link(SPEC, registry, query)
     outputs = render(registry, build(registry, state))
-    notice = (
-        dmc.Alert(
-            "Some settings in the link were not recognised and were reset: "
-            + "; ".join(problems[:8]),
-            color="yellow",
-            title="Link settings reset",
-        )
-        if problems
-        else None
-    )
     return dmc.Stack(
         [
-            dcc.Location(id=ids.RESPONSE_URL, refresh=False),
-            dmc.Title("Response", order=2),
-            dmc.Text(
+            *page_header(
+                "Response",
                 "Objective response, disease control and complete response per arm, with exact "
                 "Clopper–Pearson intervals where the counts are printed and the printed interval "
                 "beside them.",
-                size="sm",
-                c="dimmed",
+                url=ids.RESPONSE_URL,
             ),
-            notice,
+            link_notice(problems),
             dmc.Group(
                 [
-                    _segments(
-                        ids.RESPONSE_MEASURE, "Measure", {k: k for k in MEASURES}, state.measure
+                    segmented(
+                        "Measure", ids.RESPONSE_MEASURE, {k: k for k in MEASURES}, state.measure
                     ),
-                    _segments(ids.RESPONSE_POPULATION, "Population", POPULATIONS, state.population),
-                    _segments(ids.RESPONSE_CUTOFF, "Analyses", CUTOFFS, state.cutoff),
+                    segmented("Population", ids.RESPONSE_POPULATION, POPULATIONS, state.population),
+                    segmented("Analyses", ids.RESPONSE_CUTOFF, CUTOFFS, state.cutoff),
                     dmc.MultiSelect(
                         id=ids.RESPONSE_CLASSES,
                         label="Regimen classes (empty = all)",
@@ -113,16 +91,7 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
                 ],
                 align="flex-end",
             ),
-            html.Div(outputs["message"], id=ids.RESPONSE_MESSAGE),
-            export_controls("response"),
-            graph(
-                ids.RESPONSE_GRAPH,
-                outputs["figure"],
-                filename="escc-response",
-                height=outputs["style"]["height"],
-            ),
-            html.Div(outputs["caption"], id=ids.RESPONSE_CAPTION),
-            html.Div(outputs["table"], id=ids.RESPONSE_TABLE),
+            *one_chart(outputs, chart="response", outputs=OUTPUTS),
         ],
         gap="md",
     )

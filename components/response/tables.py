@@ -156,12 +156,3 @@ def caption_for(registry: Registry, model: ResponseModel) -> Any:
     return provenance.caption(
         parts, data_version=registry.data_version, cross_trial=True, notes=notes
     )
-
-
-def invalid(problems: Sequence[str]) -> Any:
-    return dmc.Alert(
-        "Invalid selection (" + ", ".join(problems) + "): nothing was recomputed. "
-        "Choose from the lists.",
-        color="red",
-        title="Invalid selection",
-    )

@@ -37,8 +37,9 @@ def _styles(registry: Registry, model: SafetyModel) -> list[charts.ArmStyle]:
             label=label,
             colour=looks.get(key, fallback).colour,
             pattern=looks.get(key, fallback).pattern,
+            full_label=full,
         )
-        for key, label in zip(model.arms, model.chart_labels, strict=True)
+        for key, label, full in zip(model.arms, model.chart_labels, model.labels, strict=True)
     ]
 
 

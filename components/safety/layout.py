@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import dcc, html
+from dash import html
 
 from analysis.views.safety import (
     CATEGORY_LABELS,
@@ -22,11 +22,20 @@ from analysis.views.safety import (
     categories,
 )
 from components import ids
-from components.export_menu import export_controls
-from components.graph import graph
+from components.page import link_notice, one_chart, page_header, segmented, state_from_link
 from components.safety.figure import figure_dict, height_px
 from components.safety.tables import caption_for, definitions, result_table
 from data import Registry
+
+#: The outputs in callback order, by the key of :func:`render`'s parts each one shows.
+OUTPUTS = (
+    ("figure", ids.SAFETY_GRAPH, "figure"),
+    ("style", ids.SAFETY_GRAPH, "style"),
+    ("definitions", ids.SAFETY_DEFINITIONS, "children"),
+    ("caption", ids.SAFETY_CAPTION, "children"),
+    ("table", ids.SAFETY_TABLE, "children"),
+    ("message", ids.SAFETY_MESSAGE, "children"),
+)
 
 
 def render(registry: Registry, model: SafetyModel) -> dict[str, Any]:
@@ -69,50 +78,25 @@ def _arm_data(registry: Registry) -> list[dict[str, Any]]:
     ]
 
 
-def _control(label: str, component: Any) -> Any:
-    return dmc.Stack([dmc.Text(label, size="sm", fw=500), component], gap=2)
-
-
-def _segments(component_id: str, options: Mapping[str, str], value: str) -> Any:
-    return dmc.SegmentedControl(
-        id=component_id, data=[{"value": k, "label": v} for k, v in options.items()], value=value
-    )
-
-
 def layout(registry: Registry, query: Mapping[str, str]) -> Any:
     """The view for ``query`` (never raises: unknown values fall back to the defaults)."""
-    try:
-        state, notices = SPEC.from_query(registry, query)
-    except Exception:  # a link must never break the page
-        state, notices = SPEC.default(registry), ["the whole link"]
+    state, notices = state_from_link(SPEC, registry, query)
     try:
         out = render(registry, build(registry, state))
     except Exception:  # the callback will show the error banner; the page still renders
         out = _failed()
-    notice = (
-        dmc.Alert(
-            "Some settings in the link were not recognised and were reset: "
-            + "; ".join(notices[:8]),
-            color="yellow",
-            title="Link settings reset",
-        )
-        if notices
-        else None
-    )
     category_options = {c: CATEGORY_LABELS.get(c, c) for c in categories(registry)}
     return dmc.Stack(
         [
-            dcc.Location(id=ids.SAFETY_URL, refresh=False),
-            dmc.Title("Safety", order=2),
-            dmc.Text(
+            *page_header(
+                "Safety",
                 "Adverse events per arm as printed by each source, by harmonised term. "
                 "Grade bands, categories (treatment-related, all-cause, immune-related) and "
                 "denominators are shown with every number; a term a source did not report is "
                 "marked 'not reported' with the reason, never 0.",
-                size="sm",
-                c="dimmed",
+                url=ids.SAFETY_URL,
             ),
-            html.Div(notice, id=ids.SAFETY_NOTICE),
+            html.Div(link_notice(notices), id=ids.SAFETY_NOTICE),
             dmc.Group(
                 [
                     dmc.MultiSelect(
@@ -130,17 +114,10 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
             ),
             dmc.Group(
                 [
-                    _control("Chart", _segments(ids.SAFETY_CHART, CHARTS, state.chart)),
-                    _control(
-                        "Category", _segments(ids.SAFETY_CATEGORY, category_options, state.category)
-                    ),
-                    _control(
-                        "Grade (term charts)",
-                        _segments(ids.SAFETY_GRADE, GRADE_OPTIONS, state.grade),
-                    ),
-                    _control(
-                        "Order of terms", _segments(ids.SAFETY_SORT, SORT_OPTIONS, state.sort)
-                    ),
+                    segmented("Chart", ids.SAFETY_CHART, CHARTS, state.chart),
+                    segmented("Category", ids.SAFETY_CATEGORY, category_options, state.category),
+                    segmented("Grade (term charts)", ids.SAFETY_GRADE, GRADE_OPTIONS, state.grade),
+                    segmented("Order of terms", ids.SAFETY_SORT, SORT_OPTIONS, state.sort),
                     dmc.NumberInput(
                         id=ids.SAFETY_MIN,
                         label="Minimum frequency (%)",
@@ -163,16 +140,7 @@ def layout(registry: Registry, query: Mapping[str, str]) -> Any:
                 gap="lg",
             ),
             html.Div(out["definitions"], id=ids.SAFETY_DEFINITIONS),
-            html.Div(out["message"], id=ids.SAFETY_MESSAGE),
-            export_controls("safety"),
-            graph(
-                ids.SAFETY_GRAPH,
-                out["figure"],
-                filename="escc-safety",
-                height=out["style"]["height"],
-            ),
-            html.Div(out["caption"], id=ids.SAFETY_CAPTION),
-            html.Div(out["table"], id=ids.SAFETY_TABLE),
+            *one_chart(out, chart="safety", outputs=OUTPUTS),
         ],
         gap="md",
     )

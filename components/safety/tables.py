@@ -16,6 +16,7 @@ from analysis import adverse_events as ae
 from analysis.views.safety import NO_ARM, SafetyModel
 from components.charts.ae_labels import band_mark
 from components.export.footnote import SourceRef
+from components.page import invalid_selection
 from components.provenance import NR_NOT_REPORTED, caption, citation_links, source_badge
 from components.safety.figure import chart_key
 from data import Registry
@@ -278,9 +279,4 @@ def invalid(problems: Sequence[str]) -> Any:
     """The message instead of a recomputed view (nothing chosen, or a value off its list)."""
     if list(problems) == [NO_ARM]:
         return dmc.Alert("Choose at least one arm to compare.", color="gray", title="No arm chosen")
-    return dmc.Alert(
-        "Invalid selection (" + ", ".join(problems) + "): nothing was recomputed. "
-        "Choose from the lists.",
-        color="red",
-        title="Invalid selection",
-    )
+    return invalid_selection(problems)

@@ -122,37 +122,26 @@ def km_inputs(
 ) -> tuple[list[KMCurve], KMOptions]:
     state = model.state
     colours = provenance.arm_colours(registry)
-    curves = []
-    for item in model.curves:
-        colour, dash = colour_of(colours, item)
-        curves.append(
-            KMCurve(
-                key=item.token,
-                label=item.label,
-                table_label=item.label,
-                colour=colour,
-                dash=dash,
-                km=item.summary.km,
-                at_risk=item.summary.at_risk,
-                median=item.summary.median,
-                grade=item.curve.grade,
-            )
+    # Curated arms in their colours, then user-supplied curves in theirs; both kinds carry the
+    # same token, label, summary and grade.
+    styled: list[tuple[Any, tuple[str, str]]] = [
+        (item, colour_of(colours, item)) for item in model.curves
+    ]
+    styled += [(shown, user_style(k)) for k, shown in enumerate(model.user_curves)]
+    curves = [
+        KMCurve(
+            key=shown.token,
+            label=shown.label,
+            table_label=shown.label,
+            colour=colour,
+            dash=dash,
+            km=shown.summary.km,
+            at_risk=shown.summary.at_risk,
+            median=shown.summary.median,
+            grade=shown.curve.grade,
         )
-    for k, shown in enumerate(model.user_curves):
-        colour, dash = user_style(k)
-        curves.append(
-            KMCurve(
-                key=shown.token,
-                label=shown.label,
-                table_label=shown.label,
-                colour=colour,
-                dash=dash,
-                km=shown.summary.km,
-                at_risk=shown.summary.at_risk,
-                median=shown.summary.median,
-                grade=shown.curve.grade,
-            )
-        )
+        for shown, (colour, dash) in styled
+    ]
     options = KMOptions(
         endpoint_label=model.endpoint_label,
         show_ci=state.show_ci,

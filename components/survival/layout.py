@@ -9,6 +9,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 
 from analysis.usercurves import store as user_store
+from analysis.views.labels import CLASS_ORDER
 from analysis.views.survival import (
     ENDPOINTS,
     MAX_ARMS,
@@ -20,7 +21,6 @@ from analysis.views.survival import (
 )
 from analysis.views.survival.rules import curves_per_population
 from analysis.views.survival.state import (
-    CLASS_ORDER,
     CUTOFF_LABELS,
     CUTOFFS,
     ENDPOINT_LABELS,

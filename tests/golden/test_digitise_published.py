@@ -44,19 +44,26 @@ pytestmark = pytest.mark.skipif(
     reason="../shared/figures or ../shared/reference-km is not available",
 )
 
-#: Curves whose largest distance exceeds 0.02, with what the overlay shows.
+#: Curves whose largest distance exceeds 0.02, with what the overlay and the pixels show. At the
+#: worst points the reference's click sits off the printed stroke by more than the one pixel of
+#: horizontal tolerance, on a near-vertical drop where a pixel is several points of survival
+#: (offsets measured from the centre of the curve colour's ink in the click's row;
+#: notes/issue-12.md, session 4).
 KNOWN_MISSES = {
-    "pfs_itt_chemo": "CheckMate 648 PFS: the grey chemotherapy line is hidden under the orange "
-    "one over the first 2 months; the reference and the engine resolve the hidden drops "
-    "differently (0.038 at 1.65 months)",
-    "pfs_itt_placebo_chemo@escort1st": "ESCORT-1st PFS placebo: the cliff at 5.4 months is a "
-    "near-vertical staircase; the reference's click sits two pixels from the line (0.035)",
-    "os_itt_tori_tp": "JUPITER-06 OS toripalimab: at 15.1 months a drop and a dense run of censor "
-    "ticks; within two pixels the distance is 0.011 (0.036 at one pixel)",
-    "pfs_itt_sint_chemo": "ORIENT-15 PFS sintilimab: steep staircase at 7 months under plus-shaped "
-    "censor marks (0.037; 0.020 at two pixels)",
-    "pfs_itt_placebo_chemo@orient15": "ORIENT-15 PFS placebo: dashed line, the drop at 2.7 months "
-    "falls in a dash gap crowded by plus-shaped censor marks (0.050; 0.026 at two pixels)",
+    "pfs_itt_chemo": "CheckMate 648 PFS chemotherapy: over 1.2-2.0 months the grey line is "
+    "hidden under the orange one except a grey fringe on its left; the reference's points there "
+    "lie on the orange line (no grey ink within 6 px of the 1.49-month click's row) and agree "
+    "with our orange curve to 0.003 (0.038 at 1.65 months)",
+    "pfs_itt_placebo_chemo@escort1st": "ESCORT-1st PFS placebo: near-vertical cliff at 5.4 "
+    "months; the reference's click is 1.6 px left of the stroke's centre in its row (0.032)",
+    "os_itt_tori_tp": "JUPITER-06 OS toripalimab: drop at 15.1 months; the reference's click is "
+    "1.6 px left of the vertical stroke's centre (0.036; 0.011 within two pixels)",
+    "pfs_itt_sint_chemo": "ORIENT-15 PFS sintilimab: steep staircase at 7.1 months under plus "
+    "marks; the reference's click is 2.1-2.4 px right of the stroke's centre (0.029); the "
+    "reference sits about 2 px right of both ORIENT-15 PFS lines throughout",
+    "pfs_itt_placebo_chemo@orient15": "ORIENT-15 PFS placebo: dashed line under dense plus marks; "
+    "the reference's clicks at 1.3 and 2.7 months are 2.7-4.2 px right of the stroke's centre "
+    "(0.038)",
 }
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+from analysis.types import numeric_interval
 from analysis.views.forest.keys import ITT, Pdl1Key, key_of, pdl1_keys
 from analysis.views.forest.state import ForestState
 from data import Registry, Trial
@@ -32,12 +33,7 @@ Bound = tuple[float, bool]
 
 def numeric_ci(row: EfficacyResult) -> tuple[float, float] | None:
     """The printed interval as two numbers (None when absent or a bound is "NE"/"NR")."""
-    if row.ci is None:
-        return None
-    lo, hi = row.ci
-    if isinstance(lo, int | float) and isinstance(hi, int | float):
-        return float(lo), float(hi)
-    return None
+    return numeric_interval(row.ci)
 
 
 def poolable(row: EfficacyResult) -> bool:

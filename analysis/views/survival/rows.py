@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from analysis.survival.results import ArmComparison, ArmSummary
 from analysis.usercurves.model import USER_LABEL
 from analysis.views.labels import CROSS_TRIAL_LABEL
 from analysis.views.survival.model import PublishedHR, SurvivalModel
@@ -78,6 +79,49 @@ def _number(value: float | None, digits: int = 4) -> object:
 
 def _percent(value: float | None, present: bool) -> object:
     return "" if value is None or not present else round(100 * value, 2)
+
+
+def _summary_cells(summary: ArmSummary, model: SurvivalModel, level: int) -> dict[str, object]:
+    """An arm's KM summary cells, the same for a curated and a user-supplied arm."""
+    s = summary
+    lm = s.landmark
+    reached = lm is not None and lm.survival is not None
+    rm = s.rmst
+    return {
+        "n": s.n_patients,
+        "events": s.n_events,
+        "median_months": _number(s.median.median_months, 2),
+        "median_ci_lower_months": _number(s.median.ci_lower_months, 2),
+        "median_ci_upper_months": _number(s.median.ci_upper_months, 2),
+        "median_status": "reached" if s.median.median_months is not None else "not reached",
+        "landmark_months": model.state.landmark_months,
+        "landmark_survival_percent": _percent(lm.survival if lm else None, reached),
+        "landmark_ci_lower_percent": _percent(lm.ci_lower if lm else None, reached),
+        "landmark_ci_upper_percent": _percent(lm.ci_upper if lm else None, reached),
+        "tau_months": _number(model.tau_months, 2),
+        "rmst_months": "" if rm is None else round(rm.rmst_months, 3),
+        "rmst_ci_lower_months": "" if rm is None else round(rm.ci_lower_months, 3),
+        "rmst_ci_upper_months": "" if rm is None else round(rm.ci_upper_months, 3),
+        "ci_level_percent": level,
+    }
+
+
+def _comparison_cells(result: ArmComparison, model: SurvivalModel) -> dict[str, object]:
+    """A comparison's Cox, log-rank and RMST-difference cells (curated or user-supplied)."""
+    cox = result.cox
+    drm = result.rmst_difference
+    return {
+        "endpoint": model.state.endpoint,
+        "population": model.population_label,
+        "hazard_ratio": _number(cox.hazard_ratio),
+        "hr_ci_lower": _number(cox.ci_lower),
+        "hr_ci_upper": _number(cox.ci_upper),
+        "logrank_p": _number(result.log_rank.p_value, 6),
+        "tau_months": _number(model.tau_months, 2),
+        "rmst_difference_months": "" if drm is None else round(drm.difference_months, 3),
+        "rmst_difference_ci_lower_months": "" if drm is None else round(drm.ci_lower_months, 3),
+        "rmst_difference_ci_upper_months": "" if drm is None else round(drm.ci_upper_months, 3),
+    }
 
 
 def _printed_ci(value: PublishedValue) -> str:
@@ -153,10 +197,6 @@ def csv_rows(
     level = round(100 * model.ci_level)
     rows: list[dict[str, object]] = []
     for item in model.curves:
-        s = item.summary
-        lm = s.landmark
-        reached = lm is not None and lm.survival is not None
-        rm = s.rmst
         rows.append(
             {
                 "row_type": "arm",
@@ -168,26 +208,10 @@ def csv_rows(
                 "data_cutoff": item.data_cutoff or "not reported",
                 "grade": item.curve.grade,
                 "fidelity": "passed" if item.passed else "not passed",
-                "n": s.n_patients,
-                "events": s.n_events,
-                "median_months": _number(s.median.median_months, 2),
-                "median_ci_lower_months": _number(s.median.ci_lower_months, 2),
-                "median_ci_upper_months": _number(s.median.ci_upper_months, 2),
-                "median_status": "reached" if s.median.median_months is not None else "not reached",
-                "landmark_months": state.landmark_months,
-                "landmark_survival_percent": _percent(lm.survival if lm else None, reached),
-                "landmark_ci_lower_percent": _percent(lm.ci_lower if lm else None, reached),
-                "landmark_ci_upper_percent": _percent(lm.ci_upper if lm else None, reached),
-                "tau_months": _number(model.tau_months, 2),
-                "rmst_months": "" if rm is None else round(rm.rmst_months, 3),
-                "rmst_ci_lower_months": "" if rm is None else round(rm.ci_lower_months, 3),
-                "rmst_ci_upper_months": "" if rm is None else round(rm.ci_upper_months, 3),
-                "ci_level_percent": level,
+                **_summary_cells(item.summary, model, level),
             }
         )
     for row in model.comparisons:
-        cox = row.result.cox
-        drm = row.result.rmst_difference
         pub = row.published
         rows.append(
             {
@@ -196,20 +220,7 @@ def csv_rows(
                 "arm": row.arm.arm.label,
                 "reference": row.reference.label,
                 "comparison": CROSS_TRIAL_LABEL if row.cross_trial else WITHIN_TRIAL_LABEL,
-                "endpoint": state.endpoint,
-                "population": model.population_label,
-                "hazard_ratio": _number(cox.hazard_ratio),
-                "hr_ci_lower": _number(cox.ci_lower),
-                "hr_ci_upper": _number(cox.ci_upper),
-                "logrank_p": _number(row.result.log_rank.p_value, 6),
-                "tau_months": _number(model.tau_months, 2),
-                "rmst_difference_months": "" if drm is None else round(drm.difference_months, 3),
-                "rmst_difference_ci_lower_months": ""
-                if drm is None
-                else round(drm.ci_lower_months, 3),
-                "rmst_difference_ci_upper_months": ""
-                if drm is None
-                else round(drm.ci_upper_months, 3),
+                **_comparison_cells(row.result, model),
                 "published_hr": "" if pub is None else round(pub.hazard_ratio, 4),
                 "published_hr_ci": "" if pub is None else published_ci_text(pub),
                 "published_hr_source": "" if pub is None else cite(pub),
@@ -217,10 +228,6 @@ def csv_rows(
             }
         )
     for shown in model.user_curves:
-        s = shown.summary
-        lm = s.landmark
-        reached = lm is not None and lm.survival is not None
-        rm = s.rmst
         rows.append(
             {
                 "row_type": "user-supplied arm",
@@ -230,26 +237,10 @@ def csv_rows(
                 "population": model.population_label,
                 "grade": shown.curve.grade,
                 "fidelity": "user-supplied: " + shown.curve.grade_text,
-                "n": s.n_patients,
-                "events": s.n_events,
-                "median_months": _number(s.median.median_months, 2),
-                "median_ci_lower_months": _number(s.median.ci_lower_months, 2),
-                "median_ci_upper_months": _number(s.median.ci_upper_months, 2),
-                "median_status": "reached" if s.median.median_months is not None else "not reached",
-                "landmark_months": state.landmark_months,
-                "landmark_survival_percent": _percent(lm.survival if lm else None, reached),
-                "landmark_ci_lower_percent": _percent(lm.ci_lower if lm else None, reached),
-                "landmark_ci_upper_percent": _percent(lm.ci_upper if lm else None, reached),
-                "tau_months": _number(model.tau_months, 2),
-                "rmst_months": "" if rm is None else round(rm.rmst_months, 3),
-                "rmst_ci_lower_months": "" if rm is None else round(rm.ci_lower_months, 3),
-                "rmst_ci_upper_months": "" if rm is None else round(rm.ci_upper_months, 3),
-                "ci_level_percent": level,
+                **_summary_cells(shown.summary, model, level),
             }
         )
     for comp in model.user_comparisons:
-        cox = comp.result.cox
-        drm = comp.result.rmst_difference
         rows.append(
             {
                 "row_type": "user-supplied comparison",
@@ -257,20 +248,7 @@ def csv_rows(
                 "arm": comp.arm.label,
                 "reference": comp.reference_label,
                 "comparison": f"{USER_LABEL} vs reference ({CROSS_TRIAL_LABEL})",
-                "endpoint": state.endpoint,
-                "population": model.population_label,
-                "hazard_ratio": _number(cox.hazard_ratio),
-                "hr_ci_lower": _number(cox.ci_lower),
-                "hr_ci_upper": _number(cox.ci_upper),
-                "logrank_p": _number(comp.result.log_rank.p_value, 6),
-                "tau_months": _number(model.tau_months, 2),
-                "rmst_difference_months": "" if drm is None else round(drm.difference_months, 3),
-                "rmst_difference_ci_lower_months": ""
-                if drm is None
-                else round(drm.ci_lower_months, 3),
-                "rmst_difference_ci_upper_months": ""
-                if drm is None
-                else round(drm.ci_upper_months, 3),
+                **_comparison_cells(comp.result, model),
                 "ci_level_percent": level,
             }
         )

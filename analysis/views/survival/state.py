@@ -37,16 +37,6 @@ DEFAULT_LANDMARK_MONTHS = 12.0
 DEFAULT_TAU_MONTHS = 18.0
 NO_ARMS = "-"
 DEFAULT_PRESET = "seeds-vs-pd1"
-#: Regimen classes in the order clinicians think about them (chemo-free first).
-CLASS_ORDER = (
-    "ICI+TKI (chemo-free)",
-    "dual ICI (chemo-free)",
-    "ICI+TKI+chemo",
-    "ICI+chemo",
-    "TKI+chemo",
-    "chemo",
-    "placebo+chemo",
-)
 CHEMO_CONTROL_CLASSES = frozenset({"chemo", "placebo+chemo"})
 #: Preset key -> (button label, description). The arms come from the registry
 #: (:func:`preset_arms`), never from a list of ids.
