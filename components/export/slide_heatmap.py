@@ -214,6 +214,18 @@ def _arm_span(trials: Sequence[str], group: Sequence[int]) -> str:
     return ", ".join(names)
 
 
+def left_out_note(hidden: Sequence[str], arms: Sequence[str] | Any, chars: int = 30) -> list[str]:
+    """:func:`_left_out` for labels ("trial: arm"), wrapped to ``chars`` (the corner note)."""
+    labels = list(arms)
+    text = _left_out(labels, [labels.index(h) for h in hidden])
+    return textwrap.wrap(text, chars) if text else []
+
+
+def arm_header_lines(label: str, width_px: float, font: float, lines: int) -> list[str]:
+    """A panel's or column's header: the trial (bold) and the arm on ``lines - 1`` lines."""
+    return _column_header([label], [0], width_px, font, lines)[0].split("<br>")
+
+
 def _left_out(arms: Sequence[str], hidden: Sequence[int]) -> str:
     """ "Not shown, no term reported: …" naming the arms left out (a trial's name alone when
     all its arms are), or ""."""

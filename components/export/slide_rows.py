@@ -184,13 +184,13 @@ def _wrap_bar_label(text: object) -> str:
     return "<br>".join(lines)
 
 
-def _keep_points(node: MutableMapping[str, Any], keep: list[int], n: int) -> None:
+def keep_points(node: MutableMapping[str, Any], keep: list[int], n: int) -> None:
     """Per-point arrays of a trace (and of its marker, pattern, line, font) cut to ``keep``."""
     for key, value in list(node.items()):
         if isinstance(value, list) and len(value) == n:
             node[key] = [value[i] for i in keep]
         elif isinstance(value, MutableMapping) and key != "meta":
-            _keep_points(value, keep, n)
+            keep_points(value, keep, n)
 
 
 def _by_trial(labels: list[str], most: int) -> list[list[str]]:
@@ -254,7 +254,7 @@ def category_parts(spec: Mapping[str, Any], height: int) -> list[tuple[dict[str,
         for trace in part.get("data") or []:
             ys = trace.get("y")
             if isinstance(ys, list) and ys and all(isinstance(y, str) for y in ys):
-                _keep_points(trace, [j for j, y in enumerate(ys) if y in chosen], len(ys))
+                keep_points(trace, [j for j, y in enumerate(ys) if y in chosen], len(ys))
         for axis in axes:
             part["layout"][axis]["categoryarray"] = [c for c in categories if c in chosen]
         label = f"{i + 1} of {len(groups)}: arms {start + 1}–{stop} of {len(categories)}"

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 
 from components.export.footnote import Footnote
 from components.export.images import SlideSize, prepare_figure
+from components.export.slide_facets import is_term_chart, term_parts
 from components.export.slide_heatmap import heatmap_parts, is_heatmap
 from components.export.slide_rows import category_parts, fit_row_labels, row_parts
 
@@ -109,6 +110,8 @@ def slide_parts(fig: go.Figure | Mapping[str, Any]) -> list[SlidePart]:
     laid_out = slide_figure(spec)
     if _is_ae_summary(laid_out):
         parts = category_parts(laid_out, SLIDE_CHART.height_px)
+    elif is_term_chart(laid_out):
+        parts = term_parts(laid_out, SLIDE_CHART.width_px, SLIDE_CHART.height_px)
     else:
         parts = row_parts(laid_out, SLIDE_CHART.height_px)
     return [SlidePart(part, label) for part, label in parts]

@@ -108,13 +108,6 @@ def test_the_measures_can_fail() -> None:
     assert smallest_text_px(svg) == 12
 
 
-#: Slides whose text is still cut or overprinted (found by the text-box check in session 4 of
-#: issue 15, not fixed yet): strict, so fixing one makes its test fail until it is removed here.
-KNOWN_TEXT_FAULTS = {
-    "safety-terms": "8 arms x 30 terms on one slide: labels overprint (open)",
-}
-
-
 @pytest.mark.parametrize("kind", list(CHARTS))
 def test_slide_picture_of_every_chart_type(registry, engine, kind) -> None:
     make, query = CHARTS[kind]
@@ -134,9 +127,7 @@ def test_slide_picture_of_every_chart_type(registry, engine, kind) -> None:
 
 
 @pytest.mark.parametrize("kind", list(CHARTS))
-def test_no_slide_text_is_cut_or_overprinted(registry, engine, kind, request) -> None:
-    if kind in KNOWN_TEXT_FAULTS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_TEXT_FAULTS[kind]))
+def test_no_slide_text_is_cut_or_overprinted(registry, engine, kind) -> None:
     make, query = CHARTS[kind]
     for part in slide_parts(make(registry, query).figure):
         svg = _svg(engine, part.spec)
@@ -199,6 +190,23 @@ def test_safety_summary_slides_show_every_arm_once_with_its_label(registry) -> N
         for arm in part.spec["layout"]["yaxis"]["categoryarray"]:
             slide_of.setdefault(arm.split(": ")[0], set()).add(number)
     assert all(len(numbers) == 1 for numbers in slide_of.values())
+
+
+def test_term_chart_slides_show_every_term_once_and_name_empty_arms(registry) -> None:
+    bundle = safety_bundle(registry, {"chart": "terms"})
+    terms = list(bundle.figure.layout.yaxis.categoryarray)
+    parts = slide_parts(bundle.figure)
+    assert len(parts) == 2 and all(p.part.endswith(f"of {len(terms)}") for p in parts)
+    seen = []
+    for part in parts:
+        layout = part.spec["layout"]
+        seen += layout["yaxis"]["categoryarray"]
+        notes = " ".join(a["text"] for a in layout["annotations"]).replace("<br>", " ")
+        # ALTER-E-003 and KEYNOTE-590 report no term (no term table): named, not drawn
+        assert "Not shown, no term reported" in notes and "KEYNOTE-590" in notes
+        drawn = {t["name"].split(":")[0] for t in part.spec["data"]}
+        assert "KEYNOTE-590" not in drawn and "ALTER-E-003" not in drawn
+    assert sorted(seen) == sorted(terms)
 
 
 def test_the_text_checks_can_fail() -> None:
