@@ -183,36 +183,42 @@ def _step_points(km: KaplanMeierResult) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
+#: Decimals of the drawn coordinates: months and percent. The hover prints both to 0.1; a
+#: step moves by at most 0.005 month and 0.05 % (a tenth and a fifth of a pixel on the screen
+#: chart's ~900 x 400 px plot of 0-40 months x 0-100 %), so nothing drawn moves visibly.
+#: Rounding S(t) straight to 0.1 also makes the hover print the estimate rounded once, not
+#: twice. Each decimal dropped is ~3 KB of a 6-arm response (issue 11: <= 100 KB; PERF-05).
+TIME_DECIMALS_DRAWN = 2
+PERCENT_DECIMALS_DRAWN = 1
+
+
 def _step_xy(
     km: KaplanMeierResult, values: np.ndarray, start: float, points: np.ndarray
 ) -> tuple[list[float], list[float]]:
-    """Step coordinates starting at t=0 with ``start`` (100 % for S, the CI for bands).
-
-    Rounded to what a reader can see (0.001 month, 0.01 %): this keeps the figure JSON small
-    (PERF-05) without moving any step visibly.
-    """
-    x = [0.0, *np.round(km.times_months[points], 3).tolist()]
-    y = [start, *np.round(values[points] * 100.0, 2).tolist()]
+    """Step coordinates starting at t=0 with ``start`` (100 % for S, the CI for bands),
+    rounded to :data:`TIME_DECIMALS_DRAWN` and :data:`PERCENT_DECIMALS_DRAWN`."""
+    x = [0.0, *np.round(km.times_months[points], TIME_DECIMALS_DRAWN).tolist()]
+    y = [start, *np.round(values[points] * 100.0, PERCENT_DECIMALS_DRAWN).tolist()]
     return x, y
 
 
-def _hover_text(km: KaplanMeierResult, points: np.ndarray) -> list[str]:
-    """Per-step "lower–upper · n at risk" for the hover ("–" where the band is undefined; the
-    hover template names the CI level once).
+def _hover_values(km: KaplanMeierResult, points: np.ndarray) -> list[list[float | int | str]]:
+    """Per-step hover values ``[lower %, upper %, n at risk]`` (``customdata``), which the hover
+    template prints as "lower–upper · n" ("– · n" where the band is undefined: the bounds are
+    then empty strings, which plotly prints as they are, without the number format).
 
-    Flat, short strings (``hovertext``) rather than nested ``customdata``: plotly validates
-    nested lists element by element (slow), and the hover text is a large part of the
-    figure's JSON (PERF-05)."""
-    texts = [f"– · {km.n_patients}"]
-    lower = np.round(km.ci_lower[points] * 100.0, 1)
-    upper = np.round(km.ci_upper[points] * 100.0, 1)
-    defined = km.ci_defined[points]
-    at_risk = km.n_at_risk[points]
-    for lo, hi, ok, n in zip(
-        lower.tolist(), upper.tolist(), defined, at_risk.tolist(), strict=True
-    ):
-        texts.append(f"{lo:.1f}–{hi:.1f} · {n}" if ok else f"– · {n}")
-    return texts
+    Numbers with the separators in the template, not one preformatted string per step: the
+    strings were a third of a 6-arm figure's JSON, each "–" and "·" escaped to six bytes
+    (issue 11: survival response <= 100 KB). ``customdata`` is a data array, which plotly
+    does not validate element by element."""
+    lower = np.round(km.ci_lower[points] * 100.0, 1).tolist()
+    upper = np.round(km.ci_upper[points] * 100.0, 1).tolist()
+    defined = km.ci_defined[points].tolist()
+    at_risk = km.n_at_risk[points].tolist()
+    values: list[list[float | int | str]] = [["", "", int(km.n_patients)]]
+    for lo, hi, ok, n in zip(lower, upper, defined, at_risk, strict=True):
+        values.append([lo, hi, n] if ok else ["", "", n])
+    return values
 
 
 def default_ticks(x_max: float, step: float) -> tuple[float, ...]:
@@ -345,11 +351,12 @@ def _curve_traces(curve: KMCurve, options: KMOptions) -> list[dict[str, Any]]:
     legend_name = curve.label if curve.grade is None else f"{curve.label} [grade {curve.grade}]"
     traces.append(
         {
+            "customdata": _hover_values(km, points),
             "hovertemplate": (
                 f"{curve.label}<br>t = %{{x:.1f}} mo · S(t) = %{{y:.1f}} %<br>"
-                f"{round(km.ci_level * 100)}% CI · at risk: %{{hovertext}}<extra></extra>"
+                f"{round(km.ci_level * 100)}% CI · at risk: "
+                "%{customdata[0]:.1f}–%{customdata[1]:.1f} · %{customdata[2]:d}<extra></extra>"
             ),
-            "hovertext": _hover_text(km, points),
             "legendgroup": group,
             "line": {
                 "color": curve.colour,
@@ -381,9 +388,9 @@ def _curve_traces(curve: KMCurve, options: KMOptions) -> list[dict[str, Any]]:
                 "name": f"{curve.label} censored",
                 "showlegend": False,
                 "type": "scatter",
-                "x": np.round(km.censor_times_months, 3).tolist(),
+                "x": np.round(km.censor_times_months, TIME_DECIMALS_DRAWN).tolist(),
                 "xaxis": "x",
-                "y": np.round(km.censor_survival * 100.0, 2).tolist(),
+                "y": np.round(km.censor_survival * 100.0, PERCENT_DECIMALS_DRAWN).tolist(),
                 "yaxis": "y",
             }
         )
@@ -526,7 +533,7 @@ def km_figure_dict(
     layout["meta"] = {"escc_km": {"table_rows": len(curves) if rows == 2 else 0}}
     layout["height"] = round(top + paper + bottom)
     layout["hovermode"] = "closest"
-    layout["template"] = plotly_template()
+    layout["template"] = plotly_template(trace_types={trace["type"] for trace in data})
     return {"data": data, "layout": layout}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,12 +134,21 @@ def _template_json(name: str) -> str:
     return str(pio.json.to_json_plotly(pio.templates[name].to_plotly_json()))
 
 
-def plotly_template(name: str | None = None) -> dict[str, Any]:
+def plotly_template(
+    name: str | None = None, trace_types: Collection[str] | None = None
+) -> dict[str, Any]:
     """The plotly template a validated figure would carry (default: plotly's current default),
     for figures built as plain dicts, so both paths look the same; a fresh copy each time, so
-    callers may modify their figure."""
+    callers may modify their figure.
+
+    ``trace_types`` keeps only the trace defaults of those types (``template.data``): the
+    defaults of a type the figure does not draw change nothing on it, and the full set is
+    ~4 KB of every response (issue 11: survival response <= 100 KB)."""
     if name is None:
         import plotly.io as pio  # noqa: PLC0415
 
         name = str(pio.templates.default)
-    return dict(json.loads(_template_json(name)))
+    template = dict(json.loads(_template_json(name)))
+    if trace_types is not None and isinstance(template.get("data"), dict):
+        template["data"] = {k: v for k, v in template["data"].items() if k in trace_types}
+    return template

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from analysis.survival import SurvivalSample, summarise_arm
-from components.charts.km import KMCurve, KMOptions, build_km_figure
+from components.charts.km import (
+    PERCENT_DECIMALS_DRAWN,
+    TIME_DECIMALS_DRAWN,
+    KMCurve,
+    KMOptions,
+    build_km_figure,
+)
 from components.charts.theme import colour_for
 
 TICKS = tuple(float(t) for t in range(0, 37, 3))
@@ -91,13 +97,14 @@ def test_steps_keep_every_event_and_the_end_of_follow_up() -> None:
     fig = build_km_figure([curve], KMOptions(show_at_risk=False))
     line = next(t for t in fig.data if t.mode == "lines")
     km = curve.km
-    event_times = np.round(km.times_months[km.n_events > 0], 3)
+    # Drawn to 0.01 month and 0.1 % (TIME_DECIMALS_DRAWN, PERCENT_DECIMALS_DRAWN; issue 11).
+    event_times = np.round(km.times_months[km.n_events > 0], TIME_DECIMALS_DRAWN)
     assert set(event_times.tolist()) <= set(line.x)
-    assert line.x[-1] == pytest.approx(km.times_months[-1], abs=1e-3)
+    assert line.x[-1] == pytest.approx(km.times_months[-1], abs=5.01e-3)
     points = np.flatnonzero(km.n_events > 0)
     points = np.union1d(points, [km.times_months.size - 1])
-    assert list(line.x[1:]) == pytest.approx(km.times_months[points], abs=6e-4)
-    assert list(line.y[1:]) == pytest.approx(100 * km.survival[points], abs=6e-3)
+    assert list(line.x[1:]) == pytest.approx(km.times_months[points], abs=5.01e-3)
+    assert list(line.y[1:]) == pytest.approx(100 * km.survival[points], abs=5.01e-2)
 
 
 def test_explicit_ticks_and_empty_message() -> None:
@@ -107,3 +114,37 @@ def test_explicit_ticks_and_empty_message() -> None:
     assert tuple(fig.layout.xaxis.tickvals) == ticks  # 99 is beyond the axis and dropped
     empty = build_km_figure([], KMOptions(empty_message="nothing to draw"))
     assert any(a.text == "nothing to draw" for a in empty.layout.annotations)
+
+
+def test_hover_values_carry_the_interval_and_the_number_at_risk_of_every_step() -> None:
+    """The hover of each step reads "lower–upper · n at risk" from ``customdata`` (the template
+    holds the separators, issue 11); an undefined band (t = 0) gives empty bounds, "– · N"."""
+    curve = _curve(2)
+    fig = build_km_figure([curve], KMOptions(show_at_risk=False))
+    line = next(t for t in fig.data if t.mode == "lines" and t.hovertemplate)
+    km = curve.km
+    points = np.union1d(np.flatnonzero(km.n_events > 0), [km.times_months.size - 1])
+    rows = [list(row) for row in line.customdata]
+    assert rows[0] == ["", "", km.n_patients]
+    assert len(rows) == len(line.x) == points.size + 1
+    for row, i in zip(rows[1:], points, strict=True):
+        if km.ci_defined[i]:
+            assert row[:2] == pytest.approx([100 * km.ci_lower[i], 100 * km.ci_upper[i]], abs=0.05)
+        else:
+            assert row[:2] == ["", ""]
+        assert row[2] == km.n_at_risk[i]
+    assert "%{customdata[0]:.1f}–%{customdata[1]:.1f} · %{customdata[2]:d}" in line.hovertemplate
+    assert PERCENT_DECIMALS_DRAWN == 1  # the hover prints S(t) to 0.1 %: nothing is lost
+
+
+def test_template_keeps_only_the_trace_defaults_the_figure_uses() -> None:
+    """Trace defaults of types a KM figure never draws are left out of its template (~4 KB of
+    every response, issue 11); the layout defaults are plotly's default template's."""
+    import plotly.io as pio
+
+    fig = build_km_figure([_curve(0)], KMOptions(show_ci=True))
+    template = fig.layout.template.to_plotly_json()
+    default = pio.templates[pio.templates.default].to_plotly_json()
+    assert set(template["data"]) == {"scatter"}
+    assert template["data"]["scatter"] == default["data"]["scatter"]
+    assert template["layout"] == default["layout"]
