@@ -54,6 +54,9 @@ CHARTS = {
     "safety-summary": (safety_bundle, {}),
     "safety-terms": (safety_bundle, {"chart": "terms"}),
     "safety-heatmap": (safety_bundle, {"chart": "heatmap"}),
+    # all-cause AEs: other arms have a term table, shorter term labels (narrower margin)
+    "safety-terms-all-cause": (safety_bundle, {"chart": "terms", "cat": "ac"}),
+    "safety-heatmap-all-cause": (safety_bundle, {"chart": "heatmap", "cat": "ac"}),
     "indirect-network": (network_bundle, {}),
     "indirect-forest": (reference_bundle, {}),
     "indirect-common": (common_bundle, {}),
