@@ -28,6 +28,7 @@ from dash.development.base_component import Component
 from analysis.curve_library import shared_curve_library
 from analysis.usercurves import store as user_store
 from components import export_jobs, export_panel, hardening, shell
+from components.allocator import tune_malloc
 from components.serving import embedded_request_handler
 from components.settings import APP_NAME, Settings, load_settings
 from components.views import default_views
@@ -184,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM (docker stop, systemd) ends the embedded server like Ctrl-C, so that atexit stops
     # the export renderers and removes their temporary directories (gunicorn: worker_exit).
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # Two glibc heaps and fixed mmap/trim thresholds, as for gunicorn's workers (post_fork).
+    tune_malloc()
     run_kwargs: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,

@@ -15,6 +15,7 @@ front of gunicorn. Bind to 127.0.0.1 (the default) so that only the proxy reache
 """
 
 import os
+from typing import Any
 
 from components.settings import default_workers
 
@@ -65,6 +66,16 @@ PROXY_REQUIREMENTS = {
 
 # Only trust X-Forwarded-* from a proxy on the same host unless told otherwise.
 forwarded_allow_ips = os.environ.get("ESCC_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server: object, worker: Any) -> None:
+    """A new worker, before its threads start: cap glibc's heaps at 2 and fix its mmap and trim
+    thresholds (components.allocator: with glibc's defaults a worker's free lists grew to
+    20-85 MB under the soak, notes/issue-14-export.md "Session 4"). Settings given through
+    glibc's own environment (MALLOC_ARENA_MAX, GLIBC_TUNABLES, ...) are left alone."""
+    from components.allocator import tune_malloc  # noqa: PLC0415 - per worker, after fork
+
+    worker.log.info("malloc settings: %s", tune_malloc())
 
 
 def worker_exit(server: object, worker: object) -> None:

@@ -19,9 +19,15 @@ from data import Registry
 S = TypeVar("S", bound=Hashable)
 V = TypeVar("V")
 
-#: Distinct states kept per view (least recently used dropped first). A survival model of
-#: 12 arms is a few hundred KB at most, so 128 bounds a worker's memo well under 100 MB.
-DEFAULT_MAX_ENTRIES = 128
+#: Distinct states kept per view (least recently used dropped first). Measured under the soak
+#: (notes/issue-14-export.md, "Session 4"): Python's allocated blocks in a worker grew by 34.5 MB
+#: while its memos took 436 new entries (~80 KB each; ~120 KB over the first 3 minutes), and a
+#: worker has seven memos. At 128 entries they kept filling for the soak's whole 15 minutes,
+#: towards ~100 MB a worker; 32 keeps them near 3-4 MB each (~25 MB a worker), full within
+#: minutes, and still holds every state a shared link or an export brings back.
+DEFAULT_MAX_ENTRIES = 32
+#: What one entry holds (the higher figure above); the memo test holds the bound to it.
+MEASURED_ENTRY_BYTES = 120_000
 
 
 class ViewMemo(Generic[S, V]):

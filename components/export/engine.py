@@ -39,7 +39,9 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
 import contextlib
+import contextvars
 import functools
 import logging
 import os
@@ -47,10 +49,10 @@ import shutil
 import signal
 import threading
 import weakref
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Coroutine, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import kaleido
 from choreographer.browsers.chromium import Chromium
@@ -62,6 +64,7 @@ from components.settings import APP_NAME
 log = logging.getLogger("escc.export")
 
 ImageFormat = Literal["png", "svg", "pdf"]
+_T = TypeVar("_T")
 
 # Flags added to choreographer's own (see module docstring). ``MAP * ~NOTFOUND`` makes every
 # host name fail to resolve; the proxy catches requests to literal IP addresses. file:// URLs
@@ -244,6 +247,7 @@ class RenderEngine:
         self.idle_closes = 0  # browsers closed for being idle
         self._in_flight = 0
         self._last_used = 0.0
+        self._idle_timer: asyncio.TimerHandle | None = None
         atexit.register(self.close)
         os.register_at_fork(after_in_child=functools.partial(_forget_in_child, weakref.ref(self)))
 
@@ -266,6 +270,7 @@ class RenderEngine:
         self._browser_lock = None
         self._pid = None
         self._in_flight = 0
+        self._idle_timer = None
 
     # -- loop thread ------------------------------------------------------------------------
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
@@ -275,7 +280,9 @@ class RenderEngine:
             thread_dead = self._thread is None or not self._thread.is_alive()
             if self._loop is None or not self._loop.is_running() or thread_dead:
                 self._kaleido = None  # first use, or the loop thread died with its browser
-                loop = asyncio.new_event_loop()
+                # In an empty context, like every task given to it (see _submit): the loop's own
+                # handles would otherwise keep the first caller's context for the loop's life.
+                loop = contextvars.Context().run(asyncio.new_event_loop)
                 ready = threading.Event()
 
                 def run() -> None:
@@ -288,6 +295,7 @@ class RenderEngine:
                 ready.wait(5.0)
                 self._loop, self._thread, self._pid = loop, thread, os.getpid()
                 self._browser_lock = None
+                self._idle_timer = None
             return self._loop
 
     # -- browser (runs on the loop) ----------------------------------------------------------
@@ -344,21 +352,29 @@ class RenderEngine:
             self._in_flight -= 1
             loop = asyncio.get_running_loop()
             self._last_used = loop.time()
-            idle = self.config.idle_timeout_s
-            if idle is not None:
-                loop.call_later(idle + 0.05, self._close_if_idle)
+            if self.config.idle_timeout_s is not None and self._idle_timer is None:
+                self._idle_timer = loop.call_later(
+                    self.config.idle_timeout_s + 0.05, self._close_if_idle
+                )
 
     def _close_if_idle(self) -> None:
+        """The idle timer: one at a time, re-armed for the rest of the idle time while renders
+        keep coming (one timer per render would keep thousands waiting under load)."""
+        self._idle_timer = None
         idle = self.config.idle_timeout_s
-        if idle is None or self._kaleido is None or self._in_flight:
+        if idle is None or self._kaleido is None:
             return
         loop = asyncio.get_running_loop()
-        if loop.time() - self._last_used >= idle:
-            self.idle_closes += 1
-            log.info("export: closing Chromium after %.0f s without exports", idle)
-            task = loop.create_task(self._close_browser())
-            _BACKGROUND.add(task)
-            task.add_done_callback(_BACKGROUND.discard)
+        # While a render runs, look again a full idle period later (its end re-dates last use).
+        left = idle if self._in_flight else self._last_used + idle - loop.time()
+        if left > 0:
+            self._idle_timer = loop.call_later(left + 0.05, self._close_if_idle)
+            return
+        self.idle_closes += 1
+        log.info("export: closing Chromium after %.0f s without exports", idle)
+        task = loop.create_task(self._close_browser())
+        _BACKGROUND.add(task)
+        task.add_done_callback(_BACKGROUND.discard)
 
     async def _render_once_or_twice(
         self, spec: Mapping[str, Any], opts: Mapping[str, Any]
@@ -413,7 +429,7 @@ class RenderEngine:
         """
         loop = self._ensure_loop()
         opts = {"format": fmt, "width": width, "height": height, "scale": scale}
-        future = asyncio.run_coroutine_threadsafe(self._render(figure, opts), loop)
+        future = _submit(self._render(figure, opts), loop)
         # Generous outer bound: start-up plus one retry; kaleido enforces the per-render timeout.
         limit = self.config.start_timeout_s * 2 + self.config.render_timeout_s * 2 + 5
         try:
@@ -433,7 +449,7 @@ class RenderEngine:
     def warm_up(self) -> None:
         """Start Chromium now (optional: the first render does it anyway)."""
         loop = self._ensure_loop()
-        future = asyncio.run_coroutine_threadsafe(self._browser(), loop)
+        future = _submit(self._browser(), loop)
         try:
             future.result(timeout=self.config.start_timeout_s + 5)
         except ExportError:
@@ -463,7 +479,7 @@ class RenderEngine:
                 self._kaleido = None
                 return
             try:
-                asyncio.run_coroutine_threadsafe(self._close_browser(), loop).result(timeout=15)
+                _submit(self._close_browser(), loop).result(timeout=15)
             except Exception:  # best effort at shutdown; the process group is killed below
                 log.warning("export: Chromium did not close cleanly")
             loop.call_soon_threadsafe(loop.stop)
@@ -471,6 +487,20 @@ class RenderEngine:
                 thread.join(timeout=5)
             self._loop = self._thread = None
             self._kaleido = None
+
+
+def _submit(
+    coro: Coroutine[Any, Any, _T], loop: asyncio.AbstractEventLoop
+) -> concurrent.futures.Future[_T]:
+    """Run ``coro`` on the engine's loop, in an empty ``contextvars`` context.
+
+    ``run_coroutine_threadsafe`` would give the task a copy of the caller's context, and
+    everything the task schedules (timers, kaleido's own tasks) keeps that copy. A caller is a
+    Dash callback, whose context holds the callback context and with it the response being
+    built: the soak found every exported PNG's response (1-2 MB) kept alive that way for the
+    idle timeout, 10 minutes (notes/issue-14-export.md, "Session 4").
+    """
+    return contextvars.Context().run(asyncio.run_coroutine_threadsafe, coro, loop)
 
 
 _INHERITED: list[_Kaleido] = []  # a parent's browsers seen by a forked child (see above)

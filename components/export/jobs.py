@@ -38,6 +38,7 @@ from typing import Any, Literal, Protocol
 
 from components.export.engine import ExportError
 from components.export.pool import job_renders
+from components.export.workdirs import pid_alive
 
 log = logging.getLogger("escc.export")
 
@@ -68,16 +69,6 @@ class TicketStatus:
     state: TicketState
     message: str = ""
     result: object = None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _ordinal(n: int) -> str:
@@ -140,7 +131,7 @@ class JobService:
         owner = int(record.get("owner", 0))
         if owner == os.getpid():
             return not self._stopping
-        return owner > 0 and _alive(owner)
+        return owner > 0 and pid_alive(owner)
 
     # -- submitting ----------------------------------------------------------------------------
     def retry_after_s(self) -> int:

@@ -37,6 +37,7 @@ GAP = 0.03  # between panels, as a share of the plot width
 EDGE_PX = 4
 PAD_PX = 8
 HEADER_LINES = 3
+NOTE_EM = 0.62  # the corner note: trial names, capitals and digits
 
 
 def is_term_chart(spec: Mapping[str, Any]) -> bool:
@@ -88,6 +89,9 @@ def term_parts(spec: Mapping[str, Any], width: int, height: int) -> list[tuple[d
     margin["l"] = math.ceil(
         max(CHAR_PX * font * max(len(w) for w in lines) for lines in wrapped) + 2 * PAD_PX
     )
+    if note:  # the corner note sits left of the first panel: the margin holds it too
+        widest = max(len(line) for line in note) * NOTE_EM * font + 2 * PAD_PX
+        margin["l"] = max(margin["l"], math.ceil(widest))
     plot_h = height - top - float(margin.get("b", 0))
     most = max(1, int(plot_h // MIN_ROW_PX))
     count = math.ceil(len(categories) / most)

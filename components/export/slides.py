@@ -162,12 +162,14 @@ def slide_figure(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
         fit_row_labels(out, SLIDE_CHART.width_px)
         _widen_text_columns(out)
     _favours_beside_ticks(out)
+    _spread_network(out)
     # plotly squeezes bar labels that do not fit; on a slide they keep 14 pt and may overhang
     layout["uniformtext"] = {"minsize": MIN_FONT_PX, "mode": "show"}
     return out
 
 
 CHAR_EM = 0.6  # average advance of DejaVu Sans, in em (as in components.export.images)
+BOLD_EM = 0.72  # DejaVu Sans Bold on short headers with capitals ("HRs used": 0.70)
 GAP = 0.02
 
 
@@ -188,7 +190,8 @@ def _widen_text_columns(spec: MutableMapping[str, Any]) -> None:
             continue
         size = float((trace.get("textfont") or {}).get("size") or layout["font"]["size"])
         for x, text in zip(trace.get("x") or [], trace.get("text") or [], strict=False):
-            px = len(re.sub(r"<[^>]+>", "", str(text))) * CHAR_EM * size
+            em = BOLD_EM if "<b>" in str(text) else CHAR_EM
+            px = len(re.sub(r"<[^>]+>", "", str(text))) * em * size
             if float(x) < 1:
                 need = max(need, px / (1 - float(x)))
     if need <= 0 or width <= 0:
@@ -198,6 +201,22 @@ def _widen_text_columns(spec: MutableMapping[str, Any]) -> None:
         first["domain"] = [0.0, split]
         first["tickangle"] = 0  # a narrower axis must not turn its labels (taller margin)
         second["domain"] = [split + GAP, 1.0]
+
+
+NETWORK_SPREAD = 1.6  # how much wider a network graph is drawn on a slide
+
+
+def _spread_network(spec: MutableMapping[str, Any]) -> None:
+    """Network graphs: at 14 pt the labels of neighbouring nodes at the top and bottom of the
+    star run into each other; a slide is wide, so the star is drawn wider (an ellipse)."""
+    if not any("nodes" in (t.get("meta") or {}) for t in spec.get("data") or []):
+        return
+    axis = spec["layout"].get("xaxis")
+    if not isinstance(axis, MutableMapping) or not isinstance(axis.get("range"), list):
+        return
+    low, high = (float(v) for v in axis["range"])
+    middle, half = (low + high) / 2, (high - low) / 2 / NETWORK_SPREAD
+    axis["range"] = [middle - half, middle + half]
 
 
 FAVOURS_TRACE = "favours"  # components.charts.forest names its "Favours …" text trace so

@@ -48,7 +48,9 @@ def remove_workdir(workdir: Path) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (a process of another user counts as alive). Also used by
+    the deck jobs to tell a job whose owning worker has gone."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -67,7 +69,7 @@ def sweep_stale_workdirs(root: Path) -> int:
         return 0
     for entry in entries:
         match = _WORKDIR_RE.match(entry.name)
-        if match is None or not entry.is_dir() or _pid_alive(int(match.group(1))):
+        if match is None or not entry.is_dir() or pid_alive(int(match.group(1))):
             continue
         remove_workdir(entry)
         removed += 1

@@ -93,11 +93,11 @@ def _transform(value: str | None) -> tuple[float, float, float, float]:
     return dx, dy, scale, angle
 
 
-def _lines(node: ET.Element, size: float, bold: bool) -> list[tuple[float, float]]:
-    """(width, baseline offset) of each line of a ``<text>``."""
+def _lines(node: ET.Element, size: float, bold: bool) -> list[tuple[str, float, float]]:
+    """(text, width, baseline offset) of each line of a ``<text>``."""
     parts = [c for c in node if c.tag == f"{_SVG}tspan" and "line" in (c.get("class") or "")]
     if not parts:
-        return [(_run_width(node, size, bold), 0.0)]
+        return [("".join(node.itertext()), _run_width(node, size, bold), 0.0)]
     out = []
     offset = 0.0
     base = float(node.get("y") or 0)
@@ -107,7 +107,7 @@ def _lines(node: ET.Element, size: float, bold: bool) -> list[tuple[float, float
         # plotly gives every line its own y (the text's) and a dy from it; without a y the
         # shift is from the previous line
         offset = (float(part.get("y")) - base + dy) if part.get("y") else offset + dy
-        out.append((_run_width(part, size, bold), offset))
+        out.append(("".join(part.itertext()), _run_width(part, size, bold), offset))
     return out
 
 
@@ -124,7 +124,8 @@ def _run_width(node: ET.Element, size: float, bold: bool) -> float:
 
 
 def placed_texts(svg: str) -> list[PlacedText]:
-    """Every non-empty ``<text>`` of ``svg`` with its box and clip box, in picture pixels."""
+    """Every non-empty line of every ``<text>`` of ``svg`` with its box and clip box, in
+    picture pixels."""
     root = ET.fromstring(svg)
     clips: dict[str, tuple[float, float, float, float]] = {}
     for clip in root.iter(f"{_SVG}clipPath"):
@@ -148,9 +149,7 @@ def placed_texts(svg: str) -> list[PlacedText]:
             box = Box(ox + x * scale, oy + y * scale, ox + (x + w) * scale, oy + (y + h) * scale)
             clip = box if clip is None else _intersect(clip, box)
         if node.tag == f"{_SVG}text":
-            placed = _place(node, ox, oy, scale, angle, clip)
-            if placed is not None:
-                found.append(placed)
+            found.extend(_place(node, ox, oy, scale, angle, clip))
             return
         for child in node:
             walk(child, ox, oy, scale, clip)
@@ -167,32 +166,37 @@ def _intersect(a: Box, b: Box) -> Box:
 
 def _place(
     node: ET.Element, ox: float, oy: float, scale: float, angle: float, clip: Box | None
-) -> PlacedText | None:
-    content = "".join(node.itertext()).strip()
+) -> list[PlacedText]:
+    """One box per line of a ``<text>`` (a short line under a long one leaves its side free)."""
     size_text = _style(node, "font-size")
-    if not content or size_text is None:
-        return None
+    if not "".join(node.itertext()).strip() or size_text is None:
+        return []
+    if abs(angle) > 1e-6 and abs(abs(angle) - 90) > 1e-6:
+        return []  # other angles do not occur on slides; not measured
     size = float(size_text.rstrip("px"))
     bold = (_style(node, "font-weight") or "") in ("bold", "700")
-    lines = _lines(node, size, bold)
-    width = max(w for w, _ in lines)
     x = float(node.get("x") or 0)
     y = float(node.get("y") or 0)
     anchor = node.get("text-anchor") or "start"
-    left = x - {"start": 0.0, "middle": width / 2, "end": width}.get(anchor, 0.0)
-    top = y + min(o for _, o in lines) - ASCENT_EM * size
-    bottom = y + max(o for _, o in lines) + DESCENT_EM * size
-    box = Box(ox + left * scale, oy + top * scale, ox + (left + width) * scale, oy + bottom * scale)
-    if abs(abs(angle) - 90) < 1e-6:
-        # rotated about the text's own anchor point (plotly: rotate(±90, x, y)): swap the sides
-        cx, cy = ox + x * scale, oy + y * scale
-        corners = [(box.left, box.top), (box.right, box.bottom)]
-        turned = [_turn(px, py, cx, cy, angle) for px, py in corners]
-        xs, ys = [p[0] for p in turned], [p[1] for p in turned]
-        box = Box(min(xs), min(ys), max(xs), max(ys))
-    elif abs(angle) > 1e-6:
-        return None  # other angles do not occur on slides; not measured
-    return PlacedText(content, box, clip, node.get("class") or "")
+    out = []
+    for text, width, offset in _lines(node, size, bold):
+        if not text.strip():
+            continue
+        left = x - {"start": 0.0, "middle": width / 2, "end": width}.get(anchor, 0.0)
+        top = y + offset - ASCENT_EM * size
+        bottom = y + offset + DESCENT_EM * size
+        box = Box(
+            ox + left * scale, oy + top * scale, ox + (left + width) * scale, oy + bottom * scale
+        )
+        if abs(angle) > 1e-6:
+            # rotated about the text's own anchor point (plotly: rotate(±90, x, y))
+            cx, cy = ox + x * scale, oy + y * scale
+            corners = [(box.left, box.top), (box.right, box.bottom)]
+            turned = [_turn(px, py, cx, cy, angle) for px, py in corners]
+            xs, ys = [p[0] for p in turned], [p[1] for p in turned]
+            box = Box(min(xs), min(ys), max(xs), max(ys))
+        out.append(PlacedText(text.strip(), box, clip, node.get("class") or ""))
+    return out
 
 
 def _turn(px: float, py: float, cx: float, cy: float, angle: float) -> tuple[float, float]:

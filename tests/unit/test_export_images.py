@@ -15,8 +15,10 @@ No mocks: Chromium must be installed (README setup), as for the browser tests.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
+import contextvars
 import gc
 import importlib
 import io
@@ -25,6 +27,7 @@ import re
 import threading
 import time
 import unicodedata
+import weakref
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Callable
@@ -517,3 +520,49 @@ def test_idle_browser_is_closed_and_started_again() -> None:
         assert own.running and own.starts == 2
     finally:
         own.close()
+
+
+_CALLER = contextvars.ContextVar("caller")
+
+
+class _Payload:
+    """Stands in for what a Dash callback's context holds (the response being built)."""
+
+
+def test_a_render_keeps_nothing_of_the_callers_context() -> None:
+    # Soak (notes/issue-14-export.md, "Session 4"): each render's idle timer kept a copy of the
+    # calling callback's context, and with it that request's response (1-2 MB for a PNG), for
+    # the whole idle timeout. A render must not keep the caller's context alive.
+    own = RenderEngine(EngineConfig(idle_timeout_s=600.0))
+    try:
+
+        def export_in_a_callback() -> weakref.ref[_Payload]:
+            payload = _Payload()
+            _CALLER.set(payload)
+            render_figure(response_stand_in(), "png", SLIDE_4_3, 1, engine=own)
+            return weakref.ref(payload)
+
+        held = contextvars.Context().run(export_in_a_callback)
+        gc.collect()
+        assert held() is None
+    finally:
+        own.close()
+
+
+def test_renders_share_one_idle_timer() -> None:
+    own = RenderEngine(EngineConfig(idle_timeout_s=600.0))
+    try:
+        for _ in range(3):
+            render_figure(response_stand_in(), "png", SLIDE_4_3, 1, engine=own)
+        loop = own._loop
+        assert loop is not None
+        # asyncio's own list of pending timers (read on the loop's thread)
+        pending = asyncio.run_coroutine_threadsafe(_scheduled(), loop).result(timeout=10)
+        assert pending == 1
+    finally:
+        own.close()
+
+
+async def _scheduled() -> int:
+    loop = asyncio.get_running_loop()
+    return sum(1 for handle in loop._scheduled if not handle.cancelled())  # type: ignore[attr-defined]

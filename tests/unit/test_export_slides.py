@@ -40,6 +40,7 @@ from components.export.slides import (
     slide_parts,
 )
 from components.forest.export import export_bundle as forest_bundle
+from components.indirect.export import common_bundle, network_bundle, reference_bundle
 from components.response.export import export_bundle as response_bundle
 from components.safety.export import export_bundle as safety_bundle
 from components.survival.export import export_bundle as survival_bundle
@@ -53,6 +54,12 @@ CHARTS = {
     "safety-summary": (safety_bundle, {}),
     "safety-terms": (safety_bundle, {"chart": "terms"}),
     "safety-heatmap": (safety_bundle, {"chart": "heatmap"}),
+    # all-cause AEs: other arms have a term table, shorter term labels (narrower margin)
+    "safety-terms-all-cause": (safety_bundle, {"chart": "terms", "cat": "ac"}),
+    "safety-heatmap-all-cause": (safety_bundle, {"chart": "heatmap", "cat": "ac"}),
+    "indirect-network": (network_bundle, {}),
+    "indirect-forest": (reference_bundle, {}),
+    "indirect-common": (common_bundle, {}),
 }
 CLIP = re.compile(r'<clipPath class="axesclip" id="clip\w*?(x\d*y\d*)"><rect ([^>]*)>')
 TEXT = re.compile(r"<text [^>]*>")

@@ -280,3 +280,26 @@ def test_label_only_problems_name_just_the_field(registry) -> None:
     )
     _state, problems = _legacy_spec().from_inputs(registry, {"minimum": "5"})
     assert problems == ["minimum must be 0–100"]
+
+
+def test_memo_holds_at_most_its_bound_in_bytes_after_many_states(registry) -> None:
+    # Soak (notes/issue-14-export.md, "Session 4"): memos kept filling for 15 minutes at 128
+    # entries of ~120 KB. Entries of that measured size: after 200 distinct states a default
+    # memo holds no more than DEFAULT_MAX_ENTRIES of them (+10 % for the keys and the table).
+    import tracemalloc
+
+    from analysis.views import memo as memo_module
+
+    size = memo_module.MEASURED_ENTRY_BYTES
+    memo = ViewMemo(lambda _reg, state: bytearray(size))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(200):
+            memo(registry, f"state {n}")
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(memo) == memo_module.DEFAULT_MAX_ENTRIES
+    assert held <= 1.1 * memo_module.DEFAULT_MAX_ENTRIES * size
+    assert held <= 4 * 2**20  # ~4 MB per memo, ~25 MB for a worker's seven
