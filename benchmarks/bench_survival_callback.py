@@ -69,7 +69,7 @@ def timed(body):
 out = []
 for n_arms, arms in arm_sets.items():
     body = lambda lm: valid_body(
-        key, spec, ["OS", arms, "ITT", None, lm, 18, True, True, True, True]
+        key, spec, ["OS", arms, "ITT", None, lm, 18, True, True, True, True, "latest", []]
     )
     _t, size = timed(body(12))
     repeat = [timed(body(12))[0] for _ in range(repeats)]
