@@ -161,6 +161,7 @@ def slide_figure(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
     if not is_km:  # a KM chart's second x axis is its at-risk table, aligned with the curves
         fit_row_labels(out, SLIDE_CHART.width_px)
         _widen_text_columns(out)
+        _thin_log_ticks(out)
     _favours_beside_ticks(out)
     _spread_network(out)
     # plotly squeezes bar labels that do not fit; on a slide they keep 14 pt and may overhang
@@ -201,6 +202,53 @@ def _widen_text_columns(spec: MutableMapping[str, Any]) -> None:
         first["domain"] = [0.0, split]
         first["tickangle"] = 0  # a narrower axis must not turn its labels (taller margin)
         second["domain"] = [split + GAP, 1.0]
+
+
+#: Ticks a log axis keeps first when its labels do not all fit: the reference line, then the
+#: halvings/doublings and decades, then the rest.
+TICK_PREFERENCE = (1.0, 0.5, 2.0, 0.1, 10.0, 0.2, 5.0, 0.3, 3.0, 0.05, 20.0, 0.02, 50.0)
+TICK_GAP_EM = 0.4  # the least space between two tick labels, in em of their font
+
+
+def _thin_log_ticks(spec: MutableMapping[str, Any]) -> None:
+    """Forest charts: on a slide the HR axis is narrowed for the text columns and its labels grow
+    to 14 pt, so neighbouring tick labels ("0.5" and "0.7") run into each other and read as one
+    number. Ticks are dropped, least preferred first (:data:`TICK_PREFERENCE`), until every
+    pair of neighbouring labels is at least :data:`TICK_GAP_EM` apart; 1 always stays."""
+    layout = spec["layout"]
+    axis = layout.get("xaxis")
+    if not isinstance(axis, MutableMapping) or axis.get("type") != "log":
+        return
+    values, labels = list(axis.get("tickvals") or []), list(axis.get("ticktext") or [])
+    low, high = (float(v) for v in axis.get("range") or (0.0, 0.0))
+    if len(values) < 2 or len(values) != len(labels) or high <= low:
+        return
+    margin = layout.get("margin") or {}
+    plot = SLIDE_CHART.width_px - float(margin.get("l", 0)) - float(margin.get("r", 0))
+    start, end = (float(v) for v in axis.get("domain") or (0.0, 1.0))
+    size = float((axis.get("tickfont") or {}).get("size") or layout["font"]["size"])
+
+    def centre(value: float) -> float:
+        return (start + (math.log10(value) - low) / (high - low) * (end - start)) * plot
+
+    def half_width(label: str) -> float:
+        return len(label) * CHAR_EM * size / 2
+
+    def rank(value: float) -> int:
+        near = [i for i, v in enumerate(TICK_PREFERENCE) if math.isclose(v, value)]
+        return near[0] if near else len(TICK_PREFERENCE)
+
+    kept: list[tuple[float, str]] = []
+    for value, label in sorted(zip(values, labels, strict=True), key=lambda t: rank(t[0])):
+        x = centre(float(value))
+        if all(
+            abs(x - centre(float(v))) - half_width(label) - half_width(other) >= TICK_GAP_EM * size
+            for v, other in kept
+        ):
+            kept.append((value, label))
+    kept.sort(key=lambda t: t[0])
+    axis["tickvals"] = [v for v, _ in kept]
+    axis["ticktext"] = [t for _, t in kept]
 
 
 NETWORK_SPREAD = 1.6  # how much wider a network graph is drawn on a slide

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 from types import SimpleNamespace
 
@@ -140,6 +141,26 @@ def test_no_slide_text_is_cut_or_overprinted(registry, engine, kind) -> None:
         svg = _svg(engine, part.spec)
         assert cut_texts(svg) == [], part.part
         assert overlapping_texts(svg) == [], part.part
+
+
+@pytest.mark.parametrize("kind", ["forest", "indirect-forest", "indirect-common"])
+def test_hr_axis_tick_labels_stay_apart_on_slides(registry, engine, kind) -> None:
+    """At 14 pt on the narrowed HR axis the labels "0.5" and "0.7" were drawn 0.1 px apart and
+    read as one number ("0.50.7"); not an overlap, so the text check above let it through.
+    Neighbouring tick labels keep at least a quarter em between them, and 1 is always shown."""
+    make, query = CHARTS[kind]
+    (part,) = slide_parts(make(registry, query).figure)
+    svg = _svg(engine, part.spec)
+    shown = set(part.spec["layout"]["xaxis"]["ticktext"])
+    ticks = sorted(
+        (t for t in placed_texts(svg) if t.text in shown and not t.css_class),
+        key=lambda t: t.box.left,
+    )
+    assert "1" in [t.text for t in ticks]
+    assert len(ticks) >= 3, [t.text for t in ticks]
+    for left, right in itertools.pairwise(ticks):
+        gap = right.box.left - left.box.right
+        assert gap >= MIN_FONT_PX / 4, f"{left.text!r} and {right.text!r} {gap:.1f} px apart"
 
 
 def test_km_slide_names_the_arms_drawn_only_as_markers(registry, engine) -> None:
