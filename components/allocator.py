@@ -12,8 +12,9 @@ instead of 285-286 MB. Two glibc defaults cause it in a threaded server:
 * **A sliding mmap threshold.** A block above 128 KiB comes from ``mmap`` and goes back to the
   kernel on ``free`` - until glibc sees such a block freed, then it raises the threshold to that
   block's size (up to 32 MiB). After the first deck (a 1-2 MB pptx copied as bytes, base64,
-  pickle and JSON) every response body, figure JSON and deck copy below that size is carved
-  out of the heaps, where the holes it leaves are reused only by blocks that fit.
+  the cache's serialised copy and JSON) every response body, figure JSON and deck copy below
+  that size is carved out of the heaps, where the holes it leaves are reused only by blocks
+  that fit.
 
 :func:`tune_malloc` caps the arenas at ``ARENA_MAX`` and fixes the mmap and trim thresholds at
 glibc's own starting value (128 KiB), which also switches the sliding off. Each setting is left
