@@ -10,16 +10,16 @@ Only markup and Dash plumbing live here; what a view accepts is its ``SPEC`` in
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import dash_mantine_components as dmc
 from dash import Dash, Input, Output, dcc, html, no_update
-from dash.development.base_component import Component
 
 from analysis.views.memo import ViewMemo
 from analysis.views.state import StateSpec
 from components.export_menu import export_controls
 from components.graph import graph
+from components.wire import to_wire
 from data import Registry
 
 #: Names of the PD-L1 scoring systems in grouped population selects (systems never share a
@@ -129,6 +129,11 @@ def exportable_chart(chart: str, graph_id: str, figure: Any, style: Mapping[str,
     ]
 
 
+#: Rendered outputs kept per one-chart panel, as sent (plain data): a safety term table of ten
+#: arms is ~0.3 MB of JSON and ~0.7 MB as Python objects, so fewer than the models' memo.
+RENDERED_ENTRIES = 16
+
+
 def register_view_update(
     app: Dash,
     registry: Registry,
@@ -145,10 +150,19 @@ def register_view_update(
     """The callback of a one-chart panel: validate the ``controls`` once (state attribute,
     id, property), take the model from ``memo``, and send ``render``'s parts to ``outputs``
     (render key, id, property) and the canonical query to ``url``. A value off its list
-    changes only the ``"message"`` output, to ``invalid(problems)``."""
+    changes only the ``"message"`` output, to ``invalid(problems)``. The rendered parts are
+    memoised by state as plain data (:func:`components.wire.to_wire`); clearing ``memo``
+    clears them too."""
     attrs = [attr for attr, _cid, _prop in controls]
     keys = [key for key, _cid, _prop in outputs]
     message_at = keys.index("message")
+
+    def rendered_parts(registry: Registry, state: StateT) -> tuple[Any, ...]:
+        out = render(registry, memo(registry, state))
+        return tuple(to_wire(out[key]) for key in keys)
+
+    rendered: ViewMemo[StateT, object] = ViewMemo(rendered_parts, max_entries=RENDERED_ENTRIES)
+    memo.clears_with(rendered)
 
     @app.callback(
         *[Output(cid, prop) for _key, cid, prop in outputs],
@@ -160,16 +174,10 @@ def register_view_update(
         state, problems = spec.from_inputs(registry, dict(zip(attrs, values, strict=True)))
         if state is None:
             return only_message(invalid(problems), outputs=len(keys) + 1, at=message_at)
-        out = render(registry, memo(registry, state))
-        return (*(out[key] for key in keys), spec.to_search(registry, state, safe=safe))
+        parts = cast("tuple[Any, ...]", rendered(registry, state))
+        return (*parts, spec.to_search(registry, state, safe=safe))
 
 
 def plain(value: Any) -> Any:
     """``value`` with every Dash component replaced by its plain data, recursively."""
-    if isinstance(value, Component):
-        value = value.to_plotly_json()
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
+    return to_wire(value)

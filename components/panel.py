@@ -50,6 +50,10 @@ class Panel:
     #: One instance of each pattern-matching component the panel's callbacks create at run time
     #: (not in its layout), for the app's validation layout.
     validation_components: ValidationFn | None = None
+    #: Whether ``layout`` is a function of (registry, query) alone, so the shell may serve a
+    #: page it rendered before for the same query (False: it reads other state, such as a
+    #: user's uploaded curves).
+    layout_by_query: bool = True
 
 
 def chart_exports(panels: tuple[Panel, ...]) -> dict[str, ChartExport]:

@@ -15,9 +15,11 @@ from urllib.parse import parse_qsl
 import dash_mantine_components as dmc
 from dash import Dash, Input, Output, State, dcc, html, set_props
 
+from analysis.views.memo import ViewMemo
 from components import ids
 from components.panel import Panel
 from components.settings import APP_NAME, Settings
+from components.wire import to_wire
 from data import Registry
 
 # Below this Mantine breakpoint ("md", 62em ≈ 990 px) the navigation collapses behind a burger.
@@ -232,8 +234,21 @@ PANEL_LOCATIONS: tuple[str, ...] = (
 _MIRROR_SEARCH = "function (search) { return search; }"
 
 
+#: Pages kept per app, as sent (plain data; a page is 5-370 KB as Python objects): the default
+#: page of each view, and the links people share, are served without being rebuilt.
+PAGE_ENTRIES = 24
+
+PageKey = tuple[str, tuple[tuple[str, str], ...]]
+
+
 def register_callbacks(app: Dash, registry: Registry, views: Sequence[Panel]) -> None:
     by_path = {view.path: view for view in views}
+
+    def page_of(registry: Registry, key: PageKey) -> Any:
+        path, query = key
+        return to_wire(render_view(by_path[path], registry, dict(query)))
+
+    pages: ViewMemo[PageKey, Any] = ViewMemo(page_of, max_entries=PAGE_ENTRIES)
 
     for location in PANEL_LOCATIONS:
         # The shell's search follows each panel's, so exports build the chart on screen.
@@ -269,7 +284,10 @@ def register_callbacks(app: Dash, registry: Registry, views: Sequence[Panel]) ->
             else:
                 return not_found(str(pathname)[:200])
         query, message = parse_query(search)
-        page = render_view(view, registry, query)
+        if view.layout_by_query:
+            page = pages(registry, (view.path, tuple(sorted(query.items()))))
+        else:
+            page = render_view(view, registry, query)
         if message:
             return [dmc.Alert(message, color="yellow", mb="md", id=ids.PAGE_MESSAGE), page]
         return page

@@ -31,6 +31,7 @@ PANELS: tuple[Panel, ...] = (
         register_callbacks=survival.register_callbacks,
         exports=(ChartExport("survival-km", survival.export_bundle, patient_data=True),),
         validation_components=survival.validation_components,
+        layout_by_query=False,  # names the link's user-supplied curves from their store
     ),
     Panel(
         key="forest",

@@ -42,6 +42,12 @@ class ViewMemo(Generic[S, V]):
         self._max = max_entries
         self._lock = threading.Lock()
         self._items: OrderedDict[tuple[str, int, S], V] = OrderedDict()
+        self._dependents: list[ViewMemo[S, object]] = []
+
+    def clears_with(self, dependent: ViewMemo[S, object]) -> None:
+        """``clear()`` on this memo also clears ``dependent``: a memo of what is rendered from
+        this one's models must not serve what a cleared model would no longer give."""
+        self._dependents.append(dependent)
 
     def __call__(self, registry: Registry, state: S) -> V:
         # The registry is read-only; its data version plus identity tells two registries apart
@@ -66,3 +72,5 @@ class ViewMemo(Generic[S, V]):
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+        for dependent in self._dependents:
+            dependent.clear()

@@ -7,10 +7,12 @@ from typing import Any, cast
 import dash_mantine_components as dmc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 
+from analysis.views.memo import ViewMemo
 from analysis.views.trials import SPEC, TrialsState, catalogue_rows, trial_detail
 from components import ids
 from components.trials.layout import FORMATS
 from components.trials.tables import catalogue_table, detail_card
+from components.wire import to_wire
 from data import Registry
 from data.export import ExportFormat, export_bytes
 
@@ -27,7 +29,21 @@ def render_detail(registry: Registry, trial_id: str, section: str) -> Any:
     return detail_card(trial_detail(registry, trial_id, section))
 
 
+#: Rendered catalogues and detail cards kept per app, as sent (plain data): the catalogue has one
+#: entry per class filter, a detail card one per (trial, section).
+RENDERED_ENTRIES = 32
+
+
 def register_callbacks(app: Dash, registry: Registry) -> None:
+    catalogues: ViewMemo[tuple[str, ...], Any] = ViewMemo(
+        lambda registry, classes: to_wire(catalogue_table(catalogue_rows(registry, classes))),
+        max_entries=RENDERED_ENTRIES,
+    )
+    details: ViewMemo[tuple[str, str], Any] = ViewMemo(
+        lambda registry, key: to_wire(render_detail(registry, *key)),
+        max_entries=RENDERED_ENTRIES,
+    )
+
     def _classes(value: object) -> tuple[TrialsState | None, list[str]]:
         return SPEC.from_inputs(registry, {"classes": value if value is not None else []})
 
@@ -40,7 +56,7 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
         state, _problems = _classes(value)
         if state is None:
             return dmc.Alert("Invalid selection: unknown regimen class.", color="red")
-        return catalogue_table(catalogue_rows(registry, state.classes))
+        return catalogues(registry, tuple(state.classes))
 
     @app.callback(
         Output(ids.TRIALS_DETAIL, "children"),
@@ -58,7 +74,7 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
         if checked is None:
             return dmc.Alert("Invalid selection: unknown section.", color="red")
         assert state.trial is not None
-        return render_detail(registry, state.trial, checked.section)
+        return details(registry, (state.trial, checked.section))
 
     @app.callback(
         Output(ids.TRIALS_DETAIL_SELECT, "value"),
