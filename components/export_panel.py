@@ -198,6 +198,17 @@ def _bundle(
     return exporter.bundle(registry, query)
 
 
+def _title(registry: Registry, exporters: Exporters, chart: str, search: object) -> str | None:
+    """The chart's title for the page's query, drawn only when the chart has no title function."""
+    exporter = exporters.get(chart)
+    query = _query(search)
+    if exporter is None or query is None:
+        return None
+    if exporter.title is not None:
+        return exporter.title(registry, query)
+    return exporter.bundle(registry, query).title
+
+
 def _file_name(bundle: ExportBundle, ext: str, today: dt.date) -> str:
     return export_filename(
         bundle.kind, bundle.subject, bundle.endpoint, bundle.population, date=today, ext=ext
@@ -436,10 +447,10 @@ def register_callbacks(app: Dash, registry: Registry, panels: tuple[Panel, ...])
             if chart not in exporters or len(items) >= MAX_DECK_SLIDES:
                 return no_update
             query_search = search if isinstance(search, str) else ""
-            bundle = _bundle(registry, exporters, str(chart), query_search)
-            if bundle is None:
+            title = _title(registry, exporters, str(chart), query_search)
+            if title is None:
                 return no_update
-            return [*items, {"chart": chart, "search": query_search, "title": bundle.title}]
+            return [*items, {"chart": chart, "search": query_search, "title": title}]
         return no_update
 
     @app.callback(

@@ -22,6 +22,7 @@ from data import Registry
 LayoutFn = Callable[[Registry, Mapping[str, str]], Any]
 RegisterFn = Callable[[Dash, Registry], None]
 BundleFn = Callable[[Registry, Mapping[str, str]], ExportBundle]
+TitleFn = Callable[[Registry, Mapping[str, str]], str]
 ValidationFn = Callable[[Registry], list[Any]]
 
 
@@ -34,6 +35,10 @@ class ChartExport:
     bundle: BundleFn
     #: Whether the chart offers reconstructed patient data (IPD) as a download.
     patient_data: bool = False
+    #: The chart's title for the same query, without drawing it (adding a chart to the deck
+    #: needs only the title; ``bundle`` validates a whole plotly figure, ~0.1 s); the bundle's
+    #: own title when None.
+    title: TitleFn | None = None
 
 
 @dataclass(frozen=True)

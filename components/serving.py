@@ -18,7 +18,10 @@ Issue 14 found two gaps below Flask:
 from __future__ import annotations
 
 import contextlib
+import heapq
 import io
+import itertools
+import os
 import socket
 import threading
 import time
@@ -50,6 +53,70 @@ def _plain(start_response: StartResponse, status: str, message: str) -> list[byt
     return [body]
 
 
+class _Watchdog:
+    """One thread per process that runs callbacks at their deadlines.
+
+    :func:`read_body` used to start a ``threading.Timer`` per request body. ``Thread.start``
+    waits until the new thread has run, which under load (four busy threads per worker sharing
+    the GIL) cost a callback ~30 ms of waiting (issue 11, session 5, profiled under
+    ``bench_load.py``). Arming a deadline here is a heap push. The thread is started lazily and
+    again in a forked child (gunicorn forks workers from a master that imported this module).
+    """
+
+    def __init__(self) -> None:
+        self._wake = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int]] = []
+        # Armed and not cancelled; a cancelled deadline drops its action (and the socket it
+        # holds) at once, and its heap entry when it comes up.
+        self._actions: dict[int, Callable[[], None]] = {}
+        self._count = itertools.count()
+        self._pid: int | None = None
+
+    def arm(self, delay_s: float, action: Callable[[], None]) -> int:
+        """Run ``action`` (in the watchdog thread) after ``delay_s`` unless cancelled first."""
+        when = time.monotonic() + delay_s
+        with self._wake:
+            if self._pid != os.getpid():  # first use in this process (or a forked child)
+                self._heap.clear()
+                self._actions.clear()
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name="escc-body-deadlines", daemon=True).start()
+            token = next(self._count)
+            heapq.heappush(self._heap, (when, token))
+            self._actions[token] = action
+            if self._heap[0][1] == token:
+                self._wake.notify()
+        return token
+
+    def cancel(self, token: int) -> None:
+        with self._wake:
+            self._actions.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while True:
+                    if not self._heap:
+                        self._wake.wait()
+                        continue
+                    when, token = self._heap[0]
+                    if token not in self._actions:  # cancelled
+                        heapq.heappop(self._heap)
+                        continue
+                    left = when - time.monotonic()
+                    if left > 0:
+                        self._wake.wait(left)
+                        continue
+                    heapq.heappop(self._heap)
+                    action = self._actions.pop(token)
+                    break
+            with contextlib.suppress(Exception):  # an action's failure must not stop the others
+                action()
+
+
+_WATCHDOG = _Watchdog()
+
+
 class BodyTooLarge(Exception):
     """More than the allowed number of bytes arrived."""
 
@@ -71,7 +138,7 @@ def read_body(
     """
     deadline = time.monotonic() + timeout_s
     expired = threading.Event()
-    timer: threading.Timer | None = None
+    timer: int | None = None
     if sock is not None:
 
         def _expire() -> None:
@@ -79,9 +146,7 @@ def read_body(
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RD)  # the answer can still be written
 
-        timer = threading.Timer(timeout_s, _expire)
-        timer.daemon = True
-        timer.start()
+        timer = _WATCHDOG.arm(timeout_s, _expire)
     want = length if length is not None else limit + 1
     parts: list[bytes] = []
     got = 0
@@ -105,7 +170,7 @@ def read_body(
                 raise BodyTooLarge
     finally:
         if timer is not None:
-            timer.cancel()
+            _WATCHDOG.cancel(timer)
     if expired.is_set():
         raise BodyTimeout
     return b"".join(parts)

@@ -29,7 +29,14 @@ PANELS: tuple[Panel, ...] = (
         ),
         layout=survival.layout,
         register_callbacks=survival.register_callbacks,
-        exports=(ChartExport("survival-km", survival.export_bundle, patient_data=True),),
+        exports=(
+            ChartExport(
+                "survival-km",
+                survival.export_bundle,
+                patient_data=True,
+                title=survival.export_title,
+            ),
+        ),
         validation_components=survival.validation_components,
         layout_by_query=False,  # names the link's user-supplied curves from their store
     ),
@@ -43,7 +50,7 @@ PANELS: tuple[Panel, ...] = (
         ),
         layout=forest.layout,
         register_callbacks=forest.register_callbacks,
-        exports=(ChartExport("forest", forest.export_bundle),),
+        exports=(ChartExport("forest", forest.export_bundle, title=forest.export_title),),
     ),
     Panel(
         key="indirect",
@@ -56,9 +63,13 @@ PANELS: tuple[Panel, ...] = (
         layout=indirect.layout,
         register_callbacks=indirect.register_callbacks,
         exports=(
-            ChartExport(indirect.CHART_NETWORK, indirect.network_bundle),
-            ChartExport(indirect.CHART_REFERENCE, indirect.reference_bundle),
-            ChartExport(indirect.CHART_COMMON, indirect.common_bundle),
+            ChartExport(
+                indirect.CHART_NETWORK, indirect.network_bundle, title=indirect.network_title
+            ),
+            ChartExport(
+                indirect.CHART_REFERENCE, indirect.reference_bundle, title=indirect.reference_title
+            ),
+            ChartExport(indirect.CHART_COMMON, indirect.common_bundle, title=indirect.common_title),
         ),
     ),
     Panel(
@@ -68,7 +79,7 @@ PANELS: tuple[Panel, ...] = (
         description="Adverse events by harmonised term, with definitions and denominators.",
         layout=safety.layout,
         register_callbacks=safety.register_callbacks,
-        exports=(ChartExport("safety", safety.export_bundle),),
+        exports=(ChartExport("safety", safety.export_bundle, title=safety.export_title),),
     ),
     Panel(
         key="response",
@@ -77,7 +88,7 @@ PANELS: tuple[Panel, ...] = (
         description="Objective response, disease control and complete response with exact CIs.",
         layout=response.layout,
         register_callbacks=response.register_callbacks,
-        exports=(ChartExport("response", response.export_bundle),),
+        exports=(ChartExport("response", response.export_bundle, title=response.export_title),),
     ),
     Panel(
         key="addcurve",

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from components.forest.callbacks import register_callbacks
-from components.forest.export import export_bundle
+from components.forest.export import export_bundle, export_title
 from components.forest.layout import layout
 
-__all__ = ["export_bundle", "layout", "register_callbacks"]
+__all__ = ["export_bundle", "export_title", "layout", "register_callbacks"]

@@ -17,8 +17,11 @@ from components.indirect.export import (
     CHART_NETWORK,
     CHART_REFERENCE,
     common_bundle,
+    common_title,
     network_bundle,
+    network_title,
     reference_bundle,
+    reference_title,
 )
 from components.indirect.layout import layout
 
@@ -27,8 +30,11 @@ __all__ = [
     "CHART_NETWORK",
     "CHART_REFERENCE",
     "common_bundle",
+    "common_title",
     "layout",
     "network_bundle",
+    "network_title",
     "reference_bundle",
+    "reference_title",
     "register_callbacks",
 ]

@@ -64,6 +64,21 @@ def _forest_bundle(registry: Registry, query: Mapping[str, str], against: str) -
     )
 
 
+def network_title(registry: Registry, query: Mapping[str, str]) -> str:
+    """The title :func:`network_bundle` gives the same query."""
+    return _view(registry, query).network_title
+
+
+def reference_title(registry: Registry, query: Mapping[str, str]) -> str:
+    """The title :func:`reference_bundle` gives the same query."""
+    return _view(registry, query).forest_title("reference")
+
+
+def common_title(registry: Registry, query: Mapping[str, str]) -> str:
+    """The title :func:`common_bundle` gives the same query."""
+    return _view(registry, query).forest_title("common comparator")
+
+
 def reference_bundle(registry: Registry, query: Mapping[str, str]) -> ExportBundle:
     """Every regimen vs the reference the page shows."""
     return _forest_bundle(registry, query, "reference")

@@ -9,7 +9,14 @@ only renders it: ``layout`` (page), ``callbacks`` (validate, memoised model, ren
 from __future__ import annotations
 
 from components.response.callbacks import register_callbacks
-from components.response.export import CSV_COLUMNS, export_bundle, figure_for
+from components.response.export import CSV_COLUMNS, export_bundle, export_title, figure_for
 from components.response.layout import layout
 
-__all__ = ["CSV_COLUMNS", "export_bundle", "figure_for", "layout", "register_callbacks"]
+__all__ = [
+    "CSV_COLUMNS",
+    "export_bundle",
+    "export_title",
+    "figure_for",
+    "layout",
+    "register_callbacks",
+]

@@ -97,6 +97,12 @@ def figure_for(
     return _parts(registry, build(registry, state))
 
 
+def export_title(registry: Registry, query: Mapping[str, str]) -> str:
+    """The title :func:`export_bundle` gives the same query."""
+    state, _problems = SPEC.from_query(registry, query)
+    return build(registry, state).title
+
+
 def export_bundle(registry: Registry, query: Mapping[str, str]) -> ExportBundle:
     """The chart as the export layer wants it, rebuilt from the page's query (defaults for
     anything the query gets wrong, exactly as the page shows it)."""

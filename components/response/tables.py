@@ -17,6 +17,7 @@ from analysis.views.response import (
 )
 from components import provenance
 from components.response.figure import Colours, colour, colours_of
+from components.wire import el
 from data import Registry
 
 HEADERS_AFTER_MEASURE = (
@@ -94,25 +95,29 @@ def _row(registry: Registry, r: ResponseRowView, colours: Colours) -> Any:
         if r.locator:
             source.append(html.Span(f" ({r.locator})"))
     response = f"{r.confirmed}; {r.assessor}" + (f"; {r.criteria}" if r.criteria else "")
-    return html.Tr(
+    # Plain data (components.wire.el): constructing the cells as components was most of a new
+    # state's render time (issue 11, session 5).
+    return el(
+        "Tr",
         [
-            html.Td(
+            el(
+                "Td",
                 [
-                    html.Span("● ", style={"color": colour(colours, r)}),
-                    html.Strong(r.trial_name),
-                    html.Div(r.arm_label),
-                    html.Div(r.group, style=MUTED_STYLE),
-                ]
+                    el("Span", "● ", style={"color": colour(colours, r)}),
+                    el("Strong", r.trial_name),
+                    el("Div", r.arm_label),
+                    el("Div", r.group, style=MUTED_STYLE),
+                ],
             ),
-            html.Td([html.Div(r.population_label), html.Div(r.analysis_label)]),
-            html.Td(rate_cell(r)),
-            html.Td(computed),
-            html.Td(printed),
-            html.Td(flag),
-            html.Td(response),
-            html.Td(r.dor_text),
-            html.Td(html.Div(source) if source else "–"),
-            html.Td([html.Div(n) for n in r.notes]),
+            el("Td", [el("Div", r.population_label), el("Div", r.analysis_label)]),
+            el("Td", rate_cell(r)),
+            el("Td", computed),
+            el("Td", printed),
+            el("Td", flag),
+            el("Td", response),
+            el("Td", r.dor_text),
+            el("Td", el("Div", source) if source else "–"),
+            el("Td", [el("Div", n) for n in r.notes]),
         ],
         **{"data-row": r.key},
     )

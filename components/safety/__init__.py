@@ -10,7 +10,14 @@ bundle and CSV rows).
 from __future__ import annotations
 
 from components.safety.callbacks import register_callbacks
-from components.safety.export import CSV_COLUMNS, export_bundle, figure_for
+from components.safety.export import CSV_COLUMNS, export_bundle, export_title, figure_for
 from components.safety.layout import layout
 
-__all__ = ["CSV_COLUMNS", "export_bundle", "figure_for", "layout", "register_callbacks"]
+__all__ = [
+    "CSV_COLUMNS",
+    "export_bundle",
+    "export_title",
+    "figure_for",
+    "layout",
+    "register_callbacks",
+]

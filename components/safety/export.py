@@ -173,6 +173,12 @@ def figure_for(
     return _parts(registry, build(registry, state), theme)
 
 
+def export_title(registry: Registry, query: Mapping[str, str]) -> str:
+    """The title :func:`export_bundle` gives the same query."""
+    state, _notices = SPEC.from_query(registry, query)
+    return build(registry, state).title
+
+
 def export_bundle(registry: Registry, query: Mapping[str, str]) -> ExportBundle:
     """The chart for the export layer, rebuilt from the page's query (link values outside the
     allow-lists fall back to the defaults, exactly as the page shows them)."""

@@ -19,6 +19,7 @@ from components.export.footnote import SourceRef
 from components.page import invalid_selection
 from components.provenance import NR_NOT_REPORTED, caption, citation_links, source_badge
 from components.safety.figure import chart_key
+from components.wire import el
 from data import Registry
 
 #: Rows shown under the chart; the rest are in the chart's CSV export (a ten-arm term view
@@ -74,11 +75,14 @@ def notes_text(cell: ae.AeCell) -> str:
 
 
 def _row(texts: Sequence[str], value_columns: Sequence[int]) -> Any:
-    return html.Tr(
+    # Plain data (components.wire.el): a term table has hundreds of rows, and constructing
+    # html.Td components was most of a new state's render time (issue 11, session 5).
+    return el(
+        "Tr",
         [
-            html.Td(t, className=VALUE) if i in value_columns else html.Td(t)
+            el("Td", t, className=VALUE) if i in value_columns else el("Td", t)
             for i, t in enumerate(texts)
-        ]
+        ],
     )
 
 

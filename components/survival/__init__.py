@@ -19,7 +19,7 @@ from dash import html
 
 from components import ids
 from components.survival.callbacks import register_callbacks
-from components.survival.export import export_bundle, figure_for
+from components.survival.export import export_bundle, export_title, figure_for
 from components.survival.layout import layout
 from data import Registry
 
@@ -36,6 +36,7 @@ def validation_components(_registry: Registry) -> list[Any]:
 
 __all__ = [
     "export_bundle",
+    "export_title",
     "figure_for",
     "layout",
     "register_callbacks",

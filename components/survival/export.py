@@ -63,6 +63,11 @@ def figure_for(
     return figure, footnote, rows_of(registry, model), ipd_arms(model)
 
 
+def export_title(registry: Registry, query: Mapping[str, str]) -> str:
+    """The title :func:`export_bundle` gives the same query."""
+    return export_model(registry, query).title
+
+
 def export_bundle(registry: Registry, query: Mapping[str, str]) -> ExportBundle:
     """The chart as the export layer wants it, with the reconstructed IPD attached."""
     model = export_model(registry, query)

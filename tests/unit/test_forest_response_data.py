@@ -26,7 +26,8 @@ def registry():
 
 
 def _strings(component) -> list[str]:
-    """Every string in a Dash component tree (children and text props)."""
+    """Every string in a Dash component tree (children and text props); rows may be markup
+    built as the plain data Dash sends (``components.wire.el``)."""
     out: list[str] = []
     if isinstance(component, str):
         return [component]
@@ -34,7 +35,10 @@ def _strings(component) -> list[str]:
         for child in component:
             out.extend(_strings(child))
         return out
-    children = getattr(component, "children", None)
+    if isinstance(component, dict) and "props" in component:
+        children = component["props"].get("children")
+    else:
+        children = getattr(component, "children", None)
     if children is not None:
         out.extend(_strings(children))
     return out
