@@ -68,6 +68,17 @@ PROXY_REQUIREMENTS = {
 forwarded_allow_ips = os.environ.get("ESCC_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def when_ready(server: Any) -> None:
+    """The master, with the app loaded and before any worker is forked: import the export's
+    libraries (python-pptx, kaleido), which ``import app`` leaves to the first export (issue 11).
+    Imported here once, every worker shares them, including those forked later to replace
+    recycled ones; importing them in ``post_fork`` would cost each new worker ~0.3 s CPU and
+    private memory (notes/issue-11.md, "Session 5")."""
+    from components.export.preload import preload  # noqa: PLC0415 - master, after preload_app
+
+    server.log.info("export libraries imported: %s", ", ".join(preload()))
+
+
 def post_fork(server: object, worker: Any) -> None:
     """A new worker, before its threads start: cap glibc's heaps at 2 and fix its mmap and trim
     thresholds (components.allocator: with glibc's defaults a worker's free lists grew to

@@ -23,6 +23,7 @@ from analysis.views.together import arm_order, shown_together
 from components.charts.palette import ArmLook, assign_looks
 from components.export.footnote import Footnote, SourceRef
 from components.settings import APP_VERSION
+from data import Registry
 
 LEVEL_COLOURS = {
     "primary publication": "teal",
@@ -41,7 +42,7 @@ LEVEL_SHORT = {
 
 
 @per_registry  # not lru_cache: hashing a Registry walks every trial (~12 ms)
-def arm_looks(registry: Any) -> dict[tuple[str, str], ArmLook]:
+def arm_looks(registry: Registry) -> dict[tuple[str, str], ArmLook]:
     """(trial_id, arm_id) -> :class:`ArmLook` (colour, dash, bar pattern), the same in every
     view for one registry; arms shown together by default get different colours where the
     palette allows (:func:`components.charts.palette.assign_looks`)."""
@@ -49,7 +50,7 @@ def arm_looks(registry: Any) -> dict[tuple[str, str], ArmLook]:
 
 
 @per_registry
-def arm_colours(registry: Any) -> dict[tuple[str, str], tuple[str, str]]:
+def arm_colours(registry: Registry) -> dict[tuple[str, str], tuple[str, str]]:
     """(trial_id, arm_id) -> (colour, dash), from :func:`arm_looks`."""
     return {key: (look.colour, look.dash) for key, look in arm_looks(registry).items()}
 

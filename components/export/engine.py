@@ -49,17 +49,15 @@ import shutil
 import signal
 import threading
 import weakref
-from collections.abc import Coroutine, Mapping, MutableMapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
-
-import kaleido
-from choreographer.browsers.chromium import Chromium
-from choreographer.errors import BrowserClosedError, BrowserFailedError, ChannelClosedError
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from components.export.workdirs import make_workdir, remove_workdir
-from components.settings import APP_NAME
+
+if TYPE_CHECKING:
+    from components.export.kaleido_browser import KaleidoBrowser
 
 log = logging.getLogger("escc.export")
 
@@ -82,20 +80,6 @@ OFFLINE_FLAGS: tuple[str, ...] = (
     "--mute-audio",
 )
 
-# Environment passed to Chromium: what it needs to find fonts, a home and a temp dir, and
-# nothing else of the app's environment (which can hold deployment secrets).
-_ENV_KEEP = (
-    "PATH",
-    "HOME",
-    "TMPDIR",
-    "LANG",
-    "LANGUAGE",
-    "TZ",
-    "FONTCONFIG_FILE",
-    "FONTCONFIG_PATH",
-)
-_ENV_KEEP_PREFIXES = ("LC_", "XDG_")
-
 _BROWSER_NAMES = ("chromium", "chromium-browser")
 _BROWSER_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
@@ -110,7 +94,7 @@ class EngineConfig:
 
     ``browser_path`` None means: ``chromium`` on PATH, else ``/usr/bin/chromium``.
     ``tabs`` is the number of renders Chromium runs at once (each tab holds plotly.js, ~30 MB).
-    ``reload_every``: a tab's page is reloaded after this many renders (see ``_Kaleido``).
+    ``reload_every``: a tab's page is reloaded after this many renders (see ``KaleidoBrowser``).
     ``idle_timeout_s``: Chromium is closed after this long without an export (it holds
     ~0.4–0.7 GB); the next export starts it again. None keeps it running.
     ``render_timeout_s`` bounds one render once it has a tab (kaleido's own timeout); the caller
@@ -157,81 +141,6 @@ def find_browser(config: EngineConfig) -> Path:
     )
 
 
-def _browser_class(config: EngineConfig, workdir: Path) -> type[Chromium]:
-    """A choreographer ``Chromium`` that adds our flags and passes a minimal environment whose
-    ``TMPDIR`` is the browser's own directory."""
-    flags = (*OFFLINE_FLAGS, *config.extra_flags)
-    scratch = str(workdir / "tmp")
-
-    class _OfflineChromium(Chromium):
-        def get_cli(self) -> Sequence[str]:
-            return [*super().get_cli(), *flags]
-
-        def get_env(self) -> MutableMapping[str, str]:
-            env = super().get_env()
-            kept = {
-                key: value
-                for key, value in env.items()
-                if key in _ENV_KEEP or key.startswith(_ENV_KEEP_PREFIXES)
-            }
-            kept["TMPDIR"] = scratch
-            return kept
-
-    return _OfflineChromium
-
-
-class _Kaleido(kaleido.Kaleido):  # type: ignore[misc]
-    """kaleido that reloads a tab only every ``reload_every`` renders, off the caller's wait.
-
-    kaleido 1.5 reloads the page after *every* render and makes the caller wait for it. The
-    reload costs ~0.1 s itself and, worse, throws away V8's warmed-up plotly.js code, so the next
-    render runs cold (measured: ~0.5 s instead of ~0.25 s in the browser for a 6-arm KM chart).
-    ``Plotly.toImage`` draws into a detached element that it purges, so a page can serve many
-    renders; it is still reloaded periodically (in the background, the tab rejoins the pool when
-    done) to bound any slow growth of the page's heap. If a reload fails, the browser is marked
-    ``failed`` and replaced before the next render.
-    """
-
-    failed: bool
-    workdir: Path | None
-    workdir_pid: int
-
-    def __init__(self, *, reload_every: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.failed = False
-        self.workdir = None
-        self.workdir_pid = os.getpid()
-        self._reload_every = reload_every
-        self._renders = 0
-        self._reloads: set[asyncio.Task[None]] = set()
-
-    async def _return_kaleido_tab(self, tab: Any) -> None:
-        self._renders += 1
-        if self._renders % self._reload_every:
-            await self.tabs_ready.put(tab)
-            return
-        parent = super()._return_kaleido_tab
-
-        async def reload() -> None:
-            try:
-                await parent(tab)
-            except Exception:  # the tab is lost; a new browser replaces this one
-                self.failed = True
-                log.warning("export: kaleido tab reload failed; the browser will be restarted")
-
-        task = asyncio.create_task(reload())
-        self._reloads.add(task)
-        task.add_done_callback(self._reloads.discard)
-
-    async def close(self) -> None:
-        for task in list(self._reloads):
-            task.cancel()
-        await super().close()
-
-
-_BROWSER_DIED = (BrowserClosedError, BrowserFailedError, ChannelClosedError)
-
-
 class RenderEngine:
     """A lazily started, shared kaleido instance; safe to call from any thread."""
 
@@ -241,7 +150,7 @@ class RenderEngine:
         self._pid: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._kaleido: _Kaleido | None = None
+        self._kaleido: KaleidoBrowser | None = None
         self._browser_lock: asyncio.Lock | None = None
         self.starts = 0  # browsers started by this process (1 + restarts)
         self.idle_closes = 0  # browsers closed for being idle
@@ -299,7 +208,7 @@ class RenderEngine:
             return self._loop
 
     # -- browser (runs on the loop) ----------------------------------------------------------
-    async def _browser(self) -> _Kaleido:
+    async def _browser(self) -> KaleidoBrowser:
         if self._browser_lock is None:
             self._browser_lock = asyncio.Lock()
         async with self._browser_lock:
@@ -313,14 +222,19 @@ class RenderEngine:
             workdir = make_workdir(self.config.temp_root)
             try:
                 page = workdir / "index.html"
-                page.write_text(_page().generate_index(), encoding="utf-8")
-                fresh = _Kaleido(
+                # kaleido and choreographer load here, on the first render (issue 11)
+                from components.export import kaleido_browser as kb  # noqa: PLC0415
+
+                page.write_text(kb.render_page().generate_index(), encoding="utf-8")
+                fresh = kb.KaleidoBrowser(
                     reload_every=self.config.reload_every,
                     n=self.config.tabs,
                     timeout=self.config.render_timeout_s,
                     page_generator=str(page),
                     path=str(path),
-                    browser_cls=_browser_class(self.config, workdir),
+                    browser_cls=kb.browser_class(
+                        (*OFFLINE_FLAGS, *self.config.extra_flags), workdir
+                    ),
                     enable_sandbox=self.config.sandbox,
                     tmp_dir=str(workdir),
                 )
@@ -385,7 +299,7 @@ class RenderEngine:
                 # In a task of its own: when the browser dies, kaleido cancels the task that
                 # called it, which must not be the caller's task (see below).
                 data = await asyncio.create_task(browser.calc_fig(dict(spec), opts=dict(opts)))
-            except (*_BROWSER_DIED, asyncio.CancelledError) as exc:
+            except (*_browser_died(), asyncio.CancelledError) as exc:
                 own_task = asyncio.current_task()
                 if isinstance(exc, asyncio.CancelledError) and (
                     (own_task is not None and own_task.cancelling()) or _alive(browser)
@@ -503,11 +417,11 @@ def _submit(
     return contextvars.Context().run(asyncio.run_coroutine_threadsafe, coro, loop)
 
 
-_INHERITED: list[_Kaleido] = []  # a parent's browsers seen by a forked child (see above)
+_INHERITED: list[KaleidoBrowser] = []  # a parent's browsers seen by a forked child (see above)
 _BACKGROUND: set[asyncio.Task[None]] = set()
 
 
-def _disarm(browser: _Kaleido) -> None:
+def _disarm(browser: KaleidoBrowser) -> None:
     """Make a parent's browser object inert in a forked child: no profile or page deletion."""
     impl = getattr(browser, "_browser_impl", None)
     if impl is not None:
@@ -535,21 +449,19 @@ def _forget_in_child(ref: weakref.ref[RenderEngine]) -> None:
         engine._forget_parent()
 
 
-def _page() -> kaleido.PageGenerator:
-    """kaleido's render page: plotly.js from the installed plotly package (file://), no
-    MathJax (kaleido's default would be a CDN script), and our product name as the page title,
-    which Chromium writes into the PDF's Title field (kaleido's own is "Kaleido-fier")."""
-    page = kaleido.PageGenerator(mathjax=False)
-    page.header = page.header.replace("Kaleido-fier", f"{APP_NAME} chart")
-    return page
+def _browser_died() -> tuple[type[BaseException], ...]:
+    """choreographer's errors for a browser that went away (loaded by the first render)."""
+    from components.export.kaleido_browser import BROWSER_DIED  # noqa: PLC0415 - see _browser
+
+    return BROWSER_DIED
 
 
-def _alive(browser: _Kaleido) -> bool:
+def _alive(browser: KaleidoBrowser) -> bool:
     process = getattr(browser, "subprocess", None)
     return process is not None and process.poll() is None
 
 
-async def _quiet_close(browser: _Kaleido) -> None:
+async def _quiet_close(browser: KaleidoBrowser) -> None:
     try:
         await asyncio.wait_for(browser.close(), 12)
     except Exception:  # a dead or hung browser: make sure its process group is gone

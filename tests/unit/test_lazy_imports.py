@@ -72,3 +72,27 @@ def test_the_special_functions_give_the_distributions_numbers_exactly() -> None:
         assert np.array_equal(
             stats.beta.ppf(tail, k, n - k + 1), special.betaincinv(k, n - k + 1, tail)
         )
+
+
+#: Needed only when an export is made (issue 11, session 5): python-pptx for decks, kaleido and
+#: choreographer for images. gunicorn's master imports them before forking (when_ready).
+EXPORT_ONLY = ("pptx", "kaleido", "choreographer")
+
+
+def test_import_app_leaves_the_export_libraries_unloaded() -> None:
+    loaded = _loaded_after("import app")
+    assert "components.export.deck" in loaded and "components.export.engine" in loaded
+    assert not [m for m in EXPORT_ONLY if m in loaded]
+
+
+def test_the_master_preload_imports_the_export_libraries() -> None:
+    loaded = _loaded_after(
+        "import runpy\n"
+        "conf = runpy.run_path('gunicorn.conf.py')\n"
+        "class _Log:\n"
+        "    def info(self, *args): pass\n"
+        "class _Server:\n"
+        "    log = _Log()\n"
+        "conf['when_ready'](_Server())"
+    )
+    assert all(m in loaded for m in EXPORT_ONLY)
