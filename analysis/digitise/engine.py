@@ -30,7 +30,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 #: Version of the digitiser recorded with every digitised curve shipped in data/.
-ENGINE_VERSION = "1.1.1"
+ENGINE_VERSION = "1.2.0"
 #: A curve whose first column maps within this share of the x span of the range start starts there.
 START_SNAP_SHARE = 0.02
 #: A starting survival within this distance of 1 is reported as 1.
