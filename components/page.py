@@ -20,6 +20,7 @@ from analysis.views.memo import ViewMemo
 from analysis.views.state import StateSpec
 from components.export_menu import export_controls
 from components.graph import graph
+from components.panel import keep_memo
 from data import Registry
 
 #: Names of the PD-L1 scoring systems in grouped population selects (systems never share a
@@ -133,8 +134,9 @@ def register_view_update(
     app: Dash,
     registry: Registry,
     *,
+    key: str,
     spec: StateSpec[StateT],
-    memo: ViewMemo[StateT, ModelT],
+    build: Callable[[Registry, StateT], ModelT],
     render: Callable[[Registry, ModelT], Mapping[str, Any]],
     controls: Sequence[Binding],
     outputs: Sequence[Binding],
@@ -143,9 +145,12 @@ def register_view_update(
     invalid: Callable[[Sequence[str]], Any],
 ) -> None:
     """The callback of a one-chart panel: validate the ``controls`` once (state attribute,
-    id, property), take the model from ``memo``, and send ``render``'s parts to ``outputs``
+    id, property), take the model from the panel's app-scoped memo of ``build`` (kept as
+    ``key``'s, :func:`components.panel.keep_memo`), and send ``render``'s parts to ``outputs``
     (render key, id, property) and the canonical query to ``url``. A value off its list
     changes only the ``"message"`` output, to ``invalid(problems)``."""
+    memo: ViewMemo[StateT, ModelT] = ViewMemo(build)
+    keep_memo(app, key, memo)
     attrs = [attr for attr, _cid, _prop in controls]
     keys = [key for key, _cid, _prop in outputs]
     message_at = keys.index("message")
