@@ -44,7 +44,7 @@ from components.charts.ae_labels import (
 )
 from components.charts.palette import bar_marker, bars_marker
 from components.charts.plain import cell_axes, subplot_grid, template
-from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text, footnote_annotation
+from components.charts.theme import SCREEN, ChartTheme, dress_layout, escape_plotly_text
 
 Figure = dict[str, Any]
 
@@ -103,19 +103,10 @@ def _finish(
 ) -> Figure:
     """Theme, title, footnote, size and margins shared by the AE figures."""
     layout = figure["layout"]
-    if options.footnote:
-        note, grown = footnote_annotation(options.footnote, options.theme, bottom)
-        layout.setdefault("annotations", []).append(note)
-        bottom = int(grown)
-    layout.update(options.theme.layout())
-    if options.title:
-        layout["title"] = {
-            "text": _esc(options.title),
-            "x": 0.01,
-            "font": {"size": options.theme.title_size},
-        }
-    else:
-        layout.pop("title", None)
+    title = _esc(options.title) if options.title else None
+    bottom = dress_layout(
+        layout, options.theme, title=title, footnote=options.footnote, bottom_px=bottom
+    )
     layout.update(
         height=height + bottom,
         margin={"l": left, "r": 24, "t": top, "b": bottom},

@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
-from components.charts.labels import distinct_labels
+from components.charts.labels import distinct_labels, fill_lines
 
 MIN_ROW_PX = 36  # row pitch for 24 px labels (1.5 em)
 MAX_LABEL_SHARE = 0.45  # of the picture's width for row labels
@@ -174,14 +174,7 @@ def _category_axes(layout: Mapping[str, Any]) -> list[str]:
 
 
 def _wrap_bar_label(text: object) -> str:
-    parts = str(text).split(" · ")
-    lines: list[str] = []
-    for part in parts:
-        if lines and len(lines[-1]) + 3 + len(part) <= BAR_LINE_CHARS:
-            lines[-1] = f"{lines[-1]} · {part}"
-        else:
-            lines.append(part)
-    return "<br>".join(lines)
+    return "<br>".join(fill_lines(str(text).split(" · "), " · ", BAR_LINE_CHARS))
 
 
 def keep_points(node: MutableMapping[str, Any], keep: list[int], n: int) -> None:
