@@ -126,6 +126,24 @@ CASES = [
         ),
         scans=True,
     ),
+    # The same style; one patient censored at about 0.05 months puts a plus sign over the top of
+    # the y axis, hiding the axis line's end: engine 1.2.0 cut the plot area below the 100 %
+    # line and dropped the curve 17 px early (0.046; the area now reaches up to the top y tick).
+    Case(
+        "colour-dashed-plus-scan-censored-on-axis",
+        22,
+        (4.5,),
+        Style(
+            colours=("#e69f00",),
+            linestyles=("--",),
+            censor_marker="+",
+            censor_size=8.0,
+            linewidth=2.0,
+            x_max=24.0,
+            x_step=3.0,
+        ),
+        scans=True,
+    ),
 ]
 
 
