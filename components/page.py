@@ -9,7 +9,7 @@ Only markup and Dash plumbing live here; what a view accepts is its ``SPEC`` in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import dash_mantine_components as dmc
@@ -22,6 +22,7 @@ from components.export_menu import export_controls
 from components.graph import graph
 from components.panel import keep_memo
 from data import Registry
+from data.pdl1 import ITT_KEY, key_sort, key_text, parse_key
 
 #: Names of the PD-L1 scoring systems in grouped population selects (systems never share a
 #: group).
@@ -76,6 +77,23 @@ def link_notice(problems: Sequence[str], *, ident: str | None = None) -> Any:
         title="Link settings reset",
         **extra,
     )
+
+
+def population_groups(keys: Iterable[str], *, itt_label: str) -> list[dict[str, Any]]:
+    """Options of a population select: the whole population (ITT), then the PD-L1 ``keys``
+    grouped by scoring system (systems never share a group), by system and cut-off."""
+    groups: list[dict[str, Any]] = [
+        {"group": "Whole population", "items": [{"value": ITT_KEY, "label": itt_label}]}
+    ]
+    for key in sorted(keys, key=key_sort):
+        parsed = parse_key(key)
+        if parsed is None:
+            continue
+        name = SYSTEM_NAMES.get(parsed.system, parsed.system)
+        if groups[-1]["group"] != name:
+            groups.append({"group": name, "items": []})
+        groups[-1]["items"].append({"value": key, "label": key_text(key) or key})
+    return groups
 
 
 def segmented(label: str, ident: str, options: Mapping[str, str], value: str) -> Any:
