@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 
 #: Pixels at or above this own membership are the curve's (as ``trace.OWN_THRESHOLD``).
 HIT_THRESHOLD = 0.35
@@ -56,17 +57,22 @@ def _shift(mask: BoolArray, dr: int, dc: int) -> BoolArray:
     return out
 
 
-def _run(hit: BoolArray, r: int, c: int, dr: int, dc: int, limit: int) -> int:
-    """Consecutive hits from (r, c) in direction (dr, dc), not counting (r, c); at most ``limit``
-    (a run reaching ``limit`` is reported as ``limit``)."""
+def _runs(hit: BoolArray, rows: IntArray, cols: IntArray, dr: int, dc: int, limit: int) -> IntArray:
+    """Per point (rows[i], cols[i]): consecutive hits in direction (dr, dc), not counting the
+    point itself; at most ``limit`` (a run reaching ``limit`` is reported as ``limit``)."""
     height, width = hit.shape
-    n = 0
-    while n < limit:
-        rr, cc = r + (n + 1) * dr, c + (n + 1) * dc
-        if not (0 <= rr < height and 0 <= cc < width and hit[rr, cc]):
+    count = np.zeros(rows.size, dtype=np.int64)
+    alive = np.ones(rows.size, dtype=bool)
+    for n in range(1, limit + 1):
+        rr, cc = rows + n * dr, cols + n * dc
+        inside = (rr >= 0) & (rr < height) & (cc >= 0) & (cc < width)
+        step = np.zeros(rows.size, dtype=bool)
+        step[inside] = hit[rr[inside], cc[inside]]
+        alive &= step
+        if not alive.any():
             break
-        n += 1
-    return n
+        count += alive
+    return count
 
 
 #: (bar direction, crossing direction) of a plus sign and of a cross.
@@ -76,17 +82,6 @@ _SHAPES: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = (
 )
 
 
-def _line_between_drops(hit: BoolArray, r: int, left: int, right: int, reach: int) -> bool:
-    """Row ``r`` from ``left`` to ``right`` is a short stretch of line between two drops (a drop's
-    stroke arrives from above at its left end and leaves downwards at its right end), not a
-    mark's bar: hits run at least ``reach`` - 1 pixels up from the left end and down from the
-    right end."""
-    return (
-        _run(hit, r, left, -1, 0, reach) >= reach - 1
-        and _run(hit, r, right, 1, 0, reach) >= reach - 1
-    )
-
-
 def _bar_centres(
     hit: BoolArray,
     bar: tuple[int, int],
@@ -94,37 +89,34 @@ def _bar_centres(
     min_arm: int,
     max_arm: int,
     free_px: int,
-) -> list[tuple[int, int, int]]:
-    """Centres ``(row, col, half length)`` of bars along ``bar`` crossed at their centre by a run
-    along ``across``. For a cross both directions are bars (bounded and centred)."""
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Centres ``(rows, cols, half lengths)`` of bars along ``bar`` crossed at their centre by a
+    run along ``across``. For a cross both directions are bars (bounded and centred)."""
     (br, bc), (ar, ac) = bar, across
     # Candidates: a hit with hits min_arm away along both directions, both ways.
     cand = hit.copy()
     for dr, dc in ((br, bc), (-br, -bc), (ar, ac), (-ar, -ac)):
         cand &= _shift(hit, min_arm * dr, min_arm * dc)
-    both_bars = across != (1, 0)
-    found: list[tuple[int, int, int]] = []
-    for r, c in zip(*np.nonzero(cand), strict=True):
-        ri, ci = int(r), int(c)
-        lo = _run(hit, ri, ci, -br, -bc, max_arm + 1)
-        hi = _run(hit, ri, ci, br, bc, max_arm + 1)
-        if max(lo, hi) > max_arm or abs(lo - hi) > SYMMETRY_PX:
-            continue
-        if both_bars:
-            lo2 = _run(hit, ri, ci, -ar, -ac, max_arm + 1)
-            hi2 = _run(hit, ri, ci, ar, ac, max_arm + 1)
-            if max(lo2, hi2) > max_arm or abs(lo2 - hi2) > SYMMETRY_PX:
-                continue
-            found.append((ri, ci, max(lo, hi, lo2, hi2)))
-        elif _line_between_drops(hit, ri, ci - lo, ci + hi, free_px):
-            continue  # a short stretch of line between two drops (with a tick), not a bar
-        else:
-            up = _run(hit, ri, ci, -ar, -ac, min_arm)
-            down = _run(hit, ri, ci, ar, ac, min_arm)
-            if min(up, down) < min_arm:
-                continue
-            found.append((ri, ci, max(lo, hi)))
-    return found
+    rows, cols = (np.asarray(a, dtype=np.int64) for a in np.nonzero(cand))
+    lo = _runs(hit, rows, cols, -br, -bc, max_arm + 1)
+    hi = _runs(hit, rows, cols, br, bc, max_arm + 1)
+    ok = (np.maximum(lo, hi) <= max_arm) & (np.abs(lo - hi) <= SYMMETRY_PX)
+    half = np.maximum(lo, hi)
+    if across != (1, 0):
+        lo2 = _runs(hit, rows, cols, -ar, -ac, max_arm + 1)
+        hi2 = _runs(hit, rows, cols, ar, ac, max_arm + 1)
+        ok &= (np.maximum(lo2, hi2) <= max_arm) & (np.abs(lo2 - hi2) <= SYMMETRY_PX)
+        half = np.maximum(half, np.maximum(lo2, hi2))
+    else:
+        # A short stretch of line between two drops (a drop's stroke arrives from above at its
+        # left end and leaves downwards at its right end) carrying a tick is not a bar.
+        joined_above = _runs(hit, rows, cols - lo, -1, 0, free_px) >= free_px - 1
+        joined_below = _runs(hit, rows, cols + hi, 1, 0, free_px) >= free_px - 1
+        ok &= ~(joined_above & joined_below)
+        up = _runs(hit, rows, cols, -ar, -ac, min_arm)
+        down = _runs(hit, rows, cols, ar, ac, min_arm)
+        ok &= np.minimum(up, down) >= min_arm
+    return rows[ok], cols[ok], half[ok]
 
 
 def strip_mark_arms(own: FloatArray, thickness: float) -> tuple[FloatArray, int]:
@@ -142,22 +134,22 @@ def strip_mark_arms(own: FloatArray, thickness: float) -> tuple[FloatArray, int]
     weak = ~hit  # anti-aliased fringe: dropped along with the arm it borders
     n_found = 0
     for bar, across in _SHAPES:
-        centres = _bar_centres(hit, bar, across, min_arm, max_arm, free_px)
-        n_found += len(centres)
+        rows, cols, halves = _bar_centres(hit, bar, across, min_arm, max_arm, free_px)
+        n_found += int(rows.size)
         directions = [bar] if across == (1, 0) else [bar, across]
-        for r, c, half in centres:
-            for dr, dc in directions:
-                for sign in (-1, 1):
-                    for n in range(keep + 1, half + 2):
-                        rr, cc = r + sign * n * dr, c + sign * n * dc
-                        for er, ec in ((0, 0), (dc, -dr), (-dc, dr)):
-                            r2, c2 = rr + er, cc + ec
-                            if (
-                                0 <= r2 < height
-                                and 0 <= c2 < width
-                                and ((er, ec) == (0, 0) or weak[r2, c2])
-                            ):
-                                drop[r2, c2] = True
+        for dr, dc in directions:
+            for sign in (-1, 1):
+                for n in range(keep + 1, int(halves.max(initial=0)) + 2):
+                    on = halves + 1 >= n
+                    rr, cc = rows[on] + sign * n * dr, cols[on] + sign * n * dc
+                    for er, ec in ((0, 0), (dc, -dr), (-dc, dr)):
+                        r2, c2 = rr + er, cc + ec
+                        inside = (r2 >= 0) & (r2 < height) & (c2 >= 0) & (c2 < width)
+                        r2, c2 = r2[inside], c2[inside]
+                        if (er, ec) != (0, 0):
+                            weak_here = weak[r2, c2]
+                            r2, c2 = r2[weak_here], c2[weak_here]
+                        drop[r2, c2] = True
     if not n_found:
         return own, 0
     return np.where(drop, 0.0, own), n_found
