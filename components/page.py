@@ -120,6 +120,12 @@ def invalid_selection(problems: Sequence[str]) -> Any:
     )
 
 
+def clicked(n_clicks: object) -> bool:
+    """Whether a button's ``n_clicks`` is a real click count (a positive int; not a bool, None
+    or anything else a hand-made request may send)."""
+    return isinstance(n_clicks, int) and not isinstance(n_clicks, bool) and n_clicks > 0
+
+
 def only_message(message: Any, *, outputs: int, at: int) -> tuple[Any, ...]:
     """A callback's return value that changes nothing but the message output at index ``at``
     of ``outputs``: an invalid selection leaves the last good view on screen."""
