@@ -23,28 +23,18 @@ import math
 from dataclasses import dataclass
 
 from analysis.meta import StudyEstimate
-from analysis.types import check_ci_level, wald_ratio
+from analysis.types import HrContrast, check_ci_level, log_hr_estimate
 
 
 @dataclass(frozen=True)
-class BucherResult:
+class BucherResult(HrContrast):
     """HR of ``treatment`` vs ``comparator`` through ``common``, with CI and two-sided p.
 
     ``treatment_vs_common`` and ``comparator_vs_common`` are the inputs as given (labels carry
     the trials they came from).
     """
 
-    treatment: str
-    comparator: str
     common: str
-    log_hr: float
-    se_log_hr: float
-    hr: float
-    ci_lower: float
-    ci_upper: float
-    ci_level: float
-    z: float
-    p_value: float
     treatment_vs_common: StudyEstimate
     comparator_vs_common: StudyEstimate
 
@@ -73,19 +63,11 @@ def bucher(
         )
     log_hr = treatment_vs_common.log_hr - comparator_vs_common.log_hr
     se = math.sqrt(treatment_vs_common.se_log_hr**2 + comparator_vs_common.se_log_hr**2)
-    wald = wald_ratio(log_hr, se, level)
     return BucherResult(
         treatment=treatment,
         comparator=comparator,
         common=common,
-        log_hr=log_hr,
-        se_log_hr=se,
-        hr=wald.ratio,
-        ci_lower=wald.ci_lower,
-        ci_upper=wald.ci_upper,
-        ci_level=level,
-        z=wald.z,
-        p_value=wald.p_value,
+        **log_hr_estimate(log_hr, se, level),
         treatment_vs_common=treatment_vs_common,
         comparator_vs_common=comparator_vs_common,
     )

@@ -59,7 +59,7 @@ import numpy as np
 # not imported at module level because they add seconds to `import app` (issue 11).
 from scipy.special import chdtrc, ndtr
 
-from analysis.types import FloatArray, check_ci_level, wald_ratio
+from analysis.types import FloatArray, HrContrast, check_ci_level, log_hr_estimate
 
 NmaModel = Literal["fixed", "random"]
 
@@ -142,23 +142,13 @@ class NmaFit:
 
 
 @dataclass(frozen=True)
-class RelativeEffect:
+class RelativeEffect(HrContrast):
     """HR of ``treatment`` vs ``comparator`` from the network, with its CI and what fed it.
 
     ``contributions`` pairs each input contrast key with its weight in the log-HR estimate
     (weights of a tree network are +-1 along the path; loops give fractions).
     """
 
-    treatment: str
-    comparator: str
-    log_hr: float
-    se_log_hr: float
-    hr: float
-    ci_lower: float
-    ci_upper: float
-    ci_level: float
-    z: float
-    p_value: float
     contributions: tuple[tuple[str, float], ...]
 
 
@@ -432,18 +422,10 @@ def relative_effect(
         for key, wk in zip(fit.contrast_keys, w, strict=True)
         if abs(wk) > CONTRIBUTION_TOLERANCE
     )
-    wald = wald_ratio(d, se, level)
     return RelativeEffect(
         treatment=treatment,
         comparator=comparator,
-        log_hr=d,
-        se_log_hr=se,
-        hr=wald.ratio,
-        ci_lower=wald.ci_lower,
-        ci_upper=wald.ci_upper,
-        ci_level=level,
-        z=wald.z,
-        p_value=wald.p_value,
+        **log_hr_estimate(d, se, level),
         contributions=contributions,
     )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -97,6 +97,51 @@ def wald_ratio(log_estimate: float, se: float, ci_level: float) -> WaldRatio:
         ci_upper=math.exp(log_estimate + crit * se),
         z=z,
         p_value=two_sided_normal_p(z),
+    )
+
+
+@dataclass(frozen=True)
+class HrContrast:
+    """HR of ``treatment`` vs ``comparator`` estimated on the log scale, with its Wald CI at
+    ``ci_level``, z and two-sided p: what every record of such an estimate holds (Bucher and
+    network estimates add their own fields)."""
+
+    treatment: str
+    comparator: str
+    log_hr: float
+    se_log_hr: float
+    hr: float
+    ci_lower: float
+    ci_upper: float
+    ci_level: float
+    z: float
+    p_value: float
+
+
+class _Estimate(TypedDict):
+    log_hr: float
+    se_log_hr: float
+    hr: float
+    ci_lower: float
+    ci_upper: float
+    ci_level: float
+    z: float
+    p_value: float
+
+
+def log_hr_estimate(log_hr: float, se: float, ci_level: float) -> _Estimate:
+    """The estimate fields of an :class:`HrContrast` for ``log_hr`` and its ``se``: the HR,
+    Wald CI at ``ci_level``, z and p (:func:`wald_ratio`)."""
+    wald = wald_ratio(log_hr, se, ci_level)
+    return _Estimate(
+        log_hr=log_hr,
+        se_log_hr=se,
+        hr=wald.ratio,
+        ci_lower=wald.ci_lower,
+        ci_upper=wald.ci_upper,
+        ci_level=ci_level,
+        z=wald.z,
+        p_value=wald.p_value,
     )
 
 

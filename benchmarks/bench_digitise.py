@@ -11,6 +11,9 @@ of ``--repeats`` runs after one warm-up:
   censor ticks) at 450, 800 and 1000 pixels wide: ``digitise`` on the decoded image (decoding
   timed separately), then ``reconstruct_from_curve`` on each digitised arm with its true at-risk
   table;
+* the PFS-like style of the synthetic tests (one dashed arm, events and censorings piling up at
+  scan times, plus-sign censor marks on the drops; ``simulate_scan_arm``) at 1000 pixels wide,
+  the case where censor-mark recognition has the most to do;
 * when ``../shared/figures`` is present, every published figure of ``tools.digitise_published``
   with the shipped settings (read, never copied), with the reconstruction from the registry's
   published at-risk table and events.
@@ -45,7 +48,12 @@ from analysis.digitise.engine import digitise  # noqa: E402
 from analysis.digitise.image import decode_image, load_image  # noqa: E402
 from analysis.reconstruct import reconstruct_from_curve  # noqa: E402
 from data import load_registry  # noqa: E402
-from tests.unit.km_figures import Style, draw_figure, simulate_arm  # noqa: E402
+from tests.unit.km_figures import (  # noqa: E402
+    Style,
+    draw_figure,
+    simulate_arm,
+    simulate_scan_arm,
+)
 from tools.digitise_published import FIGURES  # noqa: E402
 
 FIGURE_DIR = ROOT.parent / "shared" / "figures"
@@ -101,6 +109,46 @@ def synthetic_rows(repeats: int) -> list[dict[str, object]]:
     return rows
 
 
+def scan_rows(repeats: int) -> list[dict[str, object]]:
+    rng = np.random.default_rng(24)
+    arm = simulate_scan_arm(rng, 260, 4.5)
+    style = Style(
+        width_px=1000,
+        height_px=620,
+        colours=("#e69f00",),
+        linestyles=("--",),
+        censor_marker="+",
+        censor_size=8.0,
+        linewidth=2.0,
+        x_max=24.0,
+        x_step=3.0,
+    )
+    data = draw_figure([arm], style)
+    image = decode_image(data)
+
+    def run(image=image) -> object:
+        return digitise(image, x_range=(0, 24), y_range=(0, 100), n_curves=1)
+
+    digitise_ms, cpu_ms = _median_wall_cpu_ms(run, repeats)
+    curve = digitise(image, x_range=(0, 24), y_range=(0, 100), n_curves=1).curves[0]
+    risk_t = np.arange(0.0, 25.0, 3.0)
+    counts = arm.n_at_risk(risk_t)
+    keep = counts > 0
+
+    def rebuild() -> None:
+        reconstruct_from_curve(curve.time, curve.survival, risk_t[keep], counts[keep])
+
+    return [
+        {
+            "figure": f"synthetic PFS-like plus signs {image.shape[1]}x{image.shape[0]} (1 arm)",
+            "decode_ms": round(_median_ms(lambda: decode_image(data), repeats), 1),
+            "digitise_ms": round(digitise_ms, 1),
+            "cpu_ms": round(cpu_ms, 1),
+            "reconstruct_ms": round(_median_ms(rebuild, repeats), 1),
+        }
+    ]
+
+
 def published_rows(repeats: int) -> list[dict[str, object]]:
     if not (FIGURE_DIR / "README.md").is_file():
         return []
@@ -148,14 +196,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    rows = synthetic_rows(args.repeats) + published_rows(args.repeats)
+    rows = synthetic_rows(args.repeats) + scan_rows(args.repeats) + published_rows(args.repeats)
     print(
-        f"{'figure':48} {'decode ms':>10} {'digitise ms':>12} {'cpu ms':>8} "
+        f"{'figure':56} {'decode ms':>10} {'digitise ms':>12} {'cpu ms':>8} "
         f"{'reconstruct ms (2 arms)':>24}"
     )
     for row in rows:
         print(
-            f"{row['figure']!s:48} {row.get('decode_ms', ''):>10} {row['digitise_ms']:>12} "
+            f"{row['figure']!s:56} {row.get('decode_ms', ''):>10} {row['digitise_ms']:>12} "
             f"{row['cpu_ms']:>8} {row['reconstruct_ms']:>24}"
         )
     print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")

@@ -53,6 +53,7 @@ from components.export.jobs import JobService
 from components.export.pool import on_shutdown
 from components.export_jobs import ExportJobManager
 from components.export_menu import DATA_FORMATS, export_controls
+from components.page import clicked
 from components.panel import ChartExport, Panel, chart_exports
 from components.settings import APP_VERSION, Settings
 from components.shell import parse_query
@@ -350,10 +351,6 @@ def validation_components() -> list[Any]:
     return [export_controls("validation", patient_data=True), _deck_list([example])]
 
 
-def _positive_click(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
 def register_callbacks(app: Dash, registry: Registry, panels: tuple[Panel, ...]) -> None:
     exporters = chart_exports(panels)
 
@@ -380,7 +377,7 @@ def register_callbacks(app: Dash, registry: Registry, panels: tuple[Panel, ...])
     ) -> Any:
         trigger = ctx.triggered_id
         chart = trigger.get("chart") if isinstance(trigger, dict) else None
-        if not _positive_click(n_clicks) or chart not in exporters:
+        if not clicked(n_clicks) or chart not in exporters:
             return no_update, no_update
         try:
             result = export_file(
@@ -433,7 +430,7 @@ def register_callbacks(app: Dash, registry: Registry, panels: tuple[Panel, ...])
         items = _deck_items(data, exporters)
         trigger = ctx.triggered_id
         triggered_value = ctx.triggered[0]["value"] if ctx.triggered else None
-        if not _positive_click(triggered_value):
+        if not clicked(triggered_value):
             return no_update
         if trigger == ids.DECK_CLEAR:
             return []
@@ -468,7 +465,7 @@ def register_callbacks(app: Dash, registry: Registry, panels: tuple[Panel, ...])
         prevent_initial_call=True,
     )
     def open_deck(n_clicks: object) -> Any:
-        return True if _positive_click(n_clicks) else no_update
+        return True if clicked(n_clicks) else no_update
 
     @app.callback(
         Output(ids.DECK_FILE, "data"),
@@ -489,7 +486,7 @@ def register_callbacks(app: Dash, registry: Registry, panels: tuple[Panel, ...])
         prevent_initial_call=True,
     )
     def download_deck(set_progress: Callable[[str], None], n_clicks: object, data: object) -> Any:
-        if not _positive_click(n_clicks):
+        if not clicked(n_clicks):
             return no_update, no_update
         items = _deck_items(data, exporters)
         if not items:

@@ -9,7 +9,7 @@ Only markup and Dash plumbing live here; what a view accepts is its ``SPEC`` in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 import dash_mantine_components as dmc
@@ -19,8 +19,10 @@ from analysis.views.memo import ViewMemo
 from analysis.views.state import StateSpec
 from components.export_menu import export_controls
 from components.graph import graph
+from components.panel import keep_memo
 from components.wire import to_wire
 from data import Registry
+from data.pdl1 import ITT_KEY, key_sort, key_text, parse_key
 
 #: Names of the PD-L1 scoring systems in grouped population selects (systems never share a
 #: group).
@@ -77,6 +79,23 @@ def link_notice(problems: Sequence[str], *, ident: str | None = None) -> Any:
     )
 
 
+def population_groups(keys: Iterable[str], *, itt_label: str) -> list[dict[str, Any]]:
+    """Options of a population select: the whole population (ITT), then the PD-L1 ``keys``
+    grouped by scoring system (systems never share a group), by system and cut-off."""
+    groups: list[dict[str, Any]] = [
+        {"group": "Whole population", "items": [{"value": ITT_KEY, "label": itt_label}]}
+    ]
+    for key in sorted(keys, key=key_sort):
+        parsed = parse_key(key)
+        if parsed is None:
+            continue
+        name = SYSTEM_NAMES.get(parsed.system, parsed.system)
+        if groups[-1]["group"] != name:
+            groups.append({"group": name, "items": []})
+        groups[-1]["items"].append({"value": key, "label": key_text(key) or key})
+    return groups
+
+
 def segmented(label: str, ident: str, options: Mapping[str, str], value: str) -> Any:
     """A segmented control (``options``: value -> label) with its label above it."""
     return dmc.Stack(
@@ -99,6 +118,12 @@ def invalid_selection(problems: Sequence[str]) -> Any:
         color="red",
         title="Invalid selection",
     )
+
+
+def clicked(n_clicks: object) -> bool:
+    """Whether a button's ``n_clicks`` is a real click count (a positive int; not a bool, None
+    or anything else a hand-made request may send)."""
+    return isinstance(n_clicks, int) and not isinstance(n_clicks, bool) and n_clicks > 0
 
 
 def only_message(message: Any, *, outputs: int, at: int) -> tuple[Any, ...]:
@@ -138,8 +163,9 @@ def register_view_update(
     app: Dash,
     registry: Registry,
     *,
+    key: str,
     spec: StateSpec[StateT],
-    memo: ViewMemo[StateT, ModelT],
+    build: Callable[[Registry, StateT], ModelT],
     render: Callable[[Registry, ModelT], Mapping[str, Any]],
     controls: Sequence[Binding],
     outputs: Sequence[Binding],
@@ -148,11 +174,14 @@ def register_view_update(
     invalid: Callable[[Sequence[str]], Any],
 ) -> None:
     """The callback of a one-chart panel: validate the ``controls`` once (state attribute,
-    id, property), take the model from ``memo``, and send ``render``'s parts to ``outputs``
+    id, property), take the model from the panel's app-scoped memo of ``build`` (kept as
+    ``key``'s, :func:`components.panel.keep_memo`), and send ``render``'s parts to ``outputs``
     (render key, id, property) and the canonical query to ``url``. A value off its list
     changes only the ``"message"`` output, to ``invalid(problems)``. The rendered parts are
-    memoised by state as plain data (:func:`components.wire.to_wire`); clearing ``memo``
-    clears them too."""
+    memoised by state as plain data (:func:`components.wire.to_wire`); clearing the model
+    memo clears them too."""
+    memo: ViewMemo[StateT, ModelT] = ViewMemo(build)
+    keep_memo(app, key, memo)
     attrs = [attr for attr, _cid, _prop in controls]
     keys = [key for key, _cid, _prop in outputs]
     message_at = keys.index("message")

@@ -13,7 +13,7 @@ rule identifiers is in :mod:`data.schema` and ``data/README.md``.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
@@ -91,17 +91,22 @@ class Citation(Frozen):
         return problems
 
 
-class CitedText(Citation):
-    """A cited piece of text (design, regimen, population description, qualitative finding)."""
-
-    text: NonEmpty
+class FullCitation(Citation):
+    """A citation whose ``ref`` and ``locator`` are required (nothing here may be "not
+    reported": cited text, a trial's PD-L1 scoring)."""
 
     @model_validator(mode="after")
-    def _check(self) -> CitedText:
+    def _check_citation(self) -> Self:
         problems = self.citation_problems(required=True)
         if problems:
             raise rule_error(problems)
         return self
+
+
+class CitedText(FullCitation):
+    """A cited piece of text (design, regimen, population description, qualitative finding)."""
+
+    text: NonEmpty
 
 
 class CitedDate(Citation):

@@ -13,7 +13,15 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from data.cited import Citation, CitedDate, CitedNumber, CitedPeriod, CitedText, Frozen, rule_error
+from data.cited import (
+    CitedDate,
+    CitedNumber,
+    CitedPeriod,
+    CitedText,
+    Frozen,
+    FullCitation,
+    rule_error,
+)
 from data.pdl1 import Operator, ScoringSystem, UpperOperator, format_key
 from data.vocabularies import (
     DATE_RE,
@@ -100,7 +108,7 @@ class Publication(Frozen):
         return None
 
 
-class PdL1Scoring(Citation):
+class PdL1Scoring(FullCitation):
     """How a trial scored PD-L1: system, assay (None when not reported), cut-offs and role."""
 
     scoring_system: ScoringSystem
@@ -109,13 +117,6 @@ class PdL1Scoring(Citation):
     cutoffs: tuple[float, ...] = ()
     role: Literal["eligibility", "stratification", "primary population", "subgroup", "exploratory"]
     text: str | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> PdL1Scoring:
-        problems = self.citation_problems(required=True)
-        if problems:
-            raise rule_error(problems)
-        return self
 
 
 class Arm(Frozen):

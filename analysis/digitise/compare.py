@@ -51,6 +51,29 @@ def max_abs_difference(
     return float(err[k]), float(grid[k])
 
 
+def point_distances(
+    time: npt.ArrayLike,
+    surv: npt.ArrayLike,
+    point_time: npt.ArrayLike,
+    point_surv: npt.ArrayLike,
+    *,
+    tolerance: float,
+    until: float,
+) -> tuple[FloatArray, FloatArray]:
+    """``(times, distances)`` of the points at or before ``until`` (and within the curve's
+    extent): for each point, the vertical distance to the range the step curve ``(time, surv)``
+    takes within ``tolerance`` (time units) of the point's time (see ``max_point_distance``)."""
+    t, s = np.asarray(time, dtype=np.float64), np.asarray(surv, dtype=np.float64)
+    order = np.argsort(t, kind="stable")
+    t, s = t[order], s[order]
+    pt, ps = np.asarray(point_time, dtype=np.float64), np.asarray(point_surv, dtype=np.float64)
+    keep = (pt <= until) & (pt <= t[-1])
+    pt, ps = pt[keep], ps[keep]
+    high = step_values(t, s, np.maximum(pt - tolerance, 0.0))
+    low = step_values(t, s, pt + tolerance)
+    return pt, np.maximum(np.maximum(low - ps, ps - high), 0.0)
+
+
 def max_point_distance(
     time: npt.ArrayLike,
     surv: npt.ArrayLike,
@@ -69,16 +92,8 @@ def max_point_distance(
     the clicking pattern into the comparison, so the points are compared with the curve as they
     are.
     """
-    t, s = np.asarray(time, dtype=np.float64), np.asarray(surv, dtype=np.float64)
-    order = np.argsort(t, kind="stable")
-    t, s = t[order], s[order]
-    pt, ps = np.asarray(point_time, dtype=np.float64), np.asarray(point_surv, dtype=np.float64)
-    keep = (pt <= until) & (pt <= t[-1])
-    pt, ps = pt[keep], ps[keep]
+    pt, err = point_distances(time, surv, point_time, point_surv, tolerance=tolerance, until=until)
     if pt.size == 0:
         return float("nan"), float("nan")
-    high = step_values(t, s, np.maximum(pt - tolerance, 0.0))
-    low = step_values(t, s, pt + tolerance)
-    err = np.maximum(np.maximum(low - ps, ps - high), 0.0)
     k = int(np.argmax(err))
     return float(err[k]), float(pt[k])

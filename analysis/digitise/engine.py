@@ -30,7 +30,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 #: Version of the digitiser recorded with every digitised curve shipped in data/.
-ENGINE_VERSION = "1.1.1"
+ENGINE_VERSION = "1.2.1"
 #: A curve whose first column maps within this share of the x span of the range start starts there.
 START_SNAP_SHARE = 0.02
 #: A starting survival within this distance of 1 is reported as 1.
@@ -146,8 +146,10 @@ def _remove_guides(ink: BoolArray) -> BoolArray:
     return out
 
 
-def _region(box: PlotBox, x_axis: ax.AxisLine, y_axis: ax.AxisLine, height: int) -> _Region:
-    r0 = max(0, box.top - TOP_MARGIN_PX)
+def _region(
+    box: PlotBox, x_axis: ax.AxisLine, y_axis: ax.AxisLine, height: int, top: int
+) -> _Region:
+    r0 = max(0, top - TOP_MARGIN_PX)
     r1 = min(height, round(x_axis.position - x_axis.thickness / 2.0) - 1)
     c0 = round(y_axis.position + y_axis.thickness / 2.0) + 1
     c1 = box.right + 1
@@ -239,7 +241,12 @@ def digitise(
             image, y_axis, vertical_axis=True, tick_ink=tick_ink
         )
     amap = ax.build_axis_map(x_axis, y_axis, x_ticks, y_ticks, x_range, y_range, warnings)
-    reg = _region(box, x_axis, y_axis, image.shape[0])
+    # A censor mark or curve drawn over the top of the y axis hides its end: when the highest y
+    # tick lies above the rows searched, the plot area reaches up to it.
+    top = box.top
+    if np.floor(min(y_ticks)) < box.top - TOP_MARGIN_PX:
+        top = int(np.floor(min(y_ticks)))
+    reg = _region(box, x_axis, y_axis, image.shape[0], top)
     rgb = image[reg.r0 : reg.r1, reg.c0 : reg.c1].astype(np.float64) / 255.0
     background = col.estimate_background(rgb)
     lum = col.channel_mean(rgb)

@@ -8,7 +8,9 @@ underneath another is hidden there, so the other curve is where it must be) and 
 one for black ink (``INK_WEIGHT``; text and marks drawn over the curve). Each pixel of vertical
 movement costs ``MOVE_COST`` so that, without evidence, the path stays level (gaps in dashed lines,
 text). This is what drops censor marks, circles, crosses and in-plot labels: leaving the line for
-them would require the path to go up again, which it cannot.
+them would require the path to go up again, which it cannot. Plus signs and crosses drawn on a
+steep drop are the exception (their arms reach out level with or below the curve): they are
+recognised as shapes first and their arms taken out of the curve's own map (``marks``).
 
 The path is then cut where the curve's own evidence ends (a gap longer than ``END_GAP_SHARE`` of
 the plot width), split into flat segments, and each segment's level is refined to the median of
@@ -27,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from analysis.digitise.marks import strip_mark_arms
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -51,8 +55,11 @@ STEEP_MIN_THICKNESSES = 3.0
 #: staircase, not a slope.
 STEEP_MAX_RUN_THICKNESSES = 3.0
 STEEP_MAX_RUN_SHARE = 0.5
-#: Share of a steep drop's rows that must show the stroke for the row-by-row reading.
-STEEP_MIN_READ_SHARE = 0.9
+#: Share of a steep drop's rows that must show the stroke (or a censor mark's centre) for the
+#: row-by-row reading; rows in between (a dashed line's gaps) are interpolated. At 0.5 the
+#: grey curve hidden under the orange one in CheckMate 648 PFS is read as a straight slant
+#: across the hidden rows and moves off the reference (0.038 -> 0.045).
+STEEP_MIN_READ_SHARE = 0.6
 #: Arrival columns closer than this (pixels) are one drop.
 STEEP_MERGE_PX = 0.5
 
@@ -150,6 +157,8 @@ def trace_curve(
     hidden). Returns ``None`` when the curve has too little own evidence to trace.
     """
     height, width = own.shape
+    thick = line_thickness(own)
+    own = strip_mark_arms(own, thick)[0]
     own_hit = own >= OWN_THRESHOLD
     if own_hit.sum() < max(10, 0.02 * width):
         return None
@@ -166,7 +175,6 @@ def trace_curve(
     end = int(cols_with_own[cut[0]] if cut.size else cols_with_own[-1])
     path = best_monotone_path(evidence[:, : end + 1])
     # Own hits along the path (within the line's thickness).
-    thick = line_thickness(own)
     half = int(np.ceil(thick / 2.0)) + 1
     on_path = _band_any(own_hit, path[: end + 1], half)
     on_path = _drop_trailing_label(own_hit, path, on_path, half)
@@ -367,9 +375,10 @@ def _steep_corners(
     widen a row's run to one side; arrival columns never decrease
     downwards, so the isotonic fit in absolute deviation (``_isotonic_median``) leaves out the
     odd row whose run starts too far left or right. Rows arriving within ``STEEP_MERGE_PX`` are
-    one drop at their median column. Returns ``None`` (the caller places single drops instead)
-    when fewer than ``STEEP_MIN_READ_SHARE`` of the rows show the stroke near the path (a dashed
-    line's gap, a curve hidden under another)."""
+    one drop at their median column. Rows that show nothing near the path (a dashed line's gap)
+    arrive on the straight line between the rows read above and below them. Returns ``None``
+    (the caller places single drops instead) when fewer than ``STEEP_MIN_READ_SHARE`` of the rows
+    show the stroke near the path (a long gap, a curve hidden under another)."""
     height, width = own_hit.shape
     r_first = int(np.floor(upper + half)) + 1
     r_last = min(height - 1, round(lower))
@@ -412,6 +421,12 @@ def _steep_corners(
     if len(read_rows) < STEEP_MIN_READ_SHARE * (r_last - r_first + 1):
         return None
     arrive = _isotonic_median(arrivals)
+    if len(read_rows) < read_rows[-1] - read_rows[0] + 1:
+        # Rows in a gap (a dashed line, marks' arms taken out): on the straight line between the
+        # rows read above and below.
+        every = list(range(read_rows[0], read_rows[-1] + 1))
+        arrive = np.interp(every, read_rows, arrive).tolist()
+        read_rows = every
     # Rows arriving within STEEP_MERGE_PX of a group's first are one drop, placed at the group's
     # median arrival, down to its last row.
     groups: list[tuple[list[float], int]] = []

@@ -17,6 +17,7 @@ import base64
 import io
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -259,18 +260,27 @@ def _pair(value: object, what: str) -> tuple[float, float] | None:
     return got[0], got[1]
 
 
+def _objects(
+    raw: dict[str, Any], key: str, most: int, bad: UploadError
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The objects listed under ``key`` (none when it is absent), numbered; ``bad`` when it is
+    not a list of at most ``most`` objects (raised at the first item that is not one)."""
+    items = raw.get(key) or []
+    if not isinstance(items, list) or len(items) > most:
+        raise bad
+    for k, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise bad
+        yield k, item
+
+
 def draft_from_json(raw: object) -> Draft:
     """A draft sent back by the browser, checked (curves go through the CSV checks again)."""
     bad = UploadError("the draft is malformed: upload the file again")
     if not isinstance(raw, dict) or raw.get("kind") not in ("image", "curves", "patients"):
         raise bad
     curves: list[DraftCurve] = []
-    items = raw.get("curves") or []
-    if not isinstance(items, list) or len(items) > MAX_CURVES:
-        raise bad
-    for k, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise bad
+    for k, item in _objects(raw, "curves", MAX_CURVES, bad):
         name = clean_name(str(item.get("name", "")), f"curve {k + 1}")
         points, _notes = check_curve(
             name,
@@ -288,12 +298,7 @@ def draft_from_json(raw: object) -> Draft:
         colour = str(item.get("colour", ""))[:7]
         curves.append(DraftCurve(name, colour, points.time, points.survival, counts))
     patients: list[PatientArm] = []
-    arms = raw.get("patients") or []
-    if not isinstance(arms, list) or len(arms) > MAX_CURVES:
-        raise bad
-    for k, arm in enumerate(arms):
-        if not isinstance(arm, dict):
-            raise bad
+    for k, arm in _objects(raw, "patients", MAX_CURVES, bad):
         times = _floats(arm.get("time"), "patient times", MAX_PATIENTS_PER_ARM)
         events = _floats(arm.get("event"), "patient events", MAX_PATIENTS_PER_ARM)
         if len(times) != len(events) or any(e not in (0.0, 1.0) for e in events):

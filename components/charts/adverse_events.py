@@ -33,6 +33,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from analysis.adverse_events import AeCell, ArmKey, SummaryTable, TermRow, TermTable
+from components.charts.ae_heatmap import NR_FILL, NR_PATTERN, heat_trace, not_reported_traces
 from components.charts.ae_labels import (
     HOVER,
     band_mark,
@@ -43,19 +44,10 @@ from components.charts.ae_labels import (
 )
 from components.charts.palette import bar_marker, bars_marker
 from components.charts.plain import cell_axes, subplot_grid, template
-from components.charts.theme import SCREEN, ChartTheme, escape_plotly_text, footnote_annotation
+from components.charts.theme import SCREEN, ChartTheme, dress_layout, escape_plotly_text
 
 Figure = dict[str, Any]
 
-NR_FILL = "rgba(175,184,193,0.45)"
-NR_PATTERN = {"shape": "/", "fgcolor": "#6e7781", "bgcolor": "rgba(234,238,242,0.6)", "size": 6}
-HEAT_SCALE = (
-    (0.0, "#f2f7fc"),
-    (0.25, "#b7d4ea"),
-    (0.5, "#6aaed6"),
-    (0.75, "#2878b8"),
-    (1.0, "#08306b"),
-)
 AXIS_MAX_PCT = 100.0
 SUMMARY_COLUMNS = 2
 
@@ -111,19 +103,10 @@ def _finish(
 ) -> Figure:
     """Theme, title, footnote, size and margins shared by the AE figures."""
     layout = figure["layout"]
-    if options.footnote:
-        note, grown = footnote_annotation(options.footnote, options.theme, bottom)
-        layout.setdefault("annotations", []).append(note)
-        bottom = int(grown)
-    layout.update(options.theme.layout())
-    if options.title:
-        layout["title"] = {
-            "text": _esc(options.title),
-            "x": 0.01,
-            "font": {"size": options.theme.title_size},
-        }
-    else:
-        layout.pop("title", None)
+    title = _esc(options.title) if options.title else None
+    bottom = dress_layout(
+        layout, options.theme, title=title, footnote=options.footnote, bottom_px=bottom
+    )
     layout.update(
         height=height + bottom,
         margin={"l": left, "r": 24, "t": top, "b": bottom},
@@ -438,8 +421,6 @@ def heatmap_figure_dict(
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     custom: list[list[list[object]]] = []
-    nr_x: list[float | None] = []
-    nr_y: list[float | None] = []
     nr_points: list[tuple[int, int, AeCell, str]] = []
     for i, row in enumerate(table.rows):
         cells = row.high_cells if grade_key == "high" else row.any_cells
@@ -461,67 +442,37 @@ def heatmap_figure_dict(
                 z_row.append(None)
                 t_row.append("")
                 nr_points.append((i, j, cell, hover))
-                nr_x.extend([j - 0.5, j + 0.5, j + 0.5, j - 0.5, j - 0.5, None])
-                nr_y.extend([i - 0.5, i - 0.5, i + 0.5, i + 0.5, i - 0.5, None])
                 # gaps are not hoverable: the not-reported text trace carries this cell's data
                 c_row.append([])
         z.append(z_row)
         text.append(t_row)
         custom.append(c_row)
     data: list[dict[str, Any]] = [
-        {
-            "type": "heatmap",
-            "z": z,
-            "x": list(range(n_arms)),
-            "y": list(range(n_terms)),
-            "text": text,
-            "texttemplate": "%{text}",
-            "textfont": {"size": theme.font_size - 3},
-            "customdata": custom,
-            "hovertemplate": HOVER,
-            "colorscale": [list(stop) for stop in HEAT_SCALE],
-            "zmin": 0,
-            "zmax": 100,
-            "xgap": 2,
-            "ygap": 2,
-            "hoverongaps": False,
-            "colorbar": {"title": {"text": "% of patients"}, "ticksuffix": "%", "len": 0.6},
-            "name": GRADE_HEADINGS[grade_key],
-            "meta": {"role": "reported", "chart": "heatmap", "grade": grade_key},
-        }
-    ]
-    if nr_points:
-        data.append(
-            {
-                "type": "scatter",
-                "x": nr_x,
-                "y": nr_y,
-                "mode": "lines",
-                "fill": "toself",
-                "fillcolor": NR_FILL,
-                "fillpattern": NR_PATTERN,
-                "line": {"width": 0, "color": NR_FILL},
-                "hoverinfo": "skip",
-                "showlegend": False,
+        heat_trace(
+            z,
+            text,
+            columns=n_arms,
+            font_size=theme.font_size - 3,
+            customdata=custom,
+            colorbar={"title": {"text": "% of patients"}, "ticksuffix": "%", "len": 0.6},
+            name=GRADE_HEADINGS[grade_key],
+            meta={"role": "reported", "chart": "heatmap", "grade": grade_key},
+        ),
+        *not_reported_traces(
+            [(j, i) for i, j, _, _ in nr_points],
+            [_esc(value_label(c)) for _, _, c, _ in nr_points],
+            font_size=theme.font_size - 4,
+            hatch={
                 "name": "not reported (grey hatched; reason on hover)",
                 "meta": {"role": "legend"},
-            }
-        )
-        data.append(
-            {
-                "type": "scatter",
-                "x": [j for _, j, _, _ in nr_points],
-                "y": [i for i, _, _, _ in nr_points],
-                "mode": "text",
-                "text": [_esc(value_label(c)) for _, _, c, _ in nr_points],
-                "textfont": {"size": theme.font_size - 4, "color": "#424a53"},
+            },
+            text={
                 "customdata": [cell_customdata(c, hover) for _, _, c, hover in nr_points],
                 "hovertemplate": HOVER,
-                "showlegend": False,
-                "name": "not reported",
                 "meta": {"role": "not_reported", "chart": "heatmap", "grade": grade_key},
-            }
-        )
+            },
+        ),
+    ]
     layout: dict[str, Any] = {
         "xaxis": {
             "tickvals": list(range(n_arms)),

@@ -30,8 +30,8 @@ from components.charts.labels import distinct_labels
 from components.charts.theme import (
     SCREEN,
     ChartTheme,
+    dress_layout,
     escape_plotly_text,
-    footnote_annotation,
     plotly_template,
     text_column,
 )
@@ -410,26 +410,14 @@ def forest_figure_dict(
         },
     )
 
-    bottom_margin = 60
-    if options.footnote:
-        note, grown = footnote_annotation(options.footnote, theme, bottom_margin)
-        bottom_margin = int(grown)
-        layout["annotations"] = [note]
-    base = theme.layout()
     title_parts = []
     if options.title:
         title_parts.append(_e(options.title))
     if options.warning:
         title_parts.append(f"<span style='color:#cf222e'><b>{_e(options.warning)}</b></span>")
-    if title_parts:
-        base["title"] = {
-            "text": "<br>".join(title_parts),
-            "x": 0.01,
-            "font": {"size": theme.title_size},
-        }
-    else:
-        base.pop("title", None)
-    layout.update(base)
+    bottom_margin = dress_layout(
+        layout, theme, title="<br>".join(title_parts), footnote=options.footnote, bottom_px=60
+    )
     layout["showlegend"] = False
     layout["margin"] = {
         "l": round(min(560.0, max(140.0, label_px + 16))),

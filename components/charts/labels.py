@@ -8,7 +8,7 @@ part that differs; the full text stays in the hover and the tables.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 ELLIPSIS = "…"
 
@@ -63,3 +63,15 @@ def distinct_labels(labels: Sequence[str], limit: int) -> list[str]:
         else:
             out.append(middle_cut(label, limit, keep_tail=tail))
     return out
+
+
+def fill_lines(pieces: Iterable[str], joiner: str, chars: int) -> list[str]:
+    """``pieces`` in order, joined by ``joiner`` into lines of at most ``chars`` characters
+    where they fit (greedy; a piece longer than ``chars`` stands on a line of its own)."""
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and len(lines[-1]) + len(joiner) + len(piece) <= chars:
+            lines[-1] = f"{lines[-1]}{joiner}{piece}"
+        else:
+            lines.append(piece)
+    return lines

@@ -26,8 +26,8 @@ from components.charts.palette import ARM_COLOURS
 from components.charts.theme import (
     SCREEN,
     ChartTheme,
+    dress_layout,
     escape_plotly_text,
-    footnote_annotation,
     plotly_template,
 )
 
@@ -362,17 +362,8 @@ def network_figure_dict(
         "hovermode": "closest",
         "showlegend": False,
     }
-    bottom = 30
-    if options.footnote:
-        note, grown = footnote_annotation(options.footnote, theme, bottom)
-        bottom = int(grown)
-        layout["annotations"] = [note]
-    base = theme.layout()
-    if options.title:
-        base["title"] = {"text": _e(options.title), "x": 0.01, "font": {"size": theme.title_size}}
-    else:
-        base.pop("title", None)
-    layout.update(base)
+    title = _e(options.title) if options.title else None
+    bottom = dress_layout(layout, theme, title=title, footnote=options.footnote, bottom_px=30)
     layout["margin"] = {"l": 20, "r": 20, "t": 60 if options.title else 20, "b": bottom}
     layout["template"] = plotly_template()
     return {"data": traces, "layout": layout}

@@ -31,8 +31,8 @@ from components.charts.plain import template
 from components.charts.theme import (
     SCREEN,
     ChartTheme,
+    dress_layout,
     escape_plotly_text,
-    footnote_annotation,
     text_column,
 )
 
@@ -238,16 +238,10 @@ def response_figure_dict(
             "fixedrange": True,
         },
     )
-    bottom_margin = 60
-    if options.footnote:
-        note, grown = footnote_annotation(options.footnote, theme, bottom_margin)
-        bottom_margin = int(grown)
-        layout["annotations"] = [note]
-    layout.update(theme.layout())
-    if options.title:
-        layout["title"] = {"text": _e(options.title), "x": 0.01, "font": {"size": theme.title_size}}
-    else:
-        layout.pop("title", None)
+    title = _e(options.title) if options.title else None
+    bottom_margin = dress_layout(
+        layout, theme, title=title, footnote=options.footnote, bottom_px=60
+    )
     layout.update(
         showlegend=False,
         margin={

@@ -101,6 +101,30 @@ def footnote_annotation(
     return annotation, bottom
 
 
+def dress_layout(
+    layout: dict[str, Any],
+    theme: ChartTheme,
+    *,
+    title: str | None,
+    footnote: str | None,
+    bottom_px: int,
+) -> int:
+    """The parts every chart's layout takes alike: the footnote under the chart
+    (:func:`footnote_annotation`, added to the layout's annotations), the theme's fonts and
+    colours, and the title (already escaped) top left, or no title at all. Returns the bottom
+    margin, grown to hold the footnote."""
+    if footnote:
+        note, grown = footnote_annotation(footnote, theme, bottom_px)
+        layout.setdefault("annotations", []).append(note)
+        bottom_px = int(grown)
+    layout.update(theme.layout())
+    if title:
+        layout["title"] = {"text": title, "x": 0.01, "font": {"size": theme.title_size}}
+    else:
+        layout.pop("title", None)
+    return bottom_px
+
+
 def text_column(
     x: Sequence[float], y: Sequence[float], text: Sequence[str], theme: ChartTheme, *, name: str
 ) -> dict[str, Any]:

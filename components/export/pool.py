@@ -29,25 +29,11 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from components.export.engine import EngineConfig, ExportError, ImageFormat, RenderEngine
 
 log = logging.getLogger("escc.export")
-
-
-class Renderer(Protocol):
-    """What the image functions need: a blocking ``render`` (a pool or one engine)."""
-
-    def render(
-        self,
-        figure: Mapping[str, Any],
-        *,
-        fmt: ImageFormat,
-        width: int,
-        height: int,
-        scale: float = 1.0,
-    ) -> bytes: ...
 
 
 class ExportBusy(ExportError):
@@ -183,6 +169,11 @@ class RendererPool:
     def close(self) -> None:
         for engine in self._engines:
             engine.close()
+
+
+#: What the image functions render with: the pool, or one engine (`default_engine`); both
+#: have the same blocking ``render(figure, *, fmt, width, height, scale)``.
+Renderer = RendererPool | RenderEngine
 
 
 _LOCAL = threading.local()

@@ -27,8 +27,15 @@ from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
+from components.charts.ae_heatmap import (
+    NR_PATTERN,
+    NR_TEXT_COLOUR,
+    heat_trace,
+    not_reported_traces,
+)
 from components.charts.labels import ELLIPSIS, middle_cut
 from components.charts.theme import FONT_FAMILY, escape_plotly_text
+from components.export.slide_rows import trial_groups
 
 #: Row pitch of a slide heatmap, in picture pixels (24 px type and a gap).
 ROW_PX = 40
@@ -44,7 +51,6 @@ HEADER_LINES_MAX = 3  # trial name and the arm on up to two lines
 COLOURBAR_PX = 140
 PAD_PX = 8
 EDGE_PX = 4  # between the picture's top/bottom edge and the text nearest to it
-NR_TEXT_COLOUR = "#424a53"
 NOT_REPORTED = "not reported"
 
 
@@ -78,27 +84,6 @@ def _chunks(n: int, most: int) -> list[range]:
         out.append(range(start, stop))
         start = stop
     return out
-
-
-def _column_groups(trials: Sequence[str], most: int) -> list[list[int]]:
-    """Columns in groups of at most ``most``, a trial's arms kept together where they fit."""
-    groups: list[list[int]] = []
-    current: list[int] = []
-    by_trial: dict[str, list[int]] = {}
-    for j, trial in enumerate(trials):
-        by_trial.setdefault(trial, []).append(j)
-    for columns in by_trial.values():
-        if current and len(current) + len(columns) > most:
-            groups.append(current)
-            current = []
-        for j in columns:
-            if len(current) == most:
-                groups.append(current)
-                current = []
-            current.append(j)
-    if current:
-        groups.append(current)
-    return groups
 
 
 def _split_label(label: str) -> tuple[str, str]:
@@ -175,7 +160,7 @@ def heatmap_parts(
     most_rows = max(1, int(plot_h // ROW_PX))
     most_cols = max(1, int(plot_w // COLUMN_PX))
     row_chunks = _chunks(len(terms), most_rows)
-    col_groups = _column_groups(trials, most_cols) if shown else [[]]
+    col_groups = trial_groups(trials, most_cols) if shown else [[]]
 
     parts: list[HeatmapPart] = []
     total = len(row_chunks) * len(col_groups)
@@ -307,121 +292,50 @@ def _part_figure(
     n_rows, n_cols = len(rows), len(columns)
     sub_z = [[z[i][j] for j in columns] for i in rows]
     sub_text = [[values[i][j] if z[i][j] is not None else "" for j in columns] for i in rows]
-    nr_x: list[float | None] = []
-    nr_y: list[float | None] = []
-    label_x: list[int] = []
-    label_y: list[int] = []
+    nr_cells: list[tuple[int, int]] = []
     labels: list[str] = []
     for r, i in enumerate(rows):
         for c, j in enumerate(columns):
-            if z[i][j] is not None:
-                continue
-            nr_x.extend([c - 0.5, c + 0.5, c + 0.5, c - 0.5, c - 0.5, None])
-            nr_y.extend([r - 0.5, r - 0.5, r + 0.5, r + 0.5, r - 0.5, None])
-            label_x.append(c)
-            label_y.append(r)
-            labels.append(escape_plotly_text(nr_text.get((i, j), NOT_REPORTED)))
+            if z[i][j] is None:
+                nr_cells.append((c, r))
+                labels.append(escape_plotly_text(nr_text.get((i, j), NOT_REPORTED)))
     plot_w = width - margin["l"] - margin["r"]
     column_px = plot_w / max(1, n_cols) - PAD_PX
+    colorbar = {
+        "title": {"text": "% of patients", "side": "right", "font": {"size": font}},
+        "ticksuffix": "%",
+        "tickfont": {"size": font},
+        "thickness": 18,
+        "len": 1.0,
+        "x": 1.0,
+        "xpad": PAD_PX,
+    }
     data: list[dict[str, Any]] = [
-        {
-            "type": "heatmap",
-            "z": sub_z,
-            "x": list(range(n_cols)),
-            "y": list(range(n_rows)),
-            "text": sub_text,
-            "texttemplate": "%{text}",
-            "textfont": {"size": font},
-            "colorscale": heat.get("colorscale"),
-            "zmin": heat.get("zmin", 0),
-            "zmax": heat.get("zmax", 100),
-            "xgap": 2,
-            "ygap": 2,
-            "hoverinfo": "skip",
-            "colorbar": {
-                "title": {"text": "% of patients", "side": "right", "font": {"size": font}},
-                "ticksuffix": "%",
-                "tickfont": {"size": font},
-                "thickness": 18,
-                "len": 1.0,
-                "x": 1.0,
-                "xpad": PAD_PX,
-            },
-            "name": heat.get("name"),
-            "meta": heat.get("meta"),
-        }
-    ]
-    if labels:
-        data.append(
-            {
-                "type": "scatter",
-                "x": nr_x,
-                "y": nr_y,
-                "mode": "lines",
-                "fill": "toself",
-                "fillcolor": "rgba(175,184,193,0.45)",
-                "fillpattern": {
-                    "shape": "/",
-                    "fgcolor": "#6e7781",
-                    "bgcolor": "rgba(234,238,242,0.6)",
-                    "size": 8,
-                },
-                "line": {"width": 0},
-                "hoverinfo": "skip",
-                "showlegend": False,
+        heat_trace(
+            sub_z,
+            sub_text,
+            columns=n_cols,
+            font_size=font,
+            colorbar=colorbar,
+            name=heat.get("name"),
+            meta=heat.get("meta"),
+        ),
+        *not_reported_traces(
+            nr_cells,
+            labels,
+            font_size=font,
+            hatch={
+                "fillpattern": {**NR_PATTERN, "size": 8},
                 "name": "not reported (grey hatched)",
-            }
-        )
-        data.append(
-            {
-                "type": "scatter",
-                "x": label_x,
-                "y": label_y,
-                "mode": "text",
-                "text": labels,
-                "textfont": {"size": font, "color": NR_TEXT_COLOUR},
-                "hoverinfo": "skip",
-                "showlegend": False,
-                "name": "not reported",
-            }
-        )
+            },
+            text={"hoverinfo": "skip"},
+        ),
+    ]
     annotations = []
     if corner:
-        annotations.append(
-            {
-                "text": "<br>".join(escape_plotly_text(line) for line in corner),
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.0,
-                "y": 1.0,
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "xshift": -margin["l"] + PAD_PX,
-                "yshift": PAD_PX / 2,
-                "align": "left",
-                "showarrow": False,
-                "font": {"size": font, "color": NR_TEXT_COLOUR},
-                "name": "slide key",
-            }
-        )
+        annotations.append(_key_note(corner, above=True, left=margin["l"], font=font))
     if key:
-        annotations.append(
-            {
-                "text": "<br>".join(escape_plotly_text(line) for line in key),
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.0,
-                "y": 0.0,
-                "xanchor": "left",
-                "yanchor": "top",
-                "xshift": -margin["l"] + PAD_PX,
-                "yshift": -PAD_PX / 2,
-                "align": "left",
-                "showarrow": False,
-                "font": {"size": font, "color": NR_TEXT_COLOUR},
-                "name": "slide key",
-            }
-        )
+        annotations.append(_key_note(key, above=False, left=margin["l"], font=font))
     layout: dict[str, Any] = {
         "width": width,
         "height": height,
@@ -455,3 +369,23 @@ def _part_figure(
         "meta": {"escc_heatmap_slide": {"rows": [rows.start, rows.stop], "arms": list(columns)}},
     }
     return {"data": data, "layout": layout}
+
+
+def _key_note(lines: Sequence[str], *, above: bool, left: float, font: float) -> dict[str, Any]:
+    """Lines of the slide key at the picture's left edge, just above the cells (the corner over
+    the term labels) or just below them."""
+    return {
+        "text": "<br>".join(escape_plotly_text(line) for line in lines),
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.0,
+        "y": 1.0 if above else 0.0,
+        "xanchor": "left",
+        "yanchor": "bottom" if above else "top",
+        "xshift": -left + PAD_PX,
+        "yshift": (PAD_PX if above else -PAD_PX) / 2,
+        "align": "left",
+        "showarrow": False,
+        "font": {"size": font, "color": NR_TEXT_COLOUR},
+        "name": "slide key",
+    }

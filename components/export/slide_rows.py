@@ -19,10 +19,10 @@ from __future__ import annotations
 import copy
 import math
 import re
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
-from components.charts.labels import distinct_labels
+from components.charts.labels import distinct_labels, fill_lines
 
 MIN_ROW_PX = 36  # row pitch for 24 px labels (1.5 em)
 MAX_LABEL_SHARE = 0.45  # of the picture's width for row labels
@@ -174,14 +174,7 @@ def _category_axes(layout: Mapping[str, Any]) -> list[str]:
 
 
 def _wrap_bar_label(text: object) -> str:
-    parts = str(text).split(" · ")
-    lines: list[str] = []
-    for part in parts:
-        if lines and len(lines[-1]) + 3 + len(part) <= BAR_LINE_CHARS:
-            lines[-1] = f"{lines[-1]} · {part}"
-        else:
-            lines.append(part)
-    return "<br>".join(lines)
+    return "<br>".join(fill_lines(str(text).split(" · "), " · ", BAR_LINE_CHARS))
 
 
 def keep_points(node: MutableMapping[str, Any], keep: list[int], n: int) -> None:
@@ -193,14 +186,15 @@ def keep_points(node: MutableMapping[str, Any], keep: list[int], n: int) -> None
             keep_points(value, keep, n)
 
 
-def _by_trial(labels: list[str], most: int) -> list[list[str]]:
-    """``labels`` ("trial: arm") in order, in groups of at most ``most`` that keep a trial's
-    arms together where they fit."""
-    groups: list[list[str]] = []
-    current: list[str] = []
-    trials: dict[str, list[str]] = {}
-    for label in labels:
-        trials.setdefault(label.partition(": ")[0], []).append(label)
+def trial_groups(labels: Sequence[str], most: int) -> list[list[int]]:
+    """Indices of ``labels`` ("trial: arm", or a trial's name alone) in order, in groups of at
+    most ``most`` that keep a trial's arms together where they fit (a trial with more arms
+    than ``most`` fills whole groups)."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    trials: dict[str, list[int]] = {}
+    for index, label in enumerate(labels):
+        trials.setdefault(label.partition(": ")[0], []).append(index)
     for arms in trials.values():
         if current and len(current) + len(arms) > most:
             groups.append(current)
@@ -244,7 +238,8 @@ def category_parts(spec: Mapping[str, Any], height: int) -> list[tuple[dict[str,
     most = max(1, int(panel // pitch))
     if most >= len(categories):
         return [(out, "")]
-    groups = _by_trial(list(reversed(categories)), most)  # top arms first
+    top_first = list(reversed(categories))
+    groups = [[top_first[k] for k in group] for group in trial_groups(top_first, most)]
     parts = []
     start = 0
     for i, group in enumerate(groups):

@@ -21,6 +21,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from components.charts.labels import fill_lines
 from components.export.footnote import Footnote
 from components.export.images import SlideSize, prepare_figure
 from components.export.slide_facets import is_term_chart, term_parts
@@ -382,13 +383,7 @@ def _name_marker_arms(spec: MutableMapping[str, Any]) -> None:
 
 def _wrapped(text: str, chars: int, lines: int) -> str:
     """``text`` on at most ``lines`` lines of ``chars``, cut in the middle when longer."""
-    words = text.split()
-    out: list[str] = []
-    for word in words:
-        if out and len(out[-1]) + 1 + len(word) <= chars:
-            out[-1] = f"{out[-1]} {word}"
-        else:
-            out.append(word)
+    out = fill_lines(text.split(), " ", chars)
     if len(out) <= lines:
         return "<br>".join(out)
     head = out[: lines - 1]

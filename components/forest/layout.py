@@ -9,17 +9,17 @@ import dash_mantine_components as dmc
 from dash import html
 
 from analysis.views.forest import SPEC, ForestState, build, choices
-from analysis.views.forest.keys import ITT, SYSTEM_ORDER, key_text, pdl1_keys
+from analysis.views.forest.keys import ITT, key_text, pdl1_keys
 from analysis.views.forest.rules import analysis_label
 from analysis.views.forest.state import AUTO, ENDPOINTS, METHODS, ForestChoices
 from components import ids
 from components.forest.render import render
 from components.forest.seeds import seeds_block
 from components.page import (
-    SYSTEM_NAMES,
     exportable_chart,
     link_notice,
     page_header,
+    population_groups,
     segmented,
     state_from_link,
 )
@@ -28,19 +28,10 @@ from data import Registry
 
 def _population_data(registry: Registry, found: ForestChoices) -> list[dict[str, Any]]:
     """Population options grouped by scoring system (systems never share a group)."""
-    groups: list[dict[str, Any]] = [
-        {"group": "Whole population", "items": [{"value": ITT, "label": key_text(registry, ITT)}]}
-    ]
     keys = pdl1_keys(registry)
-    for system in SYSTEM_ORDER:
-        items = [
-            {"value": k, "label": keys[k].text}
-            for k in found.population_keys
-            if k in keys and keys[k].scoring_system == system
-        ]
-        if items:
-            groups.append({"group": SYSTEM_NAMES.get(system, system), "items": items})
-    return groups
+    return population_groups(
+        (k for k in found.population_keys if k in keys), itt_label=key_text(registry, ITT)
+    )
 
 
 def _analysis_selects(registry: Registry, found: ForestChoices, state: ForestState) -> Any:

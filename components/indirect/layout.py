@@ -21,31 +21,19 @@ from components import ids
 from components.indirect.export import CHART_COMMON, CHART_NETWORK, CHART_REFERENCE
 from components.indirect.render import Rendered, render
 from components.page import (
-    SYSTEM_NAMES,
     exportable_chart,
     link_notice,
     page_header,
+    population_groups,
     segmented,
     state_from_link,
 )
 from data import Registry
-from data.pdl1 import ITT_KEY, key_text, parse_key
 
 
 def population_data(registry: Registry) -> list[dict[str, Any]]:
     """Population options grouped by scoring system (systems never share a group)."""
-    groups: list[dict[str, Any]] = [
-        {"group": "Whole population", "items": [{"value": ITT_KEY, "label": "ITT (ESCC)"}]}
-    ]
-    for key in population_keys(registry):
-        parsed = parse_key(key)
-        if parsed is None:
-            continue
-        name = SYSTEM_NAMES.get(parsed.system, parsed.system)
-        if groups[-1]["group"] != name:
-            groups.append({"group": name, "items": []})
-        groups[-1]["items"].append({"value": key, "label": key_text(key) or key})
-    return groups
+    return population_groups(population_keys(registry), itt_label="ITT (ESCC)")
 
 
 def _controls(registry: Registry, state: IndirectState, out: Rendered) -> list[Any]:

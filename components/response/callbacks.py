@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dash import Dash
 
-from analysis.views.memo import ViewMemo
-from analysis.views.response import SPEC, ResponseModel, ResponseState, build
+from analysis.views.response import SPEC, build
 from components import ids
 from components.page import invalid_selection, register_view_update
-from components.panel import keep_memo
 from components.response.layout import OUTPUTS, render
 from data import Registry
 
@@ -23,13 +21,12 @@ CONTROLS = (
 
 
 def register_callbacks(app: Dash, registry: Registry) -> None:
-    memo: ViewMemo[ResponseState, ResponseModel] = ViewMemo(build)
-    keep_memo(app, "response", memo)
     register_view_update(
         app,
         registry,
+        key="response",
         spec=SPEC,
-        memo=memo,
+        build=build,
         render=render,
         controls=CONTROLS,
         outputs=OUTPUTS,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dash import Dash
 
-from analysis.views.memo import ViewMemo
-from analysis.views.safety import SPEC, SafetyModel, SafetyState, build, term_map_for
+from analysis.views.safety import SPEC, build, term_map_for
 from components import ids
 from components.page import register_view_update
-from components.panel import keep_memo
 from components.safety.layout import OUTPUTS, render
 from components.safety.tables import invalid
 from data import Registry
@@ -31,13 +29,12 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
     # view's default arms (data/vocab/view_defaults.toml).
     term_map_for(registry)
     SPEC.default(registry)
-    memo: ViewMemo[SafetyState, SafetyModel] = ViewMemo(build)
-    keep_memo(app, "safety", memo)
     register_view_update(
         app,
         registry,
+        key="safety",
         spec=SPEC,
-        memo=memo,
+        build=build,
         render=render,
         controls=CONTROLS,
         outputs=OUTPUTS,

@@ -30,6 +30,7 @@ from analysis.views.survival import (
 )
 from analysis.views.survival.rules import fidelity_report, library_curve
 from components import ids
+from components.page import clicked
 from components.survival import compute
 from components.survival.figure import screen_figure
 from components.survival.layout import PLACEHOLDER_HEIGHT_PX, reference_options
@@ -68,10 +69,6 @@ def state_from_values(
     """The callback's positional values as a validated state (or the problems)."""
     named = {attr: value for (attr, _cid, _prop), value in zip(CONTROL_INPUTS, values, strict=True)}
     return SPEC.from_inputs(registry, named)
-
-
-def _positive(clicks: object) -> bool:
-    return isinstance(clicks, int) and not isinstance(clicks, bool) and clicks > 0
 
 
 def _invalid(problems: Sequence[str]) -> Any:
@@ -154,7 +151,7 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
     def fidelity_check(clicks: object) -> Any:
         trigger = ctx.triggered_id
         slug = trigger.get("curve") if isinstance(trigger, Mapping) else None
-        if not isinstance(slug, str) or slug not in slugs or not _positive(clicks):
+        if not isinstance(slug, str) or slug not in slugs or not clicked(clicks):
             return no_update
         return checks(registry, slug)
 
@@ -184,7 +181,7 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
         key = trigger.get("preset")
         if not isinstance(key, str) or key not in PRESETS:
             return no_update
-        if not isinstance(clicks, list) or not any(_positive(c) for c in clicks):
+        if not isinstance(clicks, list) or not any(clicked(c) for c in clicks):
             return no_update
         return list(preset_arms(registry, key))
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dash_mantine_components as dmc
-from dash import dcc, html
+from dash import html
 
 from analysis.usercurves import store as user_store
 from analysis.views.labels import CLASS_ORDER
@@ -30,6 +30,7 @@ from analysis.views.survival.state import (
 from components import ids
 from components.export_menu import export_controls
 from components.graph import graph
+from components.page import link_notice, page_header, state_from_link
 from data import Registry
 
 #: Height of the graph box before the first figure arrives (then the figure's own height).
@@ -208,31 +209,16 @@ def _controls(registry: Registry, state: Any) -> Any:
 
 def layout(registry: Registry, query: Mapping[str, str]) -> Any:
     """The Survival view; never raises (unknown link settings are reset and named)."""
-    try:
-        state, problems = SPEC.from_query(registry, query if isinstance(query, Mapping) else {})
-    except (TypeError, ValueError, KeyError, AttributeError):
-        # A malformed link must never break the page.
-        state, problems = SPEC.default(registry), ["the link's settings"]
-    notice = (
-        dmc.Alert(
-            "Some settings in the link were not recognised and were reset: " + "; ".join(problems),
-            color="yellow",
-            id=ids.SURVIVAL_NOTICE,
-        )
-        if problems
-        else html.Div(id=ids.SURVIVAL_NOTICE)
-    )
+    state, problems = state_from_link(SPEC, registry, query)
     return dmc.Stack(
         [
-            dcc.Location(id=ids.SURVIVAL_URL, refresh=False),
-            dmc.Title("Survival", order=2),
-            dmc.Text(
+            *page_header(
+                "Survival",
                 "Kaplan–Meier curves reconstructed from the publications. Arms from different "
                 "trials are not randomised against each other: their comparisons are unanchored.",
-                size="sm",
-                c="dimmed",
+                url=ids.SURVIVAL_URL,
             ),
-            notice,
+            html.Div(link_notice(problems), id=ids.SURVIVAL_NOTICE),
             _controls(registry, state),
             html.Div(id=ids.SURVIVAL_MESSAGE),
             export_controls("survival-km", patient_data=True),

@@ -10,6 +10,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 from analysis.views.memo import ViewMemo
 from analysis.views.trials import SPEC, TrialsState, catalogue_rows, trial_detail
 from components import ids
+from components.page import clicked
 from components.trials.layout import FORMATS
 from components.trials.tables import catalogue_table, detail_card
 from components.wire import to_wire
@@ -120,7 +121,7 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
         prevent_initial_call=True,
     )
     def download(n_clicks: object, fmt: object) -> Any:
-        if not isinstance(n_clicks, int) or isinstance(n_clicks, bool) or n_clicks < 1:
+        if not clicked(n_clicks):
             return no_update
         if fmt not in FORMATS:
             return no_update

@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from analysis.views.trials import SECTION_LABELS, SECTIONS, SPEC, build
 from components import ids
+from components.page import link_notice, page_header, state_from_link
 from components.trials.tables import COMPLETENESS_TEXT, catalogue_table, detail_card
 from data import Registry
 
@@ -25,31 +26,19 @@ DOWNLOADS: tuple[tuple[str, str], ...] = (
 FORMATS = tuple(f for f, _label in DOWNLOADS)
 
 
-def _notice(problems: list[str]) -> Any:
-    if not problems:
-        return html.Div(id=ids.TRIALS_NOTICE)
-    return dmc.Alert(
-        "Some settings in the link were not recognised and were reset: " + "; ".join(problems),
-        color="yellow",
-        id=ids.TRIALS_NOTICE,
-    )
-
-
 def layout(registry: Registry, query: Mapping[str, str]) -> Any:
-    state, problems = SPEC.from_query(registry, query)
+    state, problems = state_from_link(SPEC, registry, query)
     model = build(registry, state)
     options = [{"value": t.id, "label": t.display_name} for t in registry.trials]
     return dmc.Stack(
         [
-            dcc.Location(id=ids.TRIALS_URL, refresh=False),
-            dmc.Title("Trials", order=2),
-            dmc.Text(
+            *page_header(
+                "Trials",
                 f"{model.trial_count} trials, every number cited. Headline values are the "
                 "ones each data file flags as headline; the badge shows the source level.",
-                size="sm",
-                c="dimmed",
+                url=ids.TRIALS_URL,
             ),
-            _notice(problems),
+            html.Div(link_notice(problems), id=ids.TRIALS_NOTICE),
             dmc.Group(
                 [
                     dmc.MultiSelect(

@@ -25,7 +25,14 @@ from analysis.digitise.engine import DigitisedFigure, digitise
 from analysis.digitise.image import decode_image
 from analysis.fidelity import cox_hazard_ratio
 from analysis.reconstruct import reconstruct_from_curve
-from tests.unit.km_figures import SimArm, Style, draw_figure, max_abs_error, simulate_arm
+from tests.unit.km_figures import (
+    SimArm,
+    Style,
+    draw_figure,
+    max_abs_error,
+    simulate_arm,
+    simulate_scan_arm,
+)
 
 COLOUR_TOLERANCE = 0.02
 MONOCHROME_TOLERANCE = 0.03
@@ -39,6 +46,7 @@ class Case:
     style: Style
     monochrome: bool = False
     cure: tuple[float, ...] = ()
+    scans: bool = False  # PFS-like arms (``km_figures.simulate_scan_arm``)
 
 
 CASES = [
@@ -100,6 +108,42 @@ CASES = [
         ),
         monochrome=True,
     ),
+    # Plus signs on near-vertical drops of a dashed line (ORIENT-15 PFS placebo): events and
+    # censorings pile up at the scan times. Engine 1.1.1 stepped down onto the plus signs' left
+    # arms in the dash gaps and read this figure at 0.040 (notes/issue-12.md, session 5).
+    Case(
+        "colour-dashed-plus-scan-drops",
+        24,
+        (4.5,),
+        Style(
+            colours=("#e69f00",),
+            linestyles=("--",),
+            censor_marker="+",
+            censor_size=8.0,
+            linewidth=2.0,
+            x_max=24.0,
+            x_step=3.0,
+        ),
+        scans=True,
+    ),
+    # The same style; one patient censored at about 0.05 months puts a plus sign over the top of
+    # the y axis, hiding the axis line's end: engine 1.2.0 cut the plot area below the 100 %
+    # line and dropped the curve 17 px early (0.046; the area now reaches up to the top y tick).
+    Case(
+        "colour-dashed-plus-scan-censored-on-axis",
+        22,
+        (4.5,),
+        Style(
+            colours=("#e69f00",),
+            linestyles=("--",),
+            censor_marker="+",
+            censor_size=8.0,
+            linewidth=2.0,
+            x_max=24.0,
+            x_step=3.0,
+        ),
+        scans=True,
+    ),
 ]
 
 
@@ -107,6 +151,8 @@ CASES = [
 def _arms(case: Case) -> tuple[SimArm, ...]:
     rng = np.random.default_rng(case.seed)
     cures = case.cure or (0.0,) * len(case.medians)
+    if case.scans:
+        return tuple(simulate_scan_arm(rng, 260, m) for m in case.medians)
     return tuple(
         simulate_arm(rng, 260, m, cure_fraction=c) for m, c in zip(case.medians, cures, strict=True)
     )

@@ -1,8 +1,9 @@
 """The population keys of the forest view: ``ITT`` and the registry's PD-L1 keys.
 
 This is the one module of the forest view that names the ITT key and reads PD-L1 keys; every
-other forest module imports them from here. (When ``data/`` owns the ITT key and the PD-L1 key
-text, this module's ``ITT`` and :func:`key_text` become imports from there.)
+other forest module imports them from here. The key itself, its text and its order are
+``data.pdl1``'s (:data:`data.pdl1.ITT_KEY`, :func:`data.pdl1.key_text`,
+:func:`data.pdl1.key_sort`).
 
 A PD-L1 key (``CPS>=10``, ``TAP>=5<10``) is written by the registry from a population's fields
 (:attr:`data.schema.Population.pdl1_key`), so nothing here parses the string: the scoring
@@ -13,20 +14,19 @@ CPS, TPS, TC and TAP.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from analysis.views.cache import per_registry
 from data import Registry
-from data.pdl1 import ITT_KEY, SCORING_SYSTEMS
+from data.pdl1 import ITT_KEY, SCORING_SYSTEMS, key_sort
+from data.pdl1 import key_text as pdl1_text
 from data.schema import Population
 
 #: The whole randomised (ESCC) population of each trial (the key data/ defines once).
 ITT = ITT_KEY
 #: Scoring systems in the order the controls list them (the schema's vocabulary order).
 SYSTEM_ORDER: tuple[str, ...] = SCORING_SYSTEMS
-_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 
 
 @dataclass(frozen=True)
@@ -47,17 +47,13 @@ class Pdl1Key:
 
     @property
     def text(self) -> str:
-        """``CPS ≥10``, ``TPS <1``, ``TAP ≥5 to <10``."""
-        text = f"{self.scoring_system} {_SIGNS[self.operator]}{self.cutoff:g}"
-        if self.upper_operator is not None and self.cutoff_upper is not None:
-            text += f" to {_SIGNS[self.upper_operator]}{self.cutoff_upper:g}"
-        return text
+        """``CPS ≥10``, ``TPS <1``, ``TAP ≥5 to <10`` (:func:`data.pdl1.key_text`)."""
+        return pdl1_text(self.key) or self.key
 
     @property
     def order(self) -> tuple[int, float, float, str]:
-        """Scoring system, then cut-off, then upper bound (open bands last)."""
-        upper = self.cutoff_upper if self.cutoff_upper is not None else math.inf
-        return (SYSTEM_ORDER.index(self.scoring_system), self.cutoff, upper, self.operator)
+        """Scoring system, then cut-off, then upper bound (:func:`data.pdl1.key_sort`)."""
+        return key_sort(self.key)
 
 
 def key_of(population: Population) -> Pdl1Key | None:

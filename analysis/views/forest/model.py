@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TypedDict
 
 from analysis.meta import (
     LeaveOneOut,
@@ -179,6 +180,29 @@ def heterogeneity_text(result: MetaAnalysisResult) -> str:
 # -- one row per comparison -------------------------------------------------------------------
 
 
+class _PairFields(TypedDict):
+    trial_id: str
+    trial_name: str
+    arm_id: str
+    arm_label: str
+    comparator_id: str
+    comparator_label: str
+
+
+def _pair_fields(trial: Trial, pair: ArmPair) -> _PairFields:
+    """The fields of a :class:`TrialRow` that name its trial and arm pair (the same whether or
+    not the row has an HR)."""
+    arm, comparator = trial.arm(pair.arm_id), trial.arm(pair.comparator_id)
+    return _PairFields(
+        trial_id=trial.id,
+        trial_name=trial.name,
+        arm_id=arm.id,
+        arm_label=arm.label,
+        comparator_id=comparator.id,
+        comparator_label=comparator.label,
+    )
+
+
 def _n_text(
     trial: Trial, population: Population | None, pair: ArmPair
 ) -> tuple[int | None, int | None, str]:
@@ -233,12 +257,7 @@ def _missing_row(
     best = next(iter(populations.values()), None)
     n_exp, n_ctl, n_text = _n_text(trial, best, pair)
     return TrialRow(
-        trial_id=trial.id,
-        trial_name=trial.name,
-        arm_id=pair.arm_id,
-        arm_label=trial.arm(pair.arm_id).label,
-        comparator_id=pair.comparator_id,
-        comparator_label=trial.arm(pair.comparator_id).label,
+        **_pair_fields(trial, pair),
         population_id=best.id if best else None,
         population_label=best.label if best else None,
         analysis_id=chosen_analysis,
@@ -324,12 +343,7 @@ def trial_row(
     if state.across and population.scoring_system and population.scoring_system != system:
         notes = (f"scoring system {population.scoring_system} (pooled across systems)", *notes)
     return TrialRow(
-        trial_id=trial.id,
-        trial_name=trial.name,
-        arm_id=pair.arm_id,
-        arm_label=trial.arm(pair.arm_id).label,
-        comparator_id=pair.comparator_id,
-        comparator_label=trial.arm(pair.comparator_id).label,
+        **_pair_fields(trial, pair),
         population_id=population.id,
         population_label=population.label,
         analysis_id=row.analysis,

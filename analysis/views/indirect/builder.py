@@ -201,16 +201,7 @@ def _network_heterogeneity(fit: NmaFit) -> NetworkHeterogeneity:
             f"tau² = {fit.tau2:.4g} (REML, common to all contrasts); Q = {fit.q:.2f} on "
             f"{fit.q_df} df."
         )
-    return NetworkHeterogeneity(
-        tau2=fit.tau2,
-        tau2_estimable=fit.tau2_estimable,
-        tau2_method=fit.tau2_method,
-        q=fit.q,
-        q_df=fit.q_df,
-        q_p_value=fit.q_p_value,
-        i2_percent=fit.i2_percent,
-        text=text,
-    )
+    return NetworkHeterogeneity(tau2_estimable=fit.tau2_estimable, text=text)
 
 
 def _citation(ev: EvidenceRef) -> CitationRow:

@@ -127,15 +127,11 @@ class HeterogeneityRow:
 
 @dataclass(frozen=True)
 class NetworkHeterogeneity:
-    """The network's common tau^2 and Q (df = contrasts - parameters)."""
+    """The network's common tau^2 and Q (df = contrasts - parameters) as the view states them;
+    the numbers themselves are the fit's (:class:`analysis.nma.NmaFit`)."""
 
-    tau2: float
+    #: False when every comparison rests on one trial and the network has no loop.
     tau2_estimable: bool
-    tau2_method: str
-    q: float
-    q_df: int
-    q_p_value: float | None
-    i2_percent: float | None
     text: str
 
 
