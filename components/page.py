@@ -188,7 +188,8 @@ def register_view_update(
 
     def rendered_parts(registry: Registry, state: StateT) -> tuple[Any, ...]:
         out = render(registry, memo(registry, state))
-        return tuple(to_wire(out[key]) for key in keys)
+        # Figures and styles are plain dicts already (chart builders): not walked again.
+        return tuple(out[key] if key in ("figure", "style") else to_wire(out[key]) for key in keys)
 
     rendered: ViewMemo[StateT, object] = ViewMemo(rendered_parts, max_entries=RENDERED_ENTRIES)
     memo.clears_with(rendered)

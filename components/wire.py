@@ -61,5 +61,22 @@ def el(tag: str, children: Any = None, namespace: str = HTML, **props: Any) -> d
     """One element, e.g. ``el("Td", "12.1", className="escc-value")``; ``aria-*`` and
     ``data-*`` props go in as ``**{"aria-hidden": "true"}``."""
     if children is not None:
-        props["children"] = to_wire(children)
+        props["children"] = _children(children)
     return {"type": tag, "namespace": namespace, "props": props}
+
+
+def _children(value: Any) -> Any:
+    """Children for :func:`el`: components converted; elements made by :func:`el` (whose own
+    children were converted when they were made) kept as they are, so nested markup is not
+    walked again at every level."""
+    if isinstance(value, Component):
+        return _wire_of(value)
+    if isinstance(value, list | tuple):
+        return [v if type(v) in _SCALARS or _is_element(v) else _children(v) for v in value]
+    if isinstance(value, dict) and not _is_element(value):
+        return to_wire(value)
+    return value
+
+
+def _is_element(value: object) -> bool:
+    return type(value) is dict and "namespace" in value and "props" in value

@@ -33,6 +33,9 @@ def render_detail(registry: Registry, trial_id: str, section: str) -> Any:
 #: Rendered catalogues and detail cards kept per app, as sent (plain data): the catalogue has one
 #: entry per class filter, a detail card one per (trial, section).
 RENDERED_ENTRIES = 32
+#: Detail cards kept: every (trial, section) of the evidence base fits (16 trials x 4 sections
+#: today; a card is 5-100 KB of JSON, ~15 KB typically).
+DETAIL_ENTRIES = 80
 
 
 def register_callbacks(app: Dash, registry: Registry) -> None:
@@ -42,7 +45,7 @@ def register_callbacks(app: Dash, registry: Registry) -> None:
     )
     details: ViewMemo[tuple[str, str], Any] = ViewMemo(
         lambda registry, key: to_wire(render_detail(registry, *key)),
-        max_entries=RENDERED_ENTRIES,
+        max_entries=DETAIL_ENTRIES,
     )
 
     def _classes(value: object) -> tuple[TrialsState | None, list[str]]:

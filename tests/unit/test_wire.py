@@ -70,3 +70,15 @@ def test_markup_built_as_data_keeps_its_form_and_loses_its_components() -> None:
     mixed["props"]["children"].append(dmc.Badge("x"))
     _same_json(mixed)
     assert json.loads(to_json(cell)) == json.loads(to_json(html.Td("12.1", className="escc-value")))
+
+
+def test_nested_markup_is_converted_once_and_serialises_the_same() -> None:
+    inner = el("Td", [dmc.Badge("b"), "text"])
+    row = el("Tr", [inner, el("Td", html.Span("s"))])
+    table = el("Table", el("Tbody", [row]))
+    assert table["props"]["children"]["props"]["children"][0] is row
+    as_components = html.Table(
+        html.Tbody([html.Tr([html.Td([dmc.Badge("b"), "text"]), html.Td(html.Span("s"))])])
+    )
+    assert json.loads(to_json(table)) == json.loads(to_json(as_components))
+    json.dumps(table)
