@@ -24,8 +24,6 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from analysis.digitise import ocr, ocr_axes, ocr_table
-from analysis.digitise.engine import digitise, find_plot_box
 from analysis.digitise.image import DigitiseError
 from analysis.digitise.types import PlotBox
 from analysis.usercurves.uploads import (
@@ -142,6 +140,11 @@ def draft_from_upload(upload: Upload, *, use_ocr: bool = True) -> Draft:
 
 
 def _image_draft(upload: ImageUpload, *, use_ocr: bool) -> Draft:
+    # The tracer and the OCR readers (with scipy.ndimage) load with the first image upload,
+    # not at `import app` (~0.17 s; issue 11, session 5).
+    from analysis.digitise import ocr, ocr_axes, ocr_table  # noqa: PLC0415
+    from analysis.digitise.engine import digitise, find_plot_box  # noqa: PLC0415
+
     image = upload.image
     notes: list[str] = []
     try:

@@ -96,3 +96,14 @@ def test_the_master_preload_imports_the_export_libraries() -> None:
         "conf['when_ready'](_Server())"
     )
     assert all(m in loaded for m in EXPORT_ONLY)
+
+
+#: Needed only when a user uploads a screenshot (Add a curve): the curve tracer and the OCR
+#: readers, which bring scipy.ndimage (issue 11, session 5).
+UPLOAD_ONLY = ("analysis.digitise.engine", "analysis.digitise.ocr", "scipy.ndimage")
+
+
+def test_import_app_leaves_the_screenshot_reader_unloaded() -> None:
+    loaded = _loaded_after("import app")
+    assert "analysis.usercurves.draft" in loaded
+    assert not [m for m in UPLOAD_ONLY if m in loaded]
