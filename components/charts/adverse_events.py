@@ -44,7 +44,13 @@ from components.charts.ae_labels import (
 )
 from components.charts.palette import bar_marker, bars_marker
 from components.charts.plain import cell_axes, subplot_grid, template
-from components.charts.theme import SCREEN, ChartTheme, dress_layout, escape_plotly_text
+from components.charts.theme import (
+    SCREEN,
+    ChartTheme,
+    dress_layout,
+    escape_plotly_text,
+    percent_bar_axes,
+)
 
 Figure = dict[str, Any]
 
@@ -207,21 +213,7 @@ def summary_figure_dict(
                     meta={"role": "not_reported", "chart": "summary", "item": item.key},
                 )
             data.append({**trace, **refs})
-        x_axis.update(
-            range=[0, 150],
-            tickvals=[0, 25, 50, 75, 100],
-            ticksuffix="%",
-            gridcolor="#eaeef2",
-            zeroline=True,
-            zerolinecolor="#57606a",
-            fixedrange=True,
-        )
-        y_axis.update(
-            type="category",
-            categoryorder="array",
-            categoryarray=list(reversed(labels)),
-            fixedrange=True,
-        )
+        percent_bar_axes(x_axis, y_axis, top=150, ticks=(0, 25, 50, 75, 100), rows=labels)
     layout.update(barmode="overlay", bargap=0.25)
     per_row = 50 + 28 * len(styles)
     return _finish(
@@ -377,22 +369,7 @@ def term_figure_dict(
                         **refs,
                     }
                 )
-        x_axis.update(
-            range=[0, 125],
-            tickvals=[0, 50, 100],
-            ticksuffix="%",
-            gridcolor="#eaeef2",
-            zeroline=True,
-            zerolinecolor="#57606a",
-            fixedrange=True,
-        )
-        y_axis.update(
-            type="category",
-            categoryorder="array",
-            categoryarray=list(reversed(terms)),
-            fixedrange=True,
-            automargin=True,
-        )
+        percent_bar_axes(x_axis, y_axis, top=125, ticks=(0, 50, 100), rows=terms, automargin=True)
     layout.update(barmode="overlay", bargap=0.2)
     height = 40 + 24 * max(3, len(terms))
     top = 30 + 16 * _title_lines(titles) + (30 if options.title else 0)

@@ -34,6 +34,8 @@ from components.charts.theme import (
     escape_plotly_text,
     plotly_template,
     text_column,
+    text_column_axis,
+    value_axis,
 )
 
 if TYPE_CHECKING:
@@ -377,26 +379,15 @@ def forest_figure_dict(
 
     tick_values = _ticks(low_log, high_log)
     layout: dict[str, Any] = dict(
-        xaxis={
-            "type": "log",
-            "domain": list(FOREST_DOMAIN),
-            "range": [low_log, high_log],
-            "tickvals": tick_values,
-            "ticktext": [f"{t:g}" for t in tick_values],
-            "title": {"text": _e(options.x_label)},
-            "showline": True,
-            "linecolor": MUTED,
-            "gridcolor": "#eaeef2",
-            "zeroline": False,
-            "fixedrange": True,
-        },
-        xaxis2={
-            "domain": list(TEXT_DOMAIN),
-            "range": [0.0, 1.0],
-            "visible": False,
-            "anchor": "y",
-            "fixedrange": True,
-        },
+        xaxis=value_axis(
+            type="log",
+            domain=list(FOREST_DOMAIN),
+            range=[low_log, high_log],
+            tickvals=tick_values,
+            ticktext=[f"{t:g}" for t in tick_values],
+            title={"text": _e(options.x_label)},
+        ),
+        xaxis2=text_column_axis(TEXT_DOMAIN),
         yaxis={
             "range": [bottom, header_y + 0.9],
             "tickvals": [r[0] for r in layout_rows],

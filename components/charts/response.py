@@ -34,6 +34,8 @@ from components.charts.theme import (
     dress_layout,
     escape_plotly_text,
     text_column,
+    text_column_axis,
+    value_axis,
 )
 
 MUTED = "#57606a"
@@ -207,25 +209,14 @@ def response_figure_dict(
 
     data.append(text_column(text_x, text_y, text_values, theme, name="response text"))
     layout: dict[str, Any] = dict(
-        xaxis={
-            "domain": list(PLOT_DOMAIN),
-            "range": [0, 101],
-            "ticksuffix": "%",
-            "dtick": 20,
-            "title": {"text": _e(options.measure_label) + " (%)"},
-            "showline": True,
-            "linecolor": MUTED,
-            "gridcolor": "#eaeef2",
-            "zeroline": False,
-            "fixedrange": True,
-        },
-        xaxis2={
-            "domain": list(TEXT_DOMAIN),
-            "range": [0.0, 1.0],
-            "visible": False,
-            "anchor": "y",
-            "fixedrange": True,
-        },
+        xaxis=value_axis(
+            domain=list(PLOT_DOMAIN),
+            range=[0, 101],
+            ticksuffix="%",
+            dtick=20,
+            title={"text": _e(options.measure_label) + " (%)"},
+        ),
+        xaxis2=text_column_axis(TEXT_DOMAIN),
         yaxis={
             "range": [y + 0.5, header_y + 0.6],
             "tickvals": [t[0] for t in ticks],

@@ -125,6 +125,66 @@ def dress_layout(
     return bottom_px
 
 
+GRID_COLOUR = "#eaeef2"
+AXIS_LINE_COLOUR = "#57606a"
+
+
+def value_axis(**keys: Any) -> dict[str, Any]:
+    """A chart's value axis (HR, per cent): the keys that differ by chart first, then the
+    look every bar and forest chart shares: an axis line, light grid, no zero line, and no
+    zoom (``fixedrange``: clinicians read these charts, they do not explore them)."""
+    return {
+        **keys,
+        "showline": True,
+        "linecolor": AXIS_LINE_COLOUR,
+        "gridcolor": GRID_COLOUR,
+        "zeroline": False,
+        "fixedrange": True,
+    }
+
+
+def text_column_axis(domain: Sequence[float]) -> dict[str, Any]:
+    """The hidden second x-axis that :func:`text_column` draws on: 0–1 across ``domain``,
+    sharing the rows' y-axis."""
+    return {
+        "domain": list(domain),
+        "range": [0.0, 1.0],
+        "visible": False,
+        "anchor": "y",
+        "fixedrange": True,
+    }
+
+
+def percent_bar_axes(
+    x_axis: dict[str, Any],
+    y_axis: dict[str, Any],
+    *,
+    top: float,
+    ticks: Sequence[float],
+    rows: Sequence[str],
+    **y_keys: Any,
+) -> None:
+    """Per-cent bars across, one category per row down (first row at the top): the axes of
+    both adverse-event bar charts, set on a cell's ``x_axis``/``y_axis`` in place. The x range
+    runs past 100 % (``top``) to leave room for the value labels outside the bars."""
+    x_axis.update(
+        range=[0, top],
+        tickvals=list(ticks),
+        ticksuffix="%",
+        gridcolor=GRID_COLOUR,
+        zeroline=True,
+        zerolinecolor=AXIS_LINE_COLOUR,
+        fixedrange=True,
+    )
+    y_axis.update(
+        type="category",
+        categoryorder="array",
+        categoryarray=list(reversed(rows)),
+        fixedrange=True,
+        **y_keys,
+    )
+
+
 def text_column(
     x: Sequence[float], y: Sequence[float], text: Sequence[str], theme: ChartTheme, *, name: str
 ) -> dict[str, Any]:
