@@ -5,7 +5,8 @@ package only renders it:
 
 * :mod:`.layout` — the page and its controls (state from the URL, validated once);
 * :mod:`.callbacks` — validate inputs, get the model from the app's memo, render;
-* :mod:`.tables` — results tables, fidelity badges, arms not shown, caption;
+* :mod:`.tables` — results tables, arms not shown, caption;
+* :mod:`.fidelity` — each curve's grade badge and the published-vs-reconstructed check it opens;
 * :mod:`.figure` — model to KM chart inputs; screen dict and export figure; footnote;
 * :mod:`.export` — the export bundle (figure, footnote, CSV rows, IPD) from a URL query.
 """

@@ -32,15 +32,11 @@ from analysis.views.survival.rules import fidelity_report, library_curve
 from components import ids
 from components.page import clicked
 from components.survival import compute
+from components.survival.fidelity import fidelity_details
 from components.survival.figure import screen_figure
 from components.survival.layout import PLACEHOLDER_HEIGHT_PX, reference_options
 from components.survival.render import to_wire
-from components.survival.tables import (
-    caption_of,
-    fidelity_details,
-    missing_list,
-    results_tables,
-)
+from components.survival.tables import caption_of, missing_list, results_tables
 from data import Registry
 
 #: Statistics results kept per app (KM, summaries, comparisons; see analysis.survival).

@@ -9,18 +9,18 @@ serialising them was most of the callback's time (issue 11).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import dash_mantine_components as dmc
 
 from analysis.survival import ArmSummary
-from analysis.views.survival import FidelityReport, ShownCurve, SurvivalModel
-from analysis.views.survival.published import GRADE_C_TEXT, UNANCHORED_EXPLANATION
-from analysis.views.survival.rules import TOLERANCE_TEXT, hr_text, published_ci_text
-from components import ids, provenance
+from analysis.views.survival import ShownCurve, SurvivalModel
+from analysis.views.survival.published import UNANCHORED_EXPLANATION
+from analysis.views.survival.rules import hr_text, published_ci_text
+from components import provenance
+from components.survival.fidelity import fidelity_badge
 from components.survival.figure import Colours, colour_of, published_source, user_style
-from components.survival.render import MANTINE, el
+from components.survival.render import el, join, table
 from data import Registry
 
 
@@ -56,127 +56,6 @@ def p_text(value: float | None) -> str:
     if value is None:
         return "–"
     return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def _table(head: Sequence[str], body: list[Any], class_name: str = "escc-table") -> Any:
-    return el(
-        "Table",
-        [el("Thead", el("Tr", [el("Th", h) for h in head])), el("Tbody", body)],
-        className=class_name,
-    )
-
-
-def _join(parts: Sequence[Any]) -> list[Any]:
-    out: list[Any] = []
-    for i, part in enumerate(parts):
-        if i:
-            out.append("; ")
-        out.append(part)
-    return out
-
-
-def fidelity_details(registry: Registry, trial_id: str, report: FidelityReport) -> Any:
-    """The published-vs-reconstructed check of one curve (popover content)."""
-    rows = []
-    for check in report.checks:
-        if check.passed is None:
-            verdict, kind = "no published value", "none"
-        else:
-            verdict, kind = ("pass", "pass") if check.passed else ("FAIL", "fail")
-        rows.append(
-            el(
-                "Tr",
-                [
-                    el("Td", check.name),
-                    el("Td", check.published),
-                    el("Td", check.reconstructed),
-                    el("Td", verdict, className=f"escc-check-{kind}"),
-                ],
-            )
-        )
-    parts: list[Any] = [
-        el("P", report.heading, className="escc-fidelity-heading"),
-        el("P", report.method, className="escc-note"),
-        _table(("Check", "Published", "Reconstructed", "Result"), rows),
-        el("P", TOLERANCE_TEXT, className="escc-note escc-dimmed"),
-    ]
-    if report.followup_notes:
-        parts.append(
-            el("P", "Follow-up: " + "; ".join(report.followup_notes) + ".", className="escc-note")
-        )
-    if report.engine_warnings:
-        parts.append(
-            el(
-                "P",
-                "Engine notes: " + "; ".join(report.engine_warnings) + ".",
-                className="escc-note escc-warning",
-            )
-        )
-    links = provenance.citation_links(registry.trial(trial_id), report.source_refs)
-    if links:
-        parts.append(el("Div", ["Inputs from: ", *_join(links)], className="escc-caption"))
-    return el("Div", parts, className="escc-fidelity")
-
-
-#: Shown in a fidelity popover until its check has arrived (it is sent when first opened).
-LOADING_CHECK = "Loading the published-vs-reconstructed check…"
-
-
-def fidelity_badge(item: ShownCurve) -> Any:
-    """Grade badge coloured by the DATA-03 checks; opens the published-vs-reconstructed check."""
-    return badge_markup(item.curve.key.slug, item.curve.grade, item.passed)
-
-
-def badge_text(grade: str, passed: bool | None) -> str:
-    """Grade C never reads "checks passed" alone: its shape is a model through the published
-    median and landmarks, so matching them is no evidence about the rest of the curve."""
-    if grade == "C":
-        verdict = GRADE_C_TEXT if passed else GRADE_C_TEXT + "; check failed"
-    else:
-        verdict = "checks passed" if passed else "check failed"
-    return f"grade {grade} · {verdict}"
-
-
-def badge_markup(slug: str, grade: str, passed: bool | None) -> Any:
-    """The badge of one curve (``slug`` = its library key). The check itself is not sent with
-    the results: six checks were two thirds of a 6-arm response, and few readers open them, so
-    the popover asks for its check when it is first opened (callback ``fidelity_check``)."""
-    text = badge_text(grade, passed)
-    return el(
-        "Popover",
-        [
-            el(
-                "PopoverTarget",
-                el(
-                    "Button",
-                    text,
-                    MANTINE,
-                    id={"type": ids.SURVIVAL_FIDELITY, "curve": slug},
-                    size="compact-xs",
-                    variant="light",
-                    color="teal" if passed else "orange",
-                    className="escc-fidelity-badge",
-                ),
-                MANTINE,
-            ),
-            el(
-                "PopoverDropdown",
-                el(
-                    "Div",
-                    LOADING_CHECK,
-                    id={"type": ids.SURVIVAL_FIDELITY_BODY, "curve": slug},
-                    className="escc-note escc-dimmed",
-                ),
-                MANTINE,
-            ),
-        ],
-        MANTINE,
-        position="bottom-start",
-        shadow="md",
-        withArrow=True,
-        trapFocus=False,
-        width=640,
-    )
 
 
 def _swatch(colours: Colours, item: ShownCurve) -> Any:
@@ -380,7 +259,7 @@ def results_tables(registry: Registry, model: SurvivalModel) -> Any:
     )
     parts: list[Any] = [
         el("H5", "Per arm", className="escc-table-title"),
-        _table(head, _arm_rows(registry, model) + _user_arm_rows(model)),
+        table(head, _arm_rows(registry, model) + _user_arm_rows(model)),
     ]
     if model.tau_clamped and model.tau_months is not None:
         parts.append(
@@ -409,7 +288,7 @@ def results_tables(registry: Registry, model: SurvivalModel) -> Any:
         parts.extend(
             [
                 el("H5", "Versus the reference arm", className="escc-table-title"),
-                _table(
+                table(
                     comp_head,
                     _comparison_rows(registry, model) + _user_comparison_rows(model),
                 ),
@@ -473,7 +352,7 @@ def caption_of(registry: Registry, model: SurvivalModel) -> Any:
                 "Span",
                 [
                     el("Strong", trial.name + " "),
-                    *_join(provenance.citation_links(trial, refs)),
+                    *join(provenance.citation_links(trial, refs)),
                     " ",
                     *[provenance.source_badge(level) for level in levels],
                 ],

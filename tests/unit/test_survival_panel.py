@@ -20,7 +20,7 @@ from analysis.survival import SurvivalMemo
 from analysis.views.survival import CSV_COLUMNS, SPEC, arm_of, build, preset_arms
 from analysis.views.survival.rules import fidelity_report
 from components import ids, provenance
-from components.survival import callbacks, export, figure, tables
+from components.survival import callbacks, export, fidelity, figure, tables
 from components.survival.export import export_bundle, figure_for
 from components.survival.layout import population_options
 from data import load_registry
@@ -240,7 +240,7 @@ def test_not_reached_is_disambiguated(registry) -> None:
 def _check_text(registry, library, item) -> str:
     """The check the badge's popover receives when opened (callback ``fidelity_check``)."""
     report = fidelity_report(registry, library, item.curve)
-    return _text(tables.fidelity_details(registry, item.trial.id, report))
+    return _text(fidelity.fidelity_details(registry, item.trial.id, report))
 
 
 def _ids(component, found: list) -> list:
