@@ -131,7 +131,7 @@ AXIS_LINE_COLOUR = "#57606a"
 
 def value_axis(**keys: Any) -> dict[str, Any]:
     """A chart's value axis (HR, per cent): the keys that differ by chart first, then the
-    look every bar and forest chart shares: an axis line, light grid, no zero line, and no
+    look the forest and response charts share: an axis line, light grid, no zero line, and no
     zoom (``fixedrange``: clinicians read these charts, they do not explore them)."""
     return {
         **keys,
