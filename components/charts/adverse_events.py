@@ -45,6 +45,7 @@ from components.charts.ae_labels import (
 from components.charts.palette import bar_marker, bars_marker
 from components.charts.plain import cell_axes, subplot_grid, template
 from components.charts.theme import (
+    MUTED,
     SCREEN,
     ChartTheme,
     dress_layout,
@@ -491,7 +492,7 @@ def empty_figure_dict(message: str, options: AeChartOptions | None = None) -> Fi
                 "x": 0.5,
                 "y": 0.5,
                 "showarrow": False,
-                "font": {"size": options.theme.font_size + 1, "color": "#57606a"},
+                "font": {"size": options.theme.font_size + 1, "color": MUTED},
             }
         ],
         "xaxis": {"visible": False},

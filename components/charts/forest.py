@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from analysis.views.forest.text import format_hr, format_level, hr_text
 from components.charts.labels import distinct_labels
 from components.charts.theme import (
+    MUTED,
     SCREEN,
     ChartTheme,
     dress_layout,
@@ -58,7 +59,6 @@ __all__ = [
 REFERENCE_LINE_NAME = "HR = 1 (no difference)"
 POOLED_FILL = "#1f2328"
 FIXED_FILL = "#8c959f"
-MUTED = "#57606a"
 AXIS_MIN = 0.02
 AXIS_MAX = 50.0
 FOREST_DOMAIN = (0.0, 0.44)

@@ -22,7 +22,14 @@ import plotly.graph_objects as go
 
 from analysis.survival import AtRiskTable, KaplanMeierResult, MedianSurvival, regular_ticks
 from components.charts.labels import distinct_labels
-from components.charts.theme import SCREEN, ChartTheme, footnote_annotation, plotly_template
+from components.charts.theme import (
+    GRID_COLOUR,
+    MUTED,
+    SCREEN,
+    ChartTheme,
+    footnote_annotation,
+    plotly_template,
+)
 
 
 @dataclass(frozen=True)
@@ -250,7 +257,7 @@ def _axis_layout(
     row_heights=[1 - share, share])`` lays them out, with the clinical styling applied."""
     theme = options.theme
     x_range = [0, x_max * 1.02]
-    styled = {"showline": True, "linecolor": "#57606a", "gridcolor": "#eaeef2", "zeroline": False}
+    styled = {"showline": True, "linecolor": MUTED, "gridcolor": GRID_COLOUR, "zeroline": False}
     layout: dict[str, Any] = {}
     x_title = {"text": "Months since randomisation (or enrolment, single-arm studies)"}
     if rows == 2:
@@ -479,7 +486,7 @@ def km_figure_dict(
     if not curves and not published and options.empty_message:
         annotations.append(
             {
-                "font": {"color": "#57606a", "size": theme.font_size},
+                "font": {"color": MUTED, "size": theme.font_size},
                 "showarrow": False,
                 "text": options.empty_message,
                 "x": 0.5,

@@ -29,6 +29,7 @@ from components.charts.forest import clip
 from components.charts.labels import distinct_labels
 from components.charts.plain import template
 from components.charts.theme import (
+    MUTED,
     SCREEN,
     ChartTheme,
     dress_layout,
@@ -38,7 +39,6 @@ from components.charts.theme import (
     value_axis,
 )
 
-MUTED = "#57606a"
 CI_FROM_COUNTS = "Clopper–Pearson from counts"
 CI_AS_PRINTED = "CI as printed"
 PLOT_DOMAIN = (0.0, 0.56)

@@ -69,7 +69,11 @@ def colour_map(keys: Sequence[str]) -> dict[str, str]:
     return {key: colour_for(i) for i, key in enumerate(keys)}
 
 
-FOOTNOTE_COLOUR = "#57606a"
+#: The muted grey of axis lines, footnotes and secondary text in every chart.
+MUTED = "#57606a"
+#: Light grid lines.
+GRID_COLOUR = "#eaeef2"
+FOOTNOTE_COLOUR = MUTED
 FOOTNOTE_LINE_PX = 16
 
 
@@ -125,10 +129,6 @@ def dress_layout(
     return bottom_px
 
 
-GRID_COLOUR = "#eaeef2"
-AXIS_LINE_COLOUR = "#57606a"
-
-
 def value_axis(**keys: Any) -> dict[str, Any]:
     """A chart's value axis (HR, per cent): the keys that differ by chart first, then the
     look the forest and response charts share: an axis line, light grid, no zero line, and no
@@ -136,7 +136,7 @@ def value_axis(**keys: Any) -> dict[str, Any]:
     return {
         **keys,
         "showline": True,
-        "linecolor": AXIS_LINE_COLOUR,
+        "linecolor": MUTED,
         "gridcolor": GRID_COLOUR,
         "zeroline": False,
         "fixedrange": True,
@@ -173,7 +173,7 @@ def percent_bar_axes(
         ticksuffix="%",
         gridcolor=GRID_COLOUR,
         zeroline=True,
-        zerolinecolor=AXIS_LINE_COLOUR,
+        zerolinecolor=MUTED,
         fixedrange=True,
     )
     y_axis.update(
